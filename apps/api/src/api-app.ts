@@ -1,0 +1,41 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { PlansService } from '#catalog';
+import { AppConfig, DomainExceptionFilter, validationErrorFactory } from '#platform';
+import { DockerHostsService } from '#runtime';
+import { ApiModule } from './api.module.js';
+
+/** Builds the HTTP application; main.ts listens, tests use it in-process. */
+export async function createApiApp(config: AppConfig, databaseUrl: string): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, databaseUrl), {
+    rawBody: true, // Stripe signatures are computed over the exact bytes received
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationErrorFactory,
+    }),
+  );
+  app.useGlobalFilters(new DomainExceptionFilter());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Allmende')
+    .setDescription('Control plane for cooperative hosting of federated apps')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('api/docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'api/docs/openapi.json' });
+
+  await app.get(DockerHostsService).registerConfigured();
+  await app.get(PlansService).syncFromConfiguration();
+  return app;
+}

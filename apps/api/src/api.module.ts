@@ -1,0 +1,25 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CatalogModule } from '#catalog';
+import { DatabaseModule } from '#domain';
+import { IdentityModule } from '#identity';
+import { AppConfig, ConfigModule, LoggingModule } from '#platform';
+import { RuntimeModule } from '#runtime';
+import { HealthController } from './health/health.controller.js';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config, 'api'),
+        DatabaseModule.forRoot(databaseUrl),
+        IdentityModule,
+        RuntimeModule,
+        CatalogModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}

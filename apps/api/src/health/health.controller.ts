@@ -1,0 +1,43 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import { DataSource } from 'typeorm';
+import { Public } from '#identity';
+import { DockerHostsService } from '#runtime';
+
+@ApiTags('health')
+@Controller()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hosts: DockerHostsService,
+  ) {}
+
+  @Public()
+  @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  @Public()
+  @Get('readyz')
+  @ApiOperation({ summary: 'Readiness: the database and every registered Docker host answer' })
+  async readyz(@Res({ passthrough: true }) response: Response) {
+    const database = await this.dataSource
+      .query('select 1')
+      .then(() => ({ status: 'up' as const }))
+      .catch((error: Error) => ({ status: 'down' as const, error: error.message }));
+    const hosts = database.status === 'up' ? await this.hosts.checkAll(2000) : [];
+    const dockerHosts = Object.fromEntries(
+      hosts.map((host) => [
+        host.name,
+        host.status.reachable ? { status: 'up', version: host.status.version } : { status: 'down', error: host.status.error },
+      ]),
+    );
+    const ready = database.status === 'up' && hosts.every((host) => host.status.reachable);
+    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ready ? 'ready' : 'not_ready', checks: { database, dockerHosts } };
+  }
+}

@@ -1,0 +1,24 @@
+import { NestFactory } from '@nestjs/core';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Account, DatabaseModule } from '#domain';
+import { AccountsService } from '#identity/accounts/accounts.service.js';
+import { randomString } from '#platform';
+
+/** Creates an operator account and prints its generated password once. */
+export async function createOperator(url: string, email: string, displayName: string | undefined): Promise<void> {
+  @Module({ imports: [DatabaseModule.forRoot(url), TypeOrmModule.forFeature([Account])], providers: [AccountsService] })
+  class OperatorCliModule {}
+
+  const app = await NestFactory.createApplicationContext(OperatorCliModule, { logger: ['error'] });
+  try {
+    const password = randomString(24, 'readable');
+    const account = await app.get(AccountsService).create({ email, displayName, password, isOperator: true });
+    process.stdout.write(
+      `operator ${account.email} created.\npassword (shown once, store it in your password manager): ${password}\n` +
+        `log in: curl -X POST -H 'content-type: application/json' -d '{"email":"${account.email}","password":"..."}' <public-url>/api/v1/auth/login\n`,
+    );
+  } finally {
+    await app.close();
+  }
+}

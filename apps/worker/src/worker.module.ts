@@ -1,0 +1,17 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CatalogModule } from '#catalog';
+import { DatabaseModule } from '#domain';
+import { AppConfig, ConfigModule, LoggingModule } from '#platform';
+import { RuntimeModule } from '#runtime';
+import { HostMonitor } from './host-monitor.js';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(databaseUrl), RuntimeModule, CatalogModule],
+      providers: [HostMonitor],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# allmende/prosody:0.12 — Debian bookworm's Prosody with an env-driven config
+# (files/prosody/prosody.cfg.lua) and a self-signed certificate made at start.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+TAG=allmende/prosody:0.12
+require_docker
+skip_if_built "$TAG"
+new_debian_rootfs
+# debootstrap --include=prosody fails on virtual Lua deps, so install in the chroot.
+apt_install prosody lua-dbi-sqlite3 openssl
+put_file prosody/prosody.cfg.lua /etc/prosody/prosody.cfg.lua
+put_file prosody/entrypoint.sh /usr/local/bin/allmende-prosody-entrypoint 755
+put_file prosody/healthcheck.sh /usr/local/bin/allmende-healthcheck 755
+# Debian's defaults would load a localhost VirtualHost and snakeoil certs.
+rm -rf "$ROOTFS"/etc/prosody/conf.d/* "$ROOTFS"/etc/prosody/conf.avail "$ROOTFS"/etc/prosody/certs/* \
+  "$ROOTFS"/var/log/prosody
+install -d -o "$(in_rootfs id -u prosody)" -g "$(in_rootfs id -g prosody)" -m 750 \
+  "$ROOTFS/var/lib/prosody" "$ROOTFS/var/lib/prosody/certs"
+install -d -o "$(in_rootfs id -u prosody)" -g "$(in_rootfs id -g prosody)" -m 755 "$ROOTFS/run/prosody"
+
+import_rootfs "$TAG" prosody \
+  'ENTRYPOINT ["/usr/local/bin/allmende-prosody-entrypoint"]' \
+  'CMD ["prosody","-F"]' \
+  'EXPOSE 5222/tcp 5269/tcp 5280/tcp' \
+  'WORKDIR /var/lib/prosody'

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# allmende/wordpress:6 — Debian bookworm's WordPress on Apache + mod_php, with
+# an env-driven /etc/wordpress/config-default.php and allmende-wp-install.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+TAG=allmende/wordpress:6
+require_docker
+skip_if_built "$TAG"
+new_debian_rootfs
+# wordpress-theme-*: without a theme (a Recommends) the site front end is blank.
+apt_install wordpress wordpress-theme-twentytwentythree apache2 libapache2-mod-php php-mysql \
+  php-curl php-mbstring php-xml php-zip curl ca-certificates
+
+put_file wordpress/config-default.php /etc/wordpress/config-default.php
+put_file wordpress/wp-install.php /usr/local/lib/allmende/wp-install.php
+put_file wordpress/allmende-wp-install.sh /usr/local/bin/allmende-wp-install 755
+put_file wordpress/entrypoint.sh /usr/local/bin/allmende-wordpress-entrypoint 755
+put_file wordpress/healthcheck.sh /usr/local/bin/allmende-healthcheck 755
+put_file wordpress/apache-site.conf /etc/apache2/sites-available/allmende-wordpress.conf
+# zz-: loaded after Debian's security.conf, so ServerTokens Prod wins.
+put_file wordpress/apache-zz-allmende.conf /etc/apache2/conf-available/zz-allmende.conf
+put_file wordpress/php.ini /etc/php/8.2/apache2/conf.d/90-allmende.ini
+
+in_rootfs a2dissite -q 000-default >/dev/null
+in_rootfs a2disconf -q other-vhosts-access-log >/dev/null
+in_rootfs a2enmod -q rewrite >/dev/null
+in_rootfs a2ensite -q allmende-wordpress >/dev/null
+in_rootfs a2enconf -q zz-allmende >/dev/null
+# Apache's own (non-vhost) logs to the container output too.
+ln -sfT /dev/stderr "$ROOTFS/var/log/apache2/error.log"
+ln -sfT /dev/stdout "$ROOTFS/var/log/apache2/access.log"
+ln -sfT /dev/stdout "$ROOTFS/var/log/apache2/other_vhosts_access.log"
+# Skeleton used to seed an empty wp-content volume.
+mkdir -p "$ROOTFS/usr/local/share/allmende"
+cp -a "$ROOTFS/var/lib/wordpress/wp-content" "$ROOTFS/usr/local/share/allmende/wp-content"
+rm -rf "$ROOTFS/var/www/html"
+
+import_rootfs "$TAG" wordpress \
+  'ENTRYPOINT ["/usr/local/bin/allmende-wordpress-entrypoint"]' \
+  'CMD ["apache2ctl","-D","FOREGROUND"]' \
+  'EXPOSE 80/tcp' \
+  'WORKDIR /usr/share/wordpress'

@@ -1,0 +1,227 @@
+# shellcheck shell=bash
+# Shared helpers for the image build scripts in infra/images/ (sourced, not run).
+#
+# Images are built without a registry: a Debian bookworm minbase rootfs made once
+# by debootstrap is cached as a tarball, unpacked per image, packages are added
+# with apt inside a chroot, and the folder is streamed into `docker import`.
+#
+# Environment:
+#   DOCKER_HOST            engine to import into (see infra/docker/private-dockerd.sh)
+#   FORCE=1                rebuild even if the tag already exists
+#   ALLMENDE_IMAGE_CACHE   cache folder (default /var/cache/allmende-images)
+#   ALLMENDE_DEBIAN_MIRROR debootstrap mirror (default http://deb.debian.org/debian)
+
+IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+FILES_DIR="$IMAGES_DIR/files"
+CACHE_DIR="${ALLMENDE_IMAGE_CACHE:-/var/cache/allmende-images}"
+DEBIAN_SUITE=bookworm
+DEBIAN_MIRROR="${ALLMENDE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+BASE_TARBALL="$CACHE_DIR/debian-$DEBIAN_SUITE-minbase.tar"
+# Bump when the base recipe below changes, so a stale cached tarball is rebuilt.
+BASE_RECIPE_VERSION=1
+
+log() { echo "[images] $*" >&2; }
+die() { echo "[images] ERROR: $*" >&2; exit 1; }
+
+require_root() {
+  [[ "$(id -u)" == 0 ]] || die "must run as root (debootstrap, chroot, mount)"
+}
+
+require_docker() {
+  command -v docker >/dev/null 2>&1 || die "docker client not found"
+  docker version >/dev/null 2>&1 \
+    || die "no Docker engine answers at ${DOCKER_HOST:-the default socket}; start one with infra/docker/private-dockerd.sh start and export DOCKER_HOST"
+}
+
+# apt-get install on the build host, only for tools that are missing.
+ensure_host_pkg() { # ensure_host_pkg COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  require_root
+  log "installing $2 on the build host"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2
+}
+
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# Exit 0 from the calling script when there is nothing to do.
+skip_if_built() { # skip_if_built TAG
+  if [[ "${FORCE:-0}" != 1 ]] && image_exists "$1"; then
+    log "$1 already exists (FORCE=1 rebuilds)"
+    exit 0
+  fi
+}
+
+# ---------------------------------------------------------------------------
+# Base rootfs tarball (built once, reused by every Debian image)
+# ---------------------------------------------------------------------------
+ensure_base_tarball() {
+  require_root
+  mkdir -p "$CACHE_DIR"
+  # One builder at a time: parallel build scripts must not debootstrap twice.
+  exec 8>"$CACHE_DIR/.base.lock"
+  flock 8
+  if [[ -s "$BASE_TARBALL" && "$(cat "$BASE_TARBALL.version" 2>/dev/null)" == "$BASE_RECIPE_VERSION" ]]; then
+    flock -u 8
+    return 0
+  fi
+  ensure_host_pkg debootstrap debootstrap
+  local dir
+  dir="$(mktemp -d "$CACHE_DIR/base.XXXXXX")"
+  log "debootstrap --variant=minbase $DEBIAN_SUITE (once; cached as $BASE_TARBALL)"
+  if ! debootstrap --variant=minbase "$DEBIAN_SUITE" "$dir" "$DEBIAN_MIRROR" >"$CACHE_DIR/debootstrap.log" 2>&1; then
+    tail -n 20 "$CACHE_DIR/debootstrap.log" >&2
+    umount_below "$dir"; rm -rf --one-file-system "$dir"
+    die "debootstrap failed (log: $CACHE_DIR/debootstrap.log)"
+  fi
+  umount_below "$dir"
+
+  # Same sources as the host when it has them (security updates included).
+  rm -f "$dir/etc/apt/sources.list"
+  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+    cp /etc/apt/sources.list.d/debian.sources "$dir/etc/apt/sources.list.d/debian.sources"
+  else
+    cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $DEBIAN_MIRROR
+Suites: $DEBIAN_SUITE $DEBIAN_SUITE-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${DEBIAN_MIRROR%/debian}/debian-security
+Suites: $DEBIAN_SUITE-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+  fi
+  # Container conventions (as in the official debian images): no daemons
+  # started by postinst, no recommends, no docs/man/locales, no apt cache.
+  printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
+  chmod 755 "$dir/usr/sbin/policy-rc.d"
+  cat >"$dir/etc/apt/apt.conf.d/90allmende" <<'EOF'
+APT::Install-Recommends "false";
+APT::Install-Suggests "false";
+Acquire::Languages "none";
+DPkg::Post-Invoke { "rm -f /var/cache/apt/*.bin || true"; };
+EOF
+  cat >"$dir/etc/dpkg/dpkg.cfg.d/90allmende-nodoc" <<'EOF'
+path-exclude=/usr/share/doc/*
+path-include=/usr/share/doc/*/copyright
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/info/*
+path-exclude=/usr/share/locale/*
+path-include=/usr/share/locale/locale.alias
+path-exclude=/usr/share/lintian/*
+EOF
+  find "$dir/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete 2>/dev/null || true
+  rm -rf "$dir/usr/share/man" "$dir/usr/share/info" "$dir"/var/cache/apt/archives/*.deb \
+    "$dir"/var/lib/apt/lists/* "$dir"/var/log/*.log "$dir"/var/log/apt/*
+  mkdir -p "$dir/usr/share/man"
+  : >"$dir/etc/resolv.conf"
+  echo allmende >"$dir/etc/hostname"
+
+  tar -C "$dir" --numeric-owner -cf "$BASE_TARBALL.tmp" .
+  mv "$BASE_TARBALL.tmp" "$BASE_TARBALL"
+  echo "$BASE_RECIPE_VERSION" >"$BASE_TARBALL.version"
+  rm -rf --one-file-system "$dir"
+  log "base tarball ready ($(du -h "$BASE_TARBALL" | cut -f1))"
+  flock -u 8
+}
+
+# ---------------------------------------------------------------------------
+# Per-image rootfs handling
+# ---------------------------------------------------------------------------
+ROOTFS=""
+
+# Unmount everything mounted at or below $1, deepest first.
+umount_below() {
+  local dir="$1" m
+  [[ -n "$dir" && -d "$dir" ]] || return 0
+  while read -r m; do
+    umount -l "$m" 2>/dev/null || true
+  done < <(awk -v d="$dir" '$2 == d || index($2, d "/") == 1 { print $2 }' /proc/mounts | sort -r)
+}
+
+cleanup_rootfs() {
+  if [[ -n "$ROOTFS" && -d "$ROOTFS" ]]; then
+    umount_below "$ROOTFS"
+    # --one-file-system: never follow into anything still mounted.
+    rm -rf --one-file-system "$ROOTFS"
+  fi
+  ROOTFS=""
+}
+
+# Unpack the cached base into a fresh folder and prepare it for chroot+apt.
+new_debian_rootfs() {
+  require_root
+  ensure_base_tarball
+  mkdir -p "$CACHE_DIR/work" "$CACHE_DIR/apt-archives/partial"
+  ROOTFS="$(mktemp -d "$CACHE_DIR/work/rootfs.XXXXXX")"
+  trap cleanup_rootfs EXIT
+  tar -C "$ROOTFS" --numeric-owner -xf "$BASE_TARBALL"
+  chmod 755 "$ROOTFS"
+  # Device nodes apt/dpkg scripts expect; docker mounts its own /dev at run time.
+  local spec name type major minor
+  for spec in null:c:1:3 zero:c:1:5 full:c:1:7 random:c:1:8 urandom:c:1:9 tty:c:5:0; do
+    IFS=: read -r name type major minor <<<"$spec"
+    [[ -e "$ROOTFS/dev/$name" ]] || mknod -m 666 "$ROOTFS/dev/$name" "$type" "$major" "$minor"
+  done
+  mount -t proc proc "$ROOTFS/proc"
+  # .deb files are kept on the host, so rebuilds (FORCE=1) do not download again
+  # and the image never contains them.
+  mount --bind "$CACHE_DIR/apt-archives" "$ROOTFS/var/cache/apt/archives"
+  cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf" 2>/dev/null || true
+}
+
+in_rootfs() { # in_rootfs CMD ARGS...
+  LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive chroot "$ROOTFS" "$@"
+}
+
+apt_install() { # apt_install PACKAGE...
+  local apt_log
+  apt_log="$CACHE_DIR/logs/$(basename "$ROOTFS").apt.log"
+  mkdir -p "$CACHE_DIR/logs"
+  log "apt-get install $* (log: $apt_log)"
+  if ! { in_rootfs apt-get update -q && in_rootfs apt-get install -y -q -o Dpkg::Options::=--force-confold "$@"; } \
+      >"$apt_log" 2>&1; then
+    tail -n 25 "$apt_log" >&2
+    die "apt-get failed in the chroot (log: $apt_log)"
+  fi
+}
+
+# Copy a file from infra/images/files/ into the rootfs.
+put_file() { # put_file SRC(relative to files/) DEST(absolute in rootfs) [MODE]
+  install -D -m "${3:-644}" "$FILES_DIR/$1" "$ROOTFS$2"
+}
+
+# Strip caches/logs, unmount, and import the folder as TAG.
+import_rootfs() { # import_rootfs TAG NAME [docker import -c change]...
+  local tag="$1" name="$2"; shift 2
+  in_rootfs apt-get clean
+  umount_below "$ROOTFS"
+  rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin \
+    "$ROOTFS"/var/cache/debconf/*-old "$ROOTFS"/var/log/apt/* "$ROOTFS"/var/log/*.log \
+    "$ROOTFS"/tmp/* "$ROOTFS"/var/tmp/* "$ROOTFS"/root/.cache
+  find "$ROOTFS/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete 2>/dev/null || true
+  # ssl-cert's snakeoil key would be the same private key in every container.
+  rm -f "$ROOTFS/etc/ssl/certs/ssl-cert-snakeoil.pem" "$ROOTFS/etc/ssl/private/ssl-cert-snakeoil.key"
+  : >"$ROOTFS/etc/resolv.conf"
+  import_dir "$ROOTFS" "$tag" "$name" "$@"
+}
+
+import_dir() { # import_dir DIR TAG NAME [change]...
+  local dir="$1" tag="$2" name="$3"; shift 3
+  local changes=(-c "LABEL allmende.managed=true allmende.image=$name")
+  local c
+  for c in "$@"; do changes+=(-c "$c"); done
+  local old_id
+  old_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
+  log "docker import -> $tag"
+  tar -C "$dir" --numeric-owner -c . | docker import "${changes[@]}" - "$tag" >/dev/null
+  # A FORCE rebuild leaves the previous image untagged: drop it unless a container uses it.
+  if [[ -n "$old_id" && "$old_id" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]]; then
+    docker rmi "$old_id" >/dev/null 2>&1 || true
+  fi
+  log "$tag built ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"
+}

@@ -1,0 +1,3 @@
+export * from './catalog.module.js';
+export * from './plans/plans-file.js';
+export * from './plans/plans.service.js';

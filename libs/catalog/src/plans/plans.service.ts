@@ -1,0 +1,58 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Not, Repository } from 'typeorm';
+import { Plan } from '#domain';
+import { AppConfig, NotFoundError } from '#platform';
+import { loadPlansFile } from './plans-file.js';
+
+@Injectable()
+export class PlansService {
+  private readonly logger = new Logger(PlansService.name);
+
+  constructor(
+    @InjectRepository(Plan) private readonly plans: Repository<Plan>,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Makes the table match the plans file: upsert by code, retire plans that left the file. */
+  async syncFromConfiguration(knownApps?: ReadonlySet<string>): Promise<void> {
+    const definitions = loadPlansFile(this.config.catalog.plansFile);
+    if (knownApps) {
+      for (const plan of definitions) {
+        const unknown = plan.apps.filter((app) => !knownApps.has(app));
+        if (unknown.length) throw new Error(`plans file: plan "${plan.code}" lists unknown app(s) ${unknown.join(', ')}`);
+      }
+    }
+    await this.plans.manager.transaction(async (manager) => {
+      for (const plan of definitions) {
+        await manager.upsert(
+          Plan,
+          {
+            code: plan.code,
+            name: plan.name,
+            description: plan.description,
+            apps: plan.apps,
+            priceCents: plan.price.amount,
+            currency: plan.price.currency,
+            interval: plan.price.interval,
+            stripePrice: plan.stripePrice ?? null,
+            orderable: true,
+          },
+          ['code'],
+        );
+      }
+      await manager.update(Plan, { code: Not(In(definitions.map((p) => p.code))) }, { orderable: false });
+    });
+    this.logger.log(`plans: ${definitions.map((p) => p.code).join(', ')}`);
+  }
+
+  listOrderable(): Promise<Plan[]> {
+    return this.plans.find({ where: { orderable: true }, order: { priceCents: 'ASC' } });
+  }
+
+  async getByCode(code: string): Promise<Plan> {
+    const plan = await this.plans.findOne({ where: { code } });
+    if (!plan) throw new NotFoundError('Plan', code);
+    return plan;
+  }
+}

@@ -1,0 +1,67 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type OperationState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
+export type OperationStepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+
+export interface OperationStep {
+  name: string;
+  /** Human-readable, e.g. "Create containers". */
+  title: string;
+  state: OperationStepState;
+  startedAt?: string;
+  finishedAt?: string;
+  message?: string;
+}
+
+/** A long-running job (provision, upgrade, backup...) that a person can follow step by step. */
+@Entity('operation')
+@Index(['targetType', 'targetId', 'createdAt'])
+export class Operation {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 40 })
+  kind: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  targetType: string;
+
+  @Column({ type: 'uuid' })
+  targetId: string;
+
+  /** For authorization: which organization may see it (null for platform operations). */
+  @Index()
+  @Column({ type: 'uuid', nullable: true })
+  organizationId: string | null;
+
+  @Index()
+  @Column({ type: 'varchar', length: 16 })
+  state: OperationState;
+
+  @Column({ type: 'smallint', default: 0 })
+  progress: number;
+
+  @Column({ type: 'jsonb', default: [] })
+  steps: OperationStep[];
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
+
+  @Column({ type: 'uuid', nullable: true })
+  requestedBy: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

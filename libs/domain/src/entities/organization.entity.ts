@@ -1,0 +1,24 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A club, association or cooperative: the customer. */
+@Entity('organization')
+export class Organization {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 100 })
+  name: string;
+
+  /** URL-safe handle, unique; also the default subdomain suggestion. */
+  @Column({ type: 'varchar', length: 63, unique: true })
+  slug: string;
+
+  @Column({ type: 'varchar', length: 254 })
+  contactEmail: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt: Date;
+}

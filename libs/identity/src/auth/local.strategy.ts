@@ -1,0 +1,17 @@
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { Strategy } from 'passport-local';
+import type { Account } from '#domain';
+import { AccountsService } from '../accounts/accounts.service.js';
+
+/** Email + password, for the login endpoint only. */
+@Injectable()
+export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
+  constructor(private readonly accounts: AccountsService) {
+    super({ usernameField: 'email', passwordField: 'password', session: false });
+  }
+
+  async validate(email: string, password: string): Promise<Account | false> {
+    return (await this.accounts.authenticate(email, password)) ?? false;
+  }
+}

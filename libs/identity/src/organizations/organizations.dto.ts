@@ -1,0 +1,50 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { MEMBERSHIP_ROLES, type MembershipRole } from '#domain';
+
+export class OwnerInput {
+  @ApiProperty({ example: 'chair@gardeners.example' })
+  @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  email: string;
+
+  @ApiPropertyOptional({ example: 'Erika Muster' })
+  @IsOptional() @IsString() @Length(1, 100)
+  displayName?: string;
+}
+
+export class CreateOrganizationInput {
+  @ApiProperty({ example: 'Gardeners of Südstadt' })
+  @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' })
+  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'must not contain control characters' })
+  name: string;
+
+  @ApiPropertyOptional({ example: 'gardeners-sued', description: 'DNS label; derived from the name when omitted' })
+  @IsOptional() @Matches(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/, { message: 'must be 1-40 lower-case letters, digits or inner hyphens' })
+  slug?: string;
+
+  @ApiProperty({ example: 'board@gardeners.example' })
+  @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  contactEmail: string;
+
+  @ApiProperty({ type: OwnerInput })
+  @ValidateNested() @Type(() => OwnerInput)
+  owner: OwnerInput;
+}
+
+export class UpdateOrganizationInput {
+  @ApiPropertyOptional()
+  @IsOptional() @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' })
+  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'must not contain control characters' })
+  name?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  contactEmail?: string;
+}
+
+export class ChangeRoleInput {
+  @ApiProperty({ enum: MEMBERSHIP_ROLES })
+  @IsIn(MEMBERSHIP_ROLES, { message: `must be one of ${MEMBERSHIP_ROLES.join(', ')}` })
+  role: MembershipRole;
+}

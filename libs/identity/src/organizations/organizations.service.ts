@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Account, AuditActor, AuditLog, Membership, MembershipRole, Organization } from '#domain';
+import { ConflictError, InvalidStateError, NotFoundError, randomString } from '#platform';
+import { AccountsService, normaliseEmail } from '../accounts/accounts.service.js';
+import { CreateOrganizationInput, UpdateOrganizationInput } from './organizations.dto.js';
+import { slugify } from './slug.js';
+
+export interface CreatedOrganization {
+  organization: Organization;
+  owner: { accountId: string; email: string; /** Only when a new account was made; shown once. */ initialPassword?: string };
+}
+
+export interface MemberView {
+  id: string;
+  accountId: string;
+  email: string;
+  displayName: string | null;
+  role: MembershipRole;
+  createdAt: Date;
+}
+
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async create(input: CreateOrganizationInput, actor: AuditActor): Promise<CreatedOrganization> {
+    return this.dataSource.transaction(async (manager) => {
+      const slug = input.slug ?? (await this.freeSlug(manager, slugify(input.name)));
+      if (await manager.exists(Organization, { where: { slug } })) {
+        throw new ConflictError('organization.slug_taken', `The handle "${slug}" is taken`, { slug: 'is taken' });
+      }
+      const organization = await manager.save(
+        manager.create(Organization, { name: input.name.trim(), slug, contactEmail: normaliseEmail(input.contactEmail) }),
+      );
+      let initialPassword: string | undefined;
+      let owner = await manager.findOne(Account, { where: { email: normaliseEmail(input.owner.email) } });
+      if (!owner) {
+        initialPassword = randomString(20, 'readable');
+        owner = await this.accounts.create({ email: input.owner.email, displayName: input.owner.displayName, password: initialPassword }, manager);
+      }
+      await manager.insert(Membership, { organizationId: organization.id, accountId: owner.id, role: 'owner' });
+      await this.audit.record(
+        { actor, action: 'organization.created', target: { type: 'organization', id: organization.id }, organizationId: organization.id, details: { slug, owner: owner.email } },
+        manager,
+      );
+      return { organization, owner: { accountId: owner.id, email: owner.email, initialPassword } };
+    });
+  }
+
+  /** A free slug based on `base`: base, base-2, base-3... */
+  async freeSlug(manager: EntityManager, base: string): Promise<string> {
+    const taken = new Set(
+      (await manager.createQueryBuilder(Organization, 'o').select('o.slug', 'slug').where('o.slug like :prefix', { prefix: `${base}%` }).getRawMany<{ slug: string }>()).map(
+        (row) => row.slug,
+      ),
+    );
+    if (!taken.has(base)) return base;
+    for (let n = 2; n < 10_000; n++) {
+      const candidate = `${base.slice(0, 34)}-${n}`;
+      if (!taken.has(candidate)) return candidate;
+    }
+    throw new ConflictError('organization.slug_taken', 'No free handle could be found; choose one');
+  }
+
+  list(ids: string[] | 'all'): Promise<Organization[]> {
+    if (ids === 'all') return this.dataSource.manager.find(Organization, { order: { createdAt: 'DESC' }, take: 1000 });
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.manager.find(Organization, { where: { id: In(ids) }, order: { name: 'ASC' } });
+  }
+
+  async get(id: string): Promise<Organization> {
+    const organization = await this.dataSource.manager.findOne(Organization, { where: { id } });
+    if (!organization) throw new NotFoundError('Organization');
+    return organization;
+  }
+
+  async update(id: string, input: UpdateOrganizationInput, actor: AuditActor): Promise<Organization> {
+    return this.dataSource.transaction(async (manager) => {
+      const organization = await manager.findOne(Organization, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!organization) throw new NotFoundError('Organization');
+      const changes: Partial<Organization> = {};
+      if (input.name !== undefined) changes.name = input.name.trim();
+      if (input.contactEmail !== undefined) changes.contactEmail = normaliseEmail(input.contactEmail);
+      Object.assign(organization, changes);
+      await manager.save(organization);
+      await this.audit.record({ actor, action: 'organization.updated', target: { type: 'organization', id }, organizationId: id, details: { fields: Object.keys(changes) } }, manager);
+      return organization;
+    });
+  }
+
+  async members(organizationId: string): Promise<MemberView[]> {
+    const memberships = await this.dataSource.manager.find(Membership, {
+      where: { organizationId },
+      relations: { account: true },
+      order: { createdAt: 'ASC' },
+    });
+    return memberships.map((m) => ({
+      id: m.id,
+      accountId: m.accountId,
+      email: m.account!.email,
+      displayName: m.account!.displayName,
+      role: m.role,
+      createdAt: m.createdAt,
+    }));
+  }
+
+  async changeRole(organizationId: string, membershipId: string, role: MembershipRole, actor: AuditActor): Promise<MemberView> {
+    await this.withMembership(organizationId, membershipId, async (manager, membership) => {
+      if (membership.role === 'owner' && role !== 'owner') await this.assertAnotherOwner(manager, organizationId, membership.id);
+      await manager.update(Membership, membership.id, { role });
+      await this.audit.record(
+        { actor, action: 'member.role_changed', target: { type: 'membership', id: membership.id }, organizationId, details: { from: membership.role, to: role } },
+        manager,
+      );
+    });
+    return (await this.members(organizationId)).find((m) => m.id === membershipId)!;
+  }
+
+  async removeMember(organizationId: string, membershipId: string, actor: AuditActor): Promise<void> {
+    await this.withMembership(organizationId, membershipId, async (manager, membership) => {
+      if (membership.role === 'owner') await this.assertAnotherOwner(manager, organizationId, membership.id);
+      await manager.delete(Membership, membership.id);
+      await this.audit.record(
+        { actor, action: 'member.removed', target: { type: 'membership', id: membership.id }, organizationId, details: { accountId: membership.accountId } },
+        manager,
+      );
+    });
+  }
+
+  /** Locks the organization row so concurrent role changes cannot remove the last owner between them. */
+  private async withMembership(
+    organizationId: string,
+    membershipId: string,
+    work: (manager: EntityManager, membership: Membership) => Promise<void>,
+  ): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.findOne(Organization, { where: { id: organizationId }, lock: { mode: 'pessimistic_write' } });
+      const membership = await manager.findOne(Membership, { where: { id: membershipId, organizationId } });
+      if (!membership) throw new NotFoundError('Member');
+      await work(manager, membership);
+    });
+  }
+
+  private async assertAnotherOwner(manager: EntityManager, organizationId: string, exceptMembershipId: string): Promise<void> {
+    const owners = await manager.count(Membership, { where: { organizationId, role: 'owner' } });
+    const isOwner = await manager.exists(Membership, { where: { id: exceptMembershipId, role: 'owner' } });
+    if (owners - (isOwner ? 1 : 0) < 1) {
+      throw new InvalidStateError('organization.last_owner', 'An organization needs at least one owner; make someone else owner first');
+    }
+  }
+}

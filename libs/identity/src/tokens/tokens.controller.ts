@@ -1,0 +1,64 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { AuditLog } from '#domain';
+import { NotFoundError, ParseUuidPipe } from '#platform';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { actorOf } from '../auth/actor.js';
+import { CurrentPrincipal } from '../auth/decorators.js';
+import type { Principal } from '../auth/principal.js';
+import { SCOPE_NAMES } from '../auth/scopes.js';
+import { TokensService } from './tokens.service.js';
+
+export class CreateTokenInput {
+  @ApiProperty({ example: 'backup script' })
+  @IsString() @Length(1, 100)
+  name: string;
+
+  @ApiProperty({ enum: SCOPE_NAMES, isArray: true })
+  @IsArray() @ArrayNotEmpty() @ArrayMaxSize(SCOPE_NAMES.length)
+  @IsIn(SCOPE_NAMES, { each: true, message: `each must be one of ${SCOPE_NAMES.join(', ')}` })
+  scopes: string[];
+
+  @ApiPropertyOptional({ default: 90, minimum: 1, maximum: 365 })
+  @IsOptional() @IsInt() @Min(1) @Max(365)
+  expiresInDays?: number;
+}
+
+@ApiTags('tokens')
+@ApiBearerAuth()
+@Controller('api/v1/tokens')
+export class TokensController {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditLog,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: "The caller's active tokens (never their secrets)" })
+  async list(@CurrentPrincipal() principal: Principal) {
+    return (await this.tokens.list(principal.accountId)).map(({ id, name, kind, scopes, expiresAt, lastUsedAt, createdAt }) => ({
+      id, name, kind, scopes, expiresAt, lastUsedAt, createdAt,
+    }));
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Create an API token; the token is shown in this response only' })
+  async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateTokenInput) {
+    const account = await this.accounts.findById(principal.accountId);
+    if (!account) throw new NotFoundError('Account');
+    const expiresAt = new Date(Date.now() + (input.expiresInDays ?? 90) * 86_400_000);
+    const { token, record } = await this.tokens.issue(account, { kind: 'api', name: input.name, scopes: input.scopes, expiresAt });
+    await this.audit.record({ actor: actorOf(principal), action: 'token.created', target: { type: 'api_token', id: record.id }, details: { scopes: input.scopes } });
+    return { token, id: record.id, name: record.name, scopes: record.scopes, expiresAt: record.expiresAt };
+  }
+
+  @Delete(':tokenId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke one of your tokens' })
+  async revoke(@CurrentPrincipal() principal: Principal, @Param('tokenId', ParseUuidPipe) tokenId: string): Promise<void> {
+    await this.tokens.revoke(principal.accountId, tokenId);
+    await this.audit.record({ actor: actorOf(principal), action: 'token.revoked', target: { type: 'api_token', id: tokenId } });
+  }
+}

@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import { dirname, resolve } from 'node:path';
+import { ConfigurationError, validateEnvironment } from './environment.js';
+
+export interface DockerHostConfig {
+  readonly name: string;
+  readonly endpoint: string;
+}
+
+export interface StripeConfig {
+  readonly secretKey: string;
+  readonly webhookSecret: string;
+  /** Set only for a local Stripe-compatible server (tests); real Stripe uses the SDK defaults. */
+  readonly api?: { readonly host: string; readonly port: number; readonly protocol: 'http' | 'https' };
+}
+
+export type AppConfigValues = Omit<AppConfig, 'toJSON' | typeof inspect.custom>;
+
+/**
+ * The one typed configuration object, built from the environment at boot. It is the DI
+ * token too: inject `AppConfig` anywhere. Secret fields are hidden from logs and inspect().
+ */
+export class AppConfig {
+  readonly environment!: 'development' | 'production' | 'test';
+  readonly http!: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly database!: {
+    /** External server; when absent an embedded Postgres is used. */
+    readonly url?: string;
+    readonly embedded: { readonly dataDir: string; readonly port: number; readonly stateFile: string };
+  };
+  readonly dataDir!: string;
+  /** 32-byte key that encrypts secrets at rest (tenant passwords, admin credentials). */
+  readonly secretKey!: Buffer;
+  readonly baseDomain!: string;
+  readonly dockerHosts!: readonly DockerHostConfig[];
+  readonly catalog!: {
+    readonly templatesDir: string;
+    readonly plansFile: string;
+    readonly imageOverrides: Readonly<Record<string, string>>;
+  };
+  readonly billing!: {
+    readonly provider: 'stripe' | 'manual';
+    readonly stripe?: StripeConfig;
+    readonly gracePeriodDays: number;
+    readonly retentionDays: number;
+  };
+  readonly reconcileIntervalSeconds!: number;
+  readonly sessionTtlHours!: number;
+  readonly log!: { readonly level: string; readonly format: 'json' | 'pretty' };
+
+  constructor(values: AppConfigValues) {
+    Object.assign(this, values);
+    Object.freeze(this);
+  }
+
+  /** What may be printed: everything except secrets. */
+  toJSON(): Record<string, unknown> {
+    return {
+      environment: this.environment,
+      http: this.http,
+      database: { url: this.database.url ? '(set, hidden)' : undefined, embedded: this.database.embedded },
+      dataDir: this.dataDir,
+      secretKey: '(hidden)',
+      baseDomain: this.baseDomain,
+      dockerHosts: this.dockerHosts,
+      catalog: this.catalog,
+      billing: {
+        provider: this.billing.provider,
+        stripe: this.billing.stripe ? { api: this.billing.stripe.api, secretKey: '(hidden)', webhookSecret: '(hidden)' } : undefined,
+        gracePeriodDays: this.billing.gracePeriodDays,
+        retentionDays: this.billing.retentionDays,
+      },
+      reconcileIntervalSeconds: this.reconcileIntervalSeconds,
+      sessionTtlHours: this.sessionTtlHours,
+      log: this.log,
+    };
+  }
+
+  [inspect.custom](): Record<string, unknown> {
+    return this.toJSON();
+  }
+}
+
+/** Reads and validates the environment into an AppConfig. Throws ConfigurationError (one line). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): AppConfig {
+  const vars = validateEnvironment(env);
+  const environment = (vars.NODE_ENV ?? 'development') as AppConfig['environment'];
+  const port = vars.PORT ?? 3000;
+  const dataDir = resolve(cwd, vars.ALLMENDE_DATA_DIR ?? '.allmende');
+  const embeddedDir = resolve(cwd, vars.ALLMENDE_EMBEDDED_PG_DIR ?? resolve(dataDir, 'pg'));
+
+  const stripe = stripeConfig(vars.STRIPE_SECRET_KEY, vars.STRIPE_WEBHOOK_SECRET, vars.STRIPE_API_BASE);
+  const provider = (vars.ALLMENDE_PAYMENT_PROVIDER ?? (stripe ? 'stripe' : 'manual')) as 'stripe' | 'manual';
+  if (provider === 'stripe' && !stripe) {
+    throw new ConfigurationError(
+      'invalid configuration: STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are required when ALLMENDE_PAYMENT_PROVIDER=stripe',
+    );
+  }
+
+  return new AppConfig({
+    environment,
+    http: {
+      host: vars.HOST ?? '0.0.0.0',
+      port,
+      publicUrl: vars.ALLMENDE_PUBLIC_URL ?? `http://localhost:${port}`,
+    },
+    database: {
+      url: vars.DATABASE_URL,
+      embedded: {
+        dataDir: embeddedDir,
+        port: vars.ALLMENDE_EMBEDDED_PG_PORT ?? 54329,
+        stateFile: `${embeddedDir}.json`,
+      },
+    },
+    dataDir,
+    secretKey: secretKey(vars.ALLMENDE_SECRET_KEY, environment, dataDir),
+    baseDomain: vars.ALLMENDE_BASE_DOMAIN ?? 'allmende.localhost',
+    dockerHosts: dockerHosts(vars.ALLMENDE_DOCKER_HOSTS, vars.DOCKER_HOST),
+    catalog: {
+      templatesDir: resolve(cwd, vars.ALLMENDE_TEMPLATES_DIR ?? 'templates'),
+      plansFile: resolve(cwd, vars.ALLMENDE_PLANS_FILE ?? 'templates/plans.yaml'),
+      imageOverrides: imageOverrides(vars.ALLMENDE_IMAGE_OVERRIDES),
+    },
+    billing: {
+      provider,
+      stripe: provider === 'stripe' ? stripe : undefined,
+      gracePeriodDays: vars.ALLMENDE_GRACE_PERIOD_DAYS ?? 14,
+      retentionDays: vars.ALLMENDE_RETENTION_DAYS ?? 30,
+    },
+    reconcileIntervalSeconds: vars.ALLMENDE_RECONCILE_INTERVAL_SECONDS ?? 60,
+    sessionTtlHours: vars.ALLMENDE_SESSION_TTL_HOURS ?? 12,
+    log: {
+      level: vars.LOG_LEVEL ?? (environment === 'test' ? 'warn' : 'info'),
+      format: (vars.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
+    },
+  });
+}
+
+function stripeConfig(secretKey?: string, webhookSecret?: string, apiBase?: string): StripeConfig | undefined {
+  if (!secretKey && !webhookSecret) return undefined;
+  if (!secretKey || !webhookSecret) {
+    const missing = secretKey ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY';
+    throw new ConfigurationError(`invalid configuration: ${missing} is required when the other Stripe key is set`);
+  }
+  if (!apiBase) return { secretKey, webhookSecret };
+  const url = new URL(apiBase);
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
+  return {
+    secretKey,
+    webhookSecret,
+    api: { host: url.hostname, port: Number(url.port || (protocol === 'https' ? 443 : 80)), protocol },
+  };
+}
+
+function dockerHosts(list: string | undefined, dockerHost: string | undefined): DockerHostConfig[] {
+  if (!list) return [{ name: 'local', endpoint: dockerHost ?? 'unix:///var/run/docker.sock' }];
+  const hosts = list.split(',').map((entry) => {
+    const at = entry.indexOf('=');
+    return { name: entry.slice(0, at), endpoint: entry.slice(at + 1) };
+  });
+  const names = new Set<string>();
+  for (const host of hosts) {
+    if (names.has(host.name)) {
+      throw new ConfigurationError(`invalid configuration: ALLMENDE_DOCKER_HOSTS names "${host.name}" twice`);
+    }
+    names.add(host.name);
+  }
+  return hosts;
+}
+
+function imageOverrides(raw: string | undefined): Record<string, string> {
+  if (!raw) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigurationError('invalid configuration: ALLMENDE_IMAGE_OVERRIDES must be a JSON object of image -> image');
+  }
+  const imageRef = /^[a-z0-9][a-z0-9._\-/:@]{0,254}$/;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigurationError('invalid configuration: ALLMENDE_IMAGE_OVERRIDES must be a JSON object of image -> image');
+  }
+  for (const [from, to] of Object.entries(parsed)) {
+    if (!imageRef.test(from) || typeof to !== 'string' || !imageRef.test(to)) {
+      throw new ConfigurationError(`invalid configuration: ALLMENDE_IMAGE_OVERRIDES has an invalid image reference at "${from}"`);
+    }
+  }
+  return parsed as Record<string, string>;
+}
+
+/**
+ * Production must bring its own key (losing it makes stored secrets unreadable, so it
+ * belongs in the operator's secret store). Development generates one on first start.
+ */
+function secretKey(configured: string | undefined, environment: string, dataDir: string): Buffer {
+  if (configured) return Buffer.from(configured, 'base64');
+  if (environment === 'production') {
+    throw new ConfigurationError('invalid configuration: ALLMENDE_SECRET_KEY is required in production (openssl rand -base64 32)');
+  }
+  const file = resolve(dataDir, 'secret.key');
+  try {
+    return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  mkdirSync(dirname(file), { recursive: true, mode: 0o755 });
+  try {
+    // 'wx' so two processes starting at once cannot overwrite each other's key
+    writeFileSync(file, randomBytes(32).toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
+}

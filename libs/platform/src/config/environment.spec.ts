@@ -1,0 +1,89 @@
+import { getMetadataStorage } from 'class-validator';
+import { loadConfig } from './app-config.js';
+import { ConfigurationError, ENVIRONMENT_KEYS, EnvironmentVariables } from './environment.js';
+
+const KEY = 'A'.repeat(43) + '=';
+const base = { NODE_ENV: 'test', ALLMENDE_SECRET_KEY: KEY };
+
+function errorFor(env: Record<string, string>): ConfigurationError {
+  try {
+    loadConfig({ ...base, ...env }, '/tmp');
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('configuration', () => {
+  it('reads every variable the class declares', () => {
+    const declared = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(EnvironmentVariables, '', true, false)
+        .map((m) => m.propertyName),
+    );
+    expect([...ENVIRONMENT_KEYS].sort()).toEqual([...declared].sort());
+  });
+
+  it('has working defaults', () => {
+    const config = loadConfig(base, '/srv/allmende');
+    expect(config.http.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.database.embedded.dataDir).toBe('/srv/allmende/.allmende/pg');
+    expect(config.billing.provider).toBe('manual');
+    expect(config.billing.gracePeriodDays).toBe(14);
+    expect(config.billing.retentionDays).toBe(30);
+    expect(config.dockerHosts).toEqual([{ name: 'local', endpoint: 'unix:///var/run/docker.sock' }]);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ ALLMENDE_BASE_DOMAIN: 'Not A Domain' }, 'ALLMENDE_BASE_DOMAIN'],
+    [{ ALLMENDE_DOCKER_HOSTS: 'local' }, 'ALLMENDE_DOCKER_HOSTS'],
+    [{ ALLMENDE_GRACE_PERIOD_DAYS: '-1' }, 'ALLMENDE_GRACE_PERIOD_DAYS'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ STRIPE_SECRET_KEY: 'sk_test_abc' }, 'STRIPE_WEBHOOK_SECRET'],
+    [{ ALLMENDE_PAYMENT_PROVIDER: 'stripe' }, 'STRIPE_SECRET_KEY'],
+    [{ ALLMENDE_IMAGE_OVERRIDES: '{not json' }, 'ALLMENDE_IMAGE_OVERRIDES'],
+  ])('refuses %p with one line naming %s', (env, variable) => {
+    const error = errorFor(env as Record<string, string>);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('requires a secret key in production', () => {
+    const error = errorFor({ NODE_ENV: 'production', ALLMENDE_SECRET_KEY: '' });
+    expect(error.message).toMatch(/ALLMENDE_SECRET_KEY is required in production/);
+  });
+
+  it('never echoes a secret value, even a malformed one', () => {
+    const error = errorFor({ STRIPE_SECRET_KEY: 'pk_live_not-a-secret-key-but-sensitive', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
+    expect(error.message).toContain('STRIPE_SECRET_KEY');
+    expect(error.message).not.toContain('pk_live_not-a-secret-key-but-sensitive');
+    expect(error.message).toContain('(value hidden)');
+  });
+
+  it('hides secrets from JSON and inspect output', async () => {
+    const { inspect } = await import('node:util');
+    const config = loadConfig({ ...base, STRIPE_SECRET_KEY: 'sk_test_supersecret', STRIPE_WEBHOOK_SECRET: 'whsec_supersecret', DATABASE_URL: 'postgres://u:dbsecret@h/db' });
+    for (const text of [JSON.stringify(config), inspect(config, { depth: 10 })]) {
+      expect(text).not.toMatch(/supersecret|dbsecret/);
+      expect(text).not.toContain(config.secretKey.toString('base64'));
+    }
+  });
+
+  it('parses several Docker hosts and a Stripe test server address', () => {
+    const config = loadConfig({
+      ...base,
+      ALLMENDE_DOCKER_HOSTS: 'a=unix:///run/a.sock,b=tcp://127.0.0.1:2376',
+      STRIPE_SECRET_KEY: 'sk_test_x',
+      STRIPE_WEBHOOK_SECRET: 'whsec_y',
+      STRIPE_API_BASE: 'http://127.0.0.1:12111',
+    });
+    expect(config.dockerHosts.map((h) => h.name)).toEqual(['a', 'b']);
+    expect(config.billing.provider).toBe('stripe');
+    expect(config.billing.stripe?.api).toEqual({ host: '127.0.0.1', port: 12111, protocol: 'http' });
+  });
+});

@@ -1,0 +1,151 @@
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsBase64,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+
+/**
+ * Every environment variable Allmende reads, with its rules. Variables listed in
+ * SECRET_VARIABLES never have their value echoed, not even in an error.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  PORT?: number;
+
+  @IsOptional() @IsString() @Matches(/^[0-9a-fA-F.:]+$|^localhost$/, { message: 'must be an IP address or localhost' })
+  HOST?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s/]+(:\d+)?$/, { message: 'must be an http(s) origin without a path, e.g. https://hosting.example.org' })
+  ALLMENDE_PUBLIC_URL?: string;
+
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  ALLMENDE_DATA_DIR?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  ALLMENDE_EMBEDDED_PG_DIR?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1024) @Max(65535)
+  ALLMENDE_EMBEDDED_PG_PORT?: number;
+
+  @IsOptional() @IsBase64() @Matches(/^.{43}=$/, { message: 'must be 32 random bytes in base64 (openssl rand -base64 32)' })
+  ALLMENDE_SECRET_KEY?: string;
+
+  @IsOptional() @Matches(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    message: 'must be a lower-case DNS name such as hosting.example.org',
+  })
+  ALLMENDE_BASE_DOMAIN?: string;
+
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9-]{0,30}=(unix:\/\/\/\S+|tcp:\/\/[^\s,]+|https?:\/\/[^\s,]+)(,[a-z0-9][a-z0-9-]{0,30}=(unix:\/\/\/\S+|tcp:\/\/[^\s,]+|https?:\/\/[^\s,]+))*$/, {
+    message: 'must be a comma-separated list of name=endpoint, e.g. local=unix:///var/run/docker.sock,b=tcp://10.0.0.2:2376',
+  })
+  ALLMENDE_DOCKER_HOSTS?: string;
+
+  @IsOptional() @Matches(/^(unix:\/\/\/\S+|tcp:\/\/\S+|https?:\/\/\S+)$/, { message: 'must be unix:///path or tcp://host:port' })
+  DOCKER_HOST?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  ALLMENDE_TEMPLATES_DIR?: string;
+
+  @IsOptional() @IsString() @MinLength(1)
+  ALLMENDE_PLANS_FILE?: string;
+
+  @IsOptional() @IsString()
+  ALLMENDE_IMAGE_OVERRIDES?: string;
+
+  @IsOptional() @IsIn(['stripe', 'manual'])
+  ALLMENDE_PAYMENT_PROVIDER?: string;
+
+  @IsOptional() @Matches(/^sk_(test|live)_[A-Za-z0-9_]+$/, { message: 'must be a Stripe secret key (sk_test_... or sk_live_...)' })
+  STRIPE_SECRET_KEY?: string;
+
+  @IsOptional() @Matches(/^whsec_[A-Za-z0-9_+/=]+$/, { message: 'must be a Stripe webhook signing secret (whsec_...)' })
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, { message: 'must be an http(s) origin, e.g. http://127.0.0.1:12111' })
+  STRIPE_API_BASE?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(365)
+  ALLMENDE_GRACE_PERIOD_DAYS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(3650)
+  ALLMENDE_RETENTION_DAYS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(5) @Max(86400)
+  ALLMENDE_RECONCILE_INTERVAL_SECONDS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(720)
+  ALLMENDE_SESSION_TTL_HOURS?: number;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL?: string;
+
+  @IsOptional() @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: string;
+}
+
+export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'DATABASE_URL',
+  'ALLMENDE_SECRET_KEY',
+  'STRIPE_SECRET_KEY',
+  'STRIPE_WEBHOOK_SECRET',
+]);
+
+/** Raised for any invalid configuration; its message is a single line naming the variables. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * Validates the raw environment. Unknown variables are ignored (the environment holds
+ * much more than ours); empty strings count as unset so `FOO= npm start` behaves.
+ */
+export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariables {
+  const relevant: Record<string, string> = {};
+  for (const key of ENVIRONMENT_KEYS) {
+    const value = raw[key];
+    if (value !== undefined && value !== '') relevant[key] = value;
+  }
+  const env = plainToInstance(EnvironmentVariables, relevant, { enableImplicitConversion: false });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigurationError(`invalid configuration: ${errors.map((e) => describe(e, relevant)).join('; ')}`);
+  }
+  return env;
+}
+
+function describe(error: ValidationError, raw: Record<string, string>): string {
+  const rule = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  // class-validator phrases rules as "<property> must ..."; keep our own wording
+  const text = rule.startsWith(error.property) ? rule.slice(error.property.length).trim() : rule;
+  const shown = SECRET_VARIABLES.has(error.property) ? '(value hidden)' : `(got ${JSON.stringify(truncate(raw[error.property] ?? ''))})`;
+  return `${error.property} ${text} ${shown}`;
+}
+
+function truncate(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : value;
+}
+
+/** The names we read; environment.spec.ts checks this matches the class above. */
+export const ENVIRONMENT_KEYS = [
+  'NODE_ENV', 'PORT', 'HOST', 'ALLMENDE_PUBLIC_URL', 'DATABASE_URL', 'ALLMENDE_DATA_DIR',
+  'ALLMENDE_EMBEDDED_PG_DIR', 'ALLMENDE_EMBEDDED_PG_PORT', 'ALLMENDE_SECRET_KEY', 'ALLMENDE_BASE_DOMAIN',
+  'ALLMENDE_DOCKER_HOSTS', 'DOCKER_HOST', 'ALLMENDE_TEMPLATES_DIR', 'ALLMENDE_PLANS_FILE',
+  'ALLMENDE_IMAGE_OVERRIDES', 'ALLMENDE_PAYMENT_PROVIDER', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET',
+  'STRIPE_API_BASE', 'ALLMENDE_GRACE_PERIOD_DAYS', 'ALLMENDE_RETENTION_DAYS',
+  'ALLMENDE_RECONCILE_INTERVAL_SECONDS', 'ALLMENDE_SESSION_TTL_HOURS', 'LOG_LEVEL', 'LOG_FORMAT',
+] as const satisfies readonly (keyof EnvironmentVariables)[];

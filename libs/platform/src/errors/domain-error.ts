@@ -1,0 +1,74 @@
+/**
+ * Errors the domain raises. Services throw these, never HttpException; the one
+ * DomainExceptionFilter maps `kind` to an HTTP status.
+ */
+export type DomainErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'invalid_state'
+  | 'payment_required'
+  | 'unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly kind: DomainErrorKind,
+    /** Stable machine-readable code, e.g. `tenant.invalid_transition`. */
+    readonly code: string,
+    message: string,
+    /** Field path -> what is wrong with it, for forms and API clients. */
+    readonly fields?: Readonly<Record<string, string>>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationFailedError extends DomainError {
+  constructor(fields: Record<string, string>, message?: string) {
+    const summary = Object.entries(fields).map(([field, problem]) => `${field}: ${problem}`).join('; ');
+    super('validation', 'validation_failed', message ?? summary, fields);
+  }
+
+  static field(field: string, problem: string): ValidationFailedError {
+    return new ValidationFailedError({ [field]: problem });
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(what: string, id?: string) {
+    super('not_found', `${what.toLowerCase().replace(/\s+/g, '_')}.not_found`, id ? `${what} ${id} was not found` : `${what} was not found`);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(code: string, message: string, fields?: Record<string, string>) {
+    super('conflict', code, message, fields);
+  }
+}
+
+export class UnauthenticatedError extends DomainError {
+  constructor(message = 'Authentication required: send Authorization: Bearer <token>') {
+    super('unauthenticated', 'auth.unauthenticated', message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = 'You are not allowed to do this') {
+    super('forbidden', 'auth.forbidden', message);
+  }
+}
+
+export class InvalidStateError extends DomainError {
+  constructor(code: string, message: string) {
+    super('invalid_state', code, message);
+  }
+}
+
+export class UnavailableError extends DomainError {
+  constructor(code: string, message: string) {
+    super('unavailable', code, message);
+  }
+}

@@ -1,0 +1,84 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, DomainErrorKind } from './domain-error.js';
+
+const STATUS: Record<DomainErrorKind, number> = {
+  validation: HttpStatus.BAD_REQUEST,
+  unauthenticated: HttpStatus.UNAUTHORIZED,
+  forbidden: HttpStatus.FORBIDDEN,
+  not_found: HttpStatus.NOT_FOUND,
+  conflict: HttpStatus.CONFLICT,
+  invalid_state: HttpStatus.CONFLICT,
+  payment_required: HttpStatus.PAYMENT_REQUIRED,
+  unavailable: HttpStatus.SERVICE_UNAVAILABLE,
+};
+
+export interface ErrorBody {
+  error: string;
+  message: string;
+  fields?: Record<string, string>;
+  requestId?: string;
+}
+
+/**
+ * The one place where errors become HTTP: domain errors by kind, Nest's own
+ * HttpExceptions (404 for unknown routes, 413 for big bodies) by status, anything
+ * else as a 500 that reveals nothing but the request id.
+ */
+@Catch()
+export class DomainExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request & { id?: string }>();
+    const { status, body } = this.toHttp(exception);
+    body.requestId = request.id === undefined ? undefined : String(request.id);
+    if (status >= 500) {
+      this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
+    }
+    if (response.headersSent) return;
+    // HTML forms render their own errors; everything else gets JSON
+    response.status(status).json(body);
+  }
+
+  toHttp(exception: unknown): { status: number; body: ErrorBody } {
+    if (exception instanceof DomainError) {
+      return {
+        status: STATUS[exception.kind],
+        body: { error: exception.code, message: exception.message, fields: exception.fields ? { ...exception.fields } : undefined },
+      };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message = typeof response === 'string' ? response : String((response as { message?: unknown }).message ?? exception.message);
+      return { status, body: { error: httpCode(status), message } };
+    }
+    if (isBodyParserError(exception)) {
+      return { status: exception.status, body: { error: httpCode(exception.status), message: exception.message } };
+    }
+    return { status: 500, body: { error: 'internal_error', message: 'Something went wrong on our side; the request id identifies it in our logs' } };
+  }
+}
+
+function isBodyParserError(error: unknown): error is { status: number; message: string } {
+  const candidate = error as { status?: unknown; type?: unknown };
+  return typeof candidate?.status === 'number' && candidate.status >= 400 && candidate.status < 500 && typeof candidate.type === 'string';
+}
+
+function httpCode(status: number): string {
+  switch (status) {
+    case 400: return 'bad_request';
+    case 401: return 'auth.unauthenticated';
+    case 403: return 'auth.forbidden';
+    case 404: return 'not_found';
+    case 405: return 'method_not_allowed';
+    case 409: return 'conflict';
+    case 413: return 'payload_too_large';
+    case 415: return 'unsupported_media_type';
+    case 429: return 'too_many_requests';
+    default: return status >= 500 ? 'internal_error' : 'bad_request';
+  }
+}

@@ -1,0 +1,24 @@
+import Docker from 'dockerode';
+import type { EngineEndpoint } from './container-runtime.port.js';
+
+/** dockerode options for unix:///path, tcp://host:port or http(s)://host:port endpoints. */
+export function dockerOptions(endpoint: string, timeoutMs?: number): Docker.DockerOptions {
+  const url = new URL(endpoint);
+  if (url.protocol === 'unix:') return { socketPath: url.pathname, timeout: timeoutMs };
+  const protocol = url.protocol === 'https:' ? 'https' : 'http';
+  return { host: url.hostname, port: Number(url.port || 2375), protocol, timeout: timeoutMs };
+}
+
+/** One client per endpoint: dockerode keeps an HTTP agent, so reuse it. */
+export class DockerClients {
+  private readonly clients = new Map<string, Docker>();
+
+  get(engine: EngineEndpoint): Docker {
+    let client = this.clients.get(engine.endpoint);
+    if (!client) {
+      client = new Docker(dockerOptions(engine.endpoint));
+      this.clients.set(engine.endpoint, client);
+    }
+    return client;
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Not, Repository } from 'typeorm';
+import { AuditActor, AuditLog, DockerHost, DockerHostState } from '#domain';
+import { AppConfig, ConflictError, NotFoundError } from '#platform';
+import { ContainerRuntime, EngineStatus } from '../container-runtime.port.js';
+
+export interface HostCheck {
+  id: string;
+  name: string;
+  state: DockerHostState;
+  status: EngineStatus;
+}
+
+/** The registry of Docker hosts: seeded from configuration, managed by operators through the API. */
+@Injectable()
+export class DockerHostsService {
+  private readonly logger = new Logger(DockerHostsService.name);
+
+  constructor(
+    @InjectRepository(DockerHost) private readonly hosts: Repository<DockerHost>,
+    private readonly runtime: ContainerRuntime,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Adds the configured hosts that are not registered yet; never changes ones an operator edited. */
+  async registerConfigured(): Promise<void> {
+    for (const host of this.config.dockerHosts) {
+      await this.hosts
+        .createQueryBuilder()
+        .insert()
+        .into(DockerHost)
+        .values({ name: host.name, endpoint: host.endpoint })
+        .orIgnore()
+        .execute();
+    }
+  }
+
+  list(): Promise<DockerHost[]> {
+    return this.hosts.find({ order: { name: 'ASC' } });
+  }
+
+  async get(id: string): Promise<DockerHost> {
+    const host = await this.hosts.findOne({ where: { id } });
+    if (!host) throw new NotFoundError('Docker host', id);
+    return host;
+  }
+
+  async create(input: { name: string; endpoint: string; capacity?: number }, actor: AuditActor): Promise<DockerHost> {
+    if (await this.hosts.exists({ where: { name: input.name } })) {
+      throw new ConflictError('docker_host.name_taken', `A Docker host named "${input.name}" exists`, { name: 'is taken' });
+    }
+    const host = await this.hosts.save(this.hosts.create({ name: input.name, endpoint: input.endpoint, capacity: input.capacity ?? 50 }));
+    await this.audit.record({ actor, action: 'docker_host.created', target: { type: 'docker_host', id: host.id }, details: { name: host.name, endpoint: host.endpoint } });
+    return host;
+  }
+
+  async update(id: string, input: { capacity?: number; state?: DockerHostState }, actor: AuditActor): Promise<DockerHost> {
+    const host = await this.get(id);
+    Object.assign(host, input);
+    await this.hosts.save(host);
+    await this.audit.record({ actor, action: 'docker_host.updated', target: { type: 'docker_host', id }, details: { ...input } });
+    return host;
+  }
+
+  /** Pings every host that is not disabled and records what it saw. */
+  async checkAll(timeoutMs = 3000): Promise<HostCheck[]> {
+    const hosts = await this.hosts.find({ where: { state: Not('disabled') } });
+    return Promise.all(
+      hosts.map(async (host) => {
+        const status = await this.runtime.ping(host, timeoutMs);
+        const seen: Partial<DockerHost> = status.reachable
+          ? { lastSeenAt: new Date(), engineVersion: status.version ?? null, lastError: null }
+          : { lastError: status.error ?? 'unreachable' };
+        await this.hosts.update(host.id, seen).catch((error) => this.logger.warn(`could not record host check: ${error}`));
+        return { id: host.id, name: host.name, state: host.state, status };
+      }),
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export * from './container-runtime.port.js';
+export * from './docker-connection.js';
+export * from './dockerode-runtime.js';
+export * from './runtime.module.js';
+export * from './hosts/docker-hosts.service.js';

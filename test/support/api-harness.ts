@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { AppConfig, loadConfig } from '#platform';
+import { createApiApp } from '../../apps/api/src/api-app.js';
+import { createTestDatabase, TestDatabase } from './database.js';
+
+export interface ApiHarness {
+  app: NestExpressApplication;
+  config: AppConfig;
+  db: TestDatabase;
+  dataSource: DataSource;
+  /** supertest against the in-process server */
+  http(): ReturnType<typeof request>;
+  close(): Promise<void>;
+}
+
+/** A configuration for tests: its own data dir and key, quiet logs, the given overrides. */
+export function testConfig(env: Record<string, string | undefined> = {}): { config: AppConfig; dataDir: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'allmende-test-data-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    ALLMENDE_DATA_DIR: dataDir,
+    ALLMENDE_SECRET_KEY: randomBytes(32).toString('base64'),
+    ALLMENDE_DOCKER_HOSTS: 'local=unix:///run/allmende-test-no-docker.sock',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    ...env,
+  });
+  return { config, dataDir };
+}
+
+/** The API on a fresh migrated database, served in-process. */
+export async function startApiHarness(env: Record<string, string | undefined> = {}): Promise<ApiHarness> {
+  const db = await createTestDatabase();
+  const { config, dataDir } = testConfig(env);
+  const app = await createApiApp(config, db.url);
+  await app.init();
+  return {
+    app,
+    config,
+    db,
+    dataSource: app.get(DataSource),
+    http: () => request(app.getHttpServer()),
+    async close() {
+      await app.close();
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
