@@ -22,6 +22,11 @@ describe('migrations on a real Postgres', () => {
       (row: { table_name: string }) => row.table_name,
     );
 
+  const jobQueueTables = async (): Promise<string[]> =>
+    (await dataSource.query(`select table_name from information_schema.tables where table_schema = 'pgboss' order by 1`)).map(
+      (row: { table_name: string }) => row.table_name,
+    );
+
   it('runs every migration up on an empty database', async () => {
     expect(await tables()).toEqual([]);
     const applied = await migrateUp(dataSource);
@@ -29,6 +34,7 @@ describe('migrations on a real Postgres', () => {
     expect(await pendingMigrations(dataSource)).toEqual([]);
     const expected = ENTITIES.map((entity) => dataSource.getMetadata(entity).tableName);
     expect(await tables()).toEqual(expect.arrayContaining([...expected, 'schema_migration']));
+    expect(await jobQueueTables()).toEqual(expect.arrayContaining(['job', 'queue', 'version']));
   });
 
   it('leaves a schema that matches the entities exactly (nothing for synchronize to do)', async () => {
@@ -44,6 +50,7 @@ describe('migrations on a real Postgres', () => {
     const reverted = await migrateDownAll(dataSource);
     expect(reverted).toBe(dataSource.migrations.length);
     expect(await tables()).toEqual(['schema_migration']);
+    expect(await jobQueueTables()).toEqual([]);
   });
 
   it('can go up again after going down', async () => {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogModule } from '#catalog';
 import { DatabaseModule } from '#domain';
 import { IdentityModule } from '#identity';
+import { ProvisioningModule } from '#provisioning';
 import { AppConfig, ConfigModule, LoggingModule } from '#platform';
 import { RuntimeModule } from '#runtime';
 import { HealthController } from './health/health.controller.js';
@@ -18,6 +19,7 @@ export class ApiModule {
         IdentityModule,
         RuntimeModule,
         CatalogModule,
+        ProvisioningModule,
       ],
       controllers: [HealthController],
     };

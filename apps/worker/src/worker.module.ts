@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { CatalogModule } from '#catalog';
 import { DatabaseModule } from '#domain';
 import { AppConfig, ConfigModule, LoggingModule } from '#platform';
+import { ProvisioningModule } from '#provisioning';
 import { RuntimeModule } from '#runtime';
 import { HostMonitor } from './host-monitor.js';
 
@@ -10,7 +11,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(databaseUrl), RuntimeModule, CatalogModule],
+      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(databaseUrl), RuntimeModule, CatalogModule, ProvisioningModule],
       providers: [HostMonitor],
     };
   }

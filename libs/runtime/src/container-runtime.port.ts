@@ -1,3 +1,6 @@
+import type { Writable } from 'node:stream';
+import type { DeploymentPlan, PlannedHook } from './deployment-plan.js';
+
 /** How to reach one Docker Engine. */
 export interface EngineEndpoint {
   readonly name: string;
@@ -10,10 +13,106 @@ export interface EngineStatus {
   readonly error?: string;
 }
 
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface PublishedPort {
+  service: string;
+  container: number;
+  protocol: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+}
+
+export interface AppliedDeployment {
+  /** service -> container id */
+  containers: Record<string, string>;
+  ports: PublishedPort[];
+}
+
+/** What an apply step did, for progress a person can follow. */
+export interface ApplyProgress {
+  step: 'network' | 'volumes' | 'containers' | 'start' | 'health';
+  message: string;
+}
+
+export interface ObservedContainer {
+  id: string;
+  name: string;
+  service: string;
+  app: string;
+  planHash: string | null;
+  state: string; // running, exited, created...
+  health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+}
+
+export interface ObservedTenant {
+  containers: ObservedContainer[];
+  volumes: { name: string; app: string | null }[];
+  networks: { name: string }[];
+}
+
+export interface Drift {
+  missing: string[]; // container names the plan wants that do not exist
+  outdated: string[]; // exist with another plan hash
+  stopped: string[]; // exist, right hash, not running (and not a finished one-shot)
+  unexpected: string[]; // labelled for this tenant+app but not in the plan
+  inSync: boolean;
+}
+
+export interface RemovalReport {
+  containers: string[];
+  volumes: string[];
+  networks: string[];
+}
+
 /**
  * The port to Docker hosts. Services depend on this abstract class; the dockerode
- * adapter implements it, unit tests use typed fakes.
+ * adapter implements it, logic tests use typed fakes, integration tests the real engine.
+ * Every method only touches objects whose labels prove Allmende owns them.
  */
 export abstract class ContainerRuntime {
   abstract ping(engine: EngineEndpoint, timeoutMs?: number): Promise<EngineStatus>;
+
+  /** Whether every image the plan uses is present on the engine (no registry pulls here). */
+  abstract missingImages(engine: EngineEndpoint, plan: DeploymentPlan): Promise<string[]>;
+
+  /**
+   * Makes the engine match the plan, idempotently: ensures the network and volumes,
+   * creates missing containers, recreates ones whose plan-hash label differs, starts them
+   * in dependency order (one-shots run to completion) and waits until all are healthy.
+   * Safe to call again after a crash at any point.
+   */
+  abstract apply(engine: EngineEndpoint, plan: DeploymentPlan, onProgress?: (progress: ApplyProgress) => void, healthTimeoutMs?: number): Promise<AppliedDeployment>;
+
+  /** Runs a hook with docker exec (argv form). Exit codes in hook.acceptExitCodes count as success. */
+  abstract runHook(engine: EngineEndpoint, plan: DeploymentPlan, hook: PlannedHook): Promise<ExecResult>;
+
+  abstract exec(engine: EngineEndpoint, containerName: string, argv: string[], options?: { env?: Record<string, string>; user?: string; timeoutMs?: number }): Promise<ExecResult>;
+
+  /** Everything labelled for this tenant. */
+  abstract observe(engine: EngineEndpoint, tenantId: string): Promise<ObservedTenant>;
+
+  /** Compares what runs with the plan. */
+  abstract drift(engine: EngineEndpoint, plan: DeploymentPlan): Promise<Drift>;
+
+  /** Stops (keeps) the tenant's containers, e.g. on suspension; app limits it to one app. */
+  abstract stop(engine: EngineEndpoint, tenantId: string, app?: string): Promise<string[]>;
+
+  abstract start(engine: EngineEndpoint, tenantId: string, app?: string): Promise<string[]>;
+
+  /** Streams a tar of a labelled volume of this tenant (read-only helper container). */
+  abstract exportVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, into: Writable): Promise<void>;
+
+  /** Restores a tar into a labelled volume of this tenant (replacing its contents). */
+  abstract importVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, tar: NodeJS.ReadableStream): Promise<void>;
+
+  /**
+   * Removes only objects labelled allmende.managed=true and allmende.tenant=<tenantId>
+   * (app limits it to one app). Volumes only when asked: data is deleted on purpose, never by accident.
+   */
+  abstract remove(engine: EngineEndpoint, tenantId: string, options: { app?: string; volumes: boolean }): Promise<RemovalReport>;
 }

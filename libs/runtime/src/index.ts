@@ -3,3 +3,4 @@ export * from './docker-connection.js';
 export * from './dockerode-runtime.js';
 export * from './runtime.module.js';
 export * from './hosts/docker-hosts.service.js';
+export * from './deployment-plan.js';

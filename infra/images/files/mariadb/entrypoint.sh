@@ -8,7 +8,10 @@
 set -euo pipefail
 
 DATADIR=/var/lib/mysql
-SOCKET=/run/mysqld/mysqld.sock
+# The temporary server used during initialisation listens on its own socket, so
+# `mariadb-admin ping` (the healthcheck, default socket) only succeeds once the
+# real server runs with the database and user in place.
+SOCKET=/run/mysqld/init.sock
 
 log() { echo "allmende-mariadb: $*" >&2; }
 die() { log "ERROR: $*"; exit 64; }

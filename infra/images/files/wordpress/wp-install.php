@@ -16,6 +16,7 @@ const ALLMENDE_USAGE = "usage: allmende-wp-install --url=URL --title=TITLE --adm
 function allmende_fail(string $message, int $code = 1): void
 {
     fwrite(STDERR, "Error: $message\n");
+    $GLOBALS['allmende_done'] = true; // reported already: the shutdown guard stays quiet
     exit($code);
 }
 
@@ -103,13 +104,6 @@ function wp_new_blog_notification($blog_title, $blog_url, $user_id, $password)
 require '/usr/share/wordpress/wp-load.php';
 require_once ABSPATH . 'wp-admin/includes/upgrade.php';
 
-if (is_blog_installed()) {
-    $GLOBALS['allmende_done'] = true;
-    ob_end_clean();
-    fwrite(STDOUT, "WordPress is already installed.\n");
-    exit(0);
-}
-
 $allmende_user = $allmende_opts['admin_user'];
 if (sanitize_user($allmende_user, true) !== $allmende_user || strlen($allmende_user) > 60) {
     allmende_fail("Invalid admin_user (letters, numbers, spaces and . - _ @ only).", 64);
@@ -117,6 +111,13 @@ if (sanitize_user($allmende_user, true) !== $allmende_user || strlen($allmende_u
 if (!is_email($allmende_opts['admin_email'])) {
     allmende_fail("The 'admin_email' parameter is not a valid email address.", 64);
 }
+if (is_blog_installed()) {
+    $GLOBALS['allmende_done'] = true;
+    ob_end_clean();
+    fwrite(STDOUT, "WordPress is already installed.\n");
+    exit(0);
+}
+
 $allmende_password = $allmende_opts['admin_password'];
 $allmende_generated = false;
 if ($allmende_password === null || $allmende_password === '') {

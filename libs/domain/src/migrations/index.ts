@@ -1,4 +1,5 @@
 import { InitialSchema1795394350495 } from './1795394350495-InitialSchema.js';
+import { JobQueueSchema1795400000000 } from './1795400000000-JobQueueSchema.js';
 
-/** Every migration, oldest first. A new migration is generated with `npm run migration:generate -- <Name>` and added here. */
-export const MIGRATIONS = [InitialSchema1795394350495];
+/** Every migration, oldest first. A new migration is generated with `npm run migration:generate -- <path/Name>` and added here. */
+export const MIGRATIONS = [InitialSchema1795394350495, JobQueueSchema1795400000000];

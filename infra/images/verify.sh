@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Smoke check of every Allmende image in the engine at DOCKER_HOST.
+#
+#   DOCKER_HOST=unix:///run/allmende-test-docker.sock infra/images/verify.sh [NAME...]
+#
+# NAME: busybox prosody wordpress postgres-mastodon (default: all; wordpress
+# includes mariadb, postgres-mastodon includes postgres, redis and the Mastodon
+# stand-in). Everything runs on a throwaway network with labels
+# allmende.verify=<run id>; host ports are published on 127.0.0.1 only (random
+# ports) and everything created is removed on exit. Ends with "N passed, N failed".
+# shellcheck disable=SC2016 # the bash -c snippets take their values as "$1", unexpanded on purpose
+# No -e: a failing check is counted and the run goes on.
+set -uo pipefail
+cd "$(dirname "$0")" || exit 1
+
+RUN="allmende-verify-$$"
+NET="$RUN"
+LABEL="allmende.verify=$RUN"
+passed=0
+failed=0
+
+log() { echo "[verify] $*" >&2; }
+ok() { passed=$((passed + 1)); echo "PASS $*"; }
+bad() { failed=$((failed + 1)); echo "FAIL $*"; }
+check() { # check DESCRIPTION CMD...
+  local desc="$1"; shift
+  if "$@"; then ok "$desc"; else bad "$desc"; return 1; fi
+}
+
+cleanup() {
+  local ids
+  ids="$(docker ps -aq --filter "label=$LABEL" 2>/dev/null || true)"
+  # shellcheck disable=SC2086 # one id per word
+  [[ -z "$ids" ]] || docker rm -f -v $ids >/dev/null 2>&1 || true
+  docker network rm "$NET" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+docker version >/dev/null 2>&1 || { echo "no Docker engine at ${DOCKER_HOST:-default socket}" >&2; exit 1; }
+docker network create --label "$LABEL" "$NET" >/dev/null || exit 1
+
+run() { # run NAME IMAGE [docker run args...] -- [command...]
+  local name="$RUN-$1" alias="$1" image="$2"; shift 2
+  local args=()
+  while (($#)) && [[ "$1" != -- ]]; do args+=("$1"); shift; done
+  [[ "${1:-}" == -- ]] && shift
+  # The short name is the DNS alias other containers use (db, pg, redis, ...).
+  docker run -d --name "$name" --label "$LABEL" --network "$NET" --network-alias "$alias" \
+    "${args[@]}" "$image" "$@" >/dev/null
+}
+host_port() { # host_port NAME CONTAINER_PORT -> 127.0.0.1:PORT
+  docker port "$RUN-$1" "$2/tcp" | grep -m1 '^127\.0\.0\.1:'
+}
+wait_for() { # wait_for SECONDS CMD...
+  local t="$1"; shift
+  local i
+  for ((i = 0; i < t * 2; i++)); do
+    "$@" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  return 1
+}
+http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$1"; }
+code_is() { [[ "$(http_code "$2")" == "$1" ]]; }
+body_has() { curl -s --max-time 10 "$1" | grep -q -- "$2"; }
+logs_of() { docker logs "$RUN-$1" 2>&1 | tail -n 20 | sed 's/^/    | /'; }
+
+verify_busybox() {
+  log "busybox"
+  check "busybox: sh runs" bash -c "[[ \"\$(docker run --rm --label '$LABEL' allmende/busybox:1 sh -c 'echo hello')\" == hello ]]"
+  run bb allmende/busybox:1 -p 127.0.0.1::8080 -- sh -c 'mkdir -p /www && echo busybox-ok >/www/index.html && exec httpd -f -p 8080 -h /www'
+  local addr
+  addr="$(host_port bb 8080)"
+  check "busybox: httpd answers on $addr" wait_for 10 body_has "http://$addr/" busybox-ok
+}
+
+verify_prosody() {
+  log "prosody"
+  local domain=chat.verify.test pw="pa'ss \"w0rd\$"
+  run xmpp allmende/prosody:0.12 -p 127.0.0.1::5222 -p 127.0.0.1::5280 \
+    -e ALLMENDE_XMPP_DOMAIN="$domain" -e ALLMENDE_XMPP_ADMINS="admin@$domain" --
+  check "prosody: healthcheck (stream features with STARTTLS)" wait_for 30 docker exec "$RUN-xmpp" allmende-healthcheck \
+    || logs_of xmpp
+  check "prosody: runs as user prosody" runs_as xmpp prosody
+  check "prosody: prosodyctl register admin" docker exec "$RUN-xmpp" prosodyctl register admin "$domain" "$pw"
+  local c2s http
+  c2s="$(host_port xmpp 5222)"
+  http="$(host_port xmpp 5280)"
+  check "prosody: $c2s answers <stream:stream> with STARTTLS" bash -c '
+    exec 3<>/dev/tcp/${1%:*}/${1#*:}
+    printf "<?xml version=\"1.0\"?><stream:stream to=\"%s\" xmlns=\"jabber:client\" xmlns:stream=\"http://etherx.jabber.org/streams\" version=\"1.0\">" "$2" >&3
+    r=""; while IFS= read -r -t 5 -d ">" c <&3; do r+="$c>"; [[ "$r" == *"</stream:features>"* ]] && break; done
+    [[ "$r" == *"<stream:stream"* && "$r" == *"urn:ietf:params:xml:ns:xmpp-tls"* ]]' _ "$c2s" "$domain"
+  if command -v python3 >/dev/null 2>&1; then
+    check "prosody: client login with STARTTLS + SCRAM-SHA-1 + bind" \
+      python3 ./xmpp-login-check.py "${c2s%:*}" "${c2s#*:}" "$domain" admin "$pw"
+    check "prosody: wrong password is refused" bash -c '! python3 ./xmpp-login-check.py "$@" 2>/dev/null' _ \
+      "${c2s%:*}" "${c2s#*:}" "$domain" admin wrong
+  else
+    log "python3 missing: skipping the full STARTTLS+SCRAM login"
+  fi
+  check "prosody: BOSH on $http answers" code_is 200 "http://$http/http-bind"
+}
+
+verify_wordpress() {
+  log "mariadb + wordpress"
+  local dbpw=$'db\'pa"ss\\w`$(x)' admpw="adm'in \"pw\$1\\"
+  run db allmende/mariadb:10.11 -e MARIADB_DATABASE=wp_verify -e MARIADB_USER=wp_verify -e MARIADB_PASSWORD="$dbpw" --
+  check "mariadb: mariadb-admin ping" wait_for 60 docker exec "$RUN-db" mariadb-admin ping --silent || logs_of db
+  check "mariadb: runs as user mysql" runs_as db mysql
+  check "mariadb: user logs in over TCP with its password" \
+    docker exec -e PW="$dbpw" "$RUN-db" bash -c 'mariadb -h 127.0.0.1 -u wp_verify -p"$PW" wp_verify -e "SELECT 1" >/dev/null'
+  check "mariadb: wrong password refused" \
+    bash -c "! docker exec '$RUN-db' mariadb -h 127.0.0.1 -u wp_verify -pnope wp_verify -e 'SELECT 1' >/dev/null 2>&1"
+  run wp allmende/wordpress:6 -p 127.0.0.1::80 \
+    -e DB_HOST=db -e DB_NAME=wp_verify -e DB_USER=wp_verify -e DB_PASSWORD="$dbpw" \
+    -e WORDPRESS_AUTH_KEY=verify-auth-key -e WORDPRESS_NONCE_SALT=verify-nonce-salt --
+  local addr
+  addr="$(host_port wp 80)"
+  check "wordpress: /wp-admin/install.php shows 'WordPress › Installation'" \
+    wait_for 30 body_has "http://$addr/wp-admin/install.php" 'WordPress &rsaquo; Installation' || logs_of wp
+  check "wordpress: allmende-wp-install" docker exec "$RUN-wp" allmende-wp-install \
+    --url="http://$addr" --title='Verify "Site"' --admin_user=admin --admin_password="$admpw" --admin_email=admin@verify.test
+  check "wordpress: allmende-wp-install again says already installed" \
+    bash -c "docker exec '$RUN-wp' allmende-wp-install --url='http://$addr' --title=x --admin_user=admin --admin_email=a@verify.test | grep -q 'already installed'"
+  check "wordpress: allmende-wp-install rejects a bad email" bash -c "! docker exec '$RUN-wp' allmende-wp-install \
+    --url='http://$addr' --title=x --admin_user=admin2 --admin_email=not-an-email >/dev/null 2>&1"
+  check "wordpress: /wp-login.php answers 200 'Log In'" body_has "http://$addr/wp-login.php" 'Log In'
+  check "wordpress: admin logs in (302 to /wp-admin/)" bash -c '
+    [[ "$(curl -s -o /dev/null -w "%{http_code} %{redirect_url}" -b "wordpress_test_cookie=WP%20Cookie%20check" \
+      --data-urlencode log=admin --data-urlencode "pwd=$2" "http://$1/wp-login.php")" == "302 http://$1/wp-admin/" ]]' _ "$addr" "$admpw"
+  check "wordpress: front page renders the site title" body_has "http://$addr/" '<title>Verify'
+  check "wordpress: allmende-healthcheck" docker exec "$RUN-wp" allmende-healthcheck
+}
+
+account_row_is() {
+  [[ "$(docker exec "$RUN-pg" psql -U mastodon -d mastodon_production -tAc \
+    "SELECT email || '|' || role || '|' || confirmed FROM accounts WHERE username = 'owner'")" == "$1" ]]
+}
+runs_as() { # runs_as NAME USER: PID 1 of the container runs with USER's uid
+  [[ "$(docker exec "$RUN-$1" awk '/^Uid:/ { print $2 }' /proc/1/status)" == "$(docker exec "$RUN-$1" id -u "$2")" ]]
+}
+
+verify_postgres_mastodon() {
+  log "postgres + redis + mastodon stand-in"
+  local pgpw=$'pg\'pa"ss\\$x'
+  run pg allmende/postgres:15 -e POSTGRES_USER=mastodon -e POSTGRES_PASSWORD="$pgpw" -e POSTGRES_DB=mastodon_production --
+  run redis allmende/redis:7 --
+  check "postgres: ready" wait_for 60 docker exec "$RUN-pg" allmende-healthcheck || logs_of pg
+  check "postgres: runs as user postgres" runs_as pg postgres
+  check "postgres: password login over TCP" docker exec -e PGPASSWORD="$pgpw" "$RUN-pg" \
+    psql -h 127.0.0.1 -U mastodon -d mastodon_production -tAc 'SELECT 1' >/dev/null
+  check "postgres: wrong password refused over TCP" bash -c "! docker exec -e PGPASSWORD=nope '$RUN-pg' \
+    psql -h 127.0.0.1 -U mastodon -d mastodon_production -tAc 'SELECT 1' >/dev/null 2>&1"
+  check "redis: PONG" wait_for 20 docker exec "$RUN-redis" allmende-healthcheck || logs_of redis
+  check "redis: runs as user redis" runs_as redis redis
+
+  local img=allmende-test/mastodon-standin:4.3
+  local env=(-e LOCAL_DOMAIN=social.verify.test -e SECRET_KEY_BASE=skb -e OTP_SECRET=otp
+    -e ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY=p -e ACTIVE_RECORD_ENCRYPTION_DETERMINISTIC_KEY=d
+    -e ACTIVE_RECORD_ENCRYPTION_KEY_DERIVATION_SALT=s
+    -e DB_HOST=pg -e DB_PORT=5432 -e DB_USER=mastodon -e DB_PASS="$pgpw" -e DB_NAME=mastodon_production
+    -e REDIS_HOST=redis -e REDIS_PORT=6379)
+  run web "$img" -p 127.0.0.1::3000 "${env[@]}" -- bundle exec puma -C config/puma.rb
+  run streaming "$img" -p 127.0.0.1::4000 "${env[@]}" -- node ./streaming/index.js
+  run sidekiq "$img" "${env[@]}" -- bundle exec sidekiq
+  local web stream
+  web="$(host_port web 3000)"
+  stream="$(host_port streaming 4000)"
+  check "mastodon-standin: web /health is 503 before db:prepare" wait_for 20 code_is 503 "http://$web/health" || logs_of web
+  check "mastodon-standin: streaming health 200 OK" wait_for 20 body_has "http://$stream/api/v1/streaming/health" '^OK$'
+  check "mastodon-standin: rails db:prepare" docker run --rm --label "$LABEL" --network "$NET" "${env[@]}" "$img" \
+    bundle exec rails db:prepare
+  check "mastodon-standin: rails db:prepare is idempotent" docker run --rm --label "$LABEL" --network "$NET" "${env[@]}" "$img" \
+    bundle exec rails db:prepare
+  check "mastodon-standin: web /health 200 OK after db:prepare" wait_for 10 body_has "http://$web/health" '^OK$'
+  local out
+  out="$(docker exec "$RUN-web" bin/tootctl accounts create owner --email "o'wner@verify.test" --confirmed --role Owner 2>&1 || true)"
+  check "mastodon-standin: tootctl accounts create prints OK + New password" \
+    bash -c 'grep -qx OK <<<"$1" && grep -qE "^New password: [0-9a-f]{32}$" <<<"$1"' _ "$out"
+  check "mastodon-standin: tootctl refuses a duplicate" bash -c "! docker exec '$RUN-web' tootctl accounts create OWNER --email x@verify.test >/dev/null 2>&1"
+  check "mastodon-standin: tootctl refuses without SECRET_KEY_BASE" bash -c "! docker exec -e SECRET_KEY_BASE= '$RUN-web' \
+    tootctl accounts create u2 --email u2@verify.test >/dev/null 2>&1"
+  check "mastodon-standin: account row stored with the exact email" account_row_is "o'wner@verify.test|Owner|t"
+  check "mastodon-standin: tootctl version" bash -c "[[ \"\$(docker exec '$RUN-web' tootctl version)\" == 4.3.0 ]]"
+  check "mastodon-standin: sidekiq sees redis" wait_for 15 bash -c "docker logs '$RUN-sidekiq' 2>&1 | grep -q 'Redis answers PONG'" \
+    || logs_of sidekiq
+  check "mastodon-standin: web refuses to start without the secrets" bash -c \
+    "! docker run --rm --label '$LABEL' '$img' bundle exec puma -C config/puma.rb >/dev/null 2>&1"
+}
+
+targets=("$@")
+((${#targets[@]})) || targets=(busybox prosody wordpress postgres-mastodon)
+for t in "${targets[@]}"; do
+  case "$t" in
+    busybox) verify_busybox ;;
+    prosody) verify_prosody ;;
+    wordpress | mariadb) verify_wordpress ;;
+    postgres-mastodon | postgres | redis | mastodon-standin) verify_postgres_mastodon ;;
+    *) echo "unknown target $t" >&2; exit 64 ;;
+  esac
+done
+
+echo "$passed passed, $failed failed"
+((failed == 0))

@@ -1,0 +1,56 @@
+/**
+ * The long-running jobs and the steps a person sees for each. Steps run in order;
+ * a resumed operation skips the steps already done.
+ */
+export const OPERATION_KINDS = {
+  provision: [
+    { name: 'place', title: 'Choose a Docker host' },
+    { name: 'prepare', title: 'Prepare configuration and secrets' },
+    { name: 'images', title: 'Check the app images' },
+    { name: 'deploy', title: 'Create network, volumes and containers' },
+    { name: 'health', title: 'Wait until the apps answer' },
+    { name: 'admin', title: "Create the club's admin accounts" },
+    { name: 'activate', title: 'Open the instance' },
+  ],
+  suspend: [
+    { name: 'stop', title: 'Stop the containers (data is kept)' },
+  ],
+  resume: [
+    { name: 'start', title: 'Start the containers' },
+    { name: 'health', title: 'Wait until the apps answer' },
+  ],
+  terminate: [
+    { name: 'stop', title: 'Stop the containers' },
+    { name: 'export', title: 'Make the final export' },
+    { name: 'schedule', title: 'Schedule deletion after the retention period' },
+  ],
+  purge: [
+    { name: 'remove', title: 'Delete containers, volumes and network' },
+    { name: 'finish', title: 'Mark the tenant terminated' },
+  ],
+  upgrade: [
+    { name: 'prepare', title: 'Prepare the new version' },
+    { name: 'backup', title: 'Back up before upgrading' },
+    { name: 'deploy', title: 'Replace the containers' },
+    { name: 'migrate', title: 'Run the upgrade steps' },
+    { name: 'health', title: 'Wait until the apps answer' },
+  ],
+  backup: [
+    { name: 'dump', title: 'Dump the databases' },
+    { name: 'archive', title: 'Archive the volumes' },
+    { name: 'store', title: 'Store and verify the backup' },
+  ],
+  restore: [
+    { name: 'stop', title: 'Stop the containers' },
+    { name: 'restore', title: 'Restore the volumes' },
+    { name: 'start', title: 'Start the containers' },
+    { name: 'health', title: 'Wait until the apps answer' },
+  ],
+  reconcile: [
+    { name: 'compare', title: 'Compare what runs with what should run' },
+    { name: 'converge', title: 'Fix differences' },
+  ],
+} as const satisfies Record<string, readonly { name: string; title: string }[]>;
+
+export type OperationKind = keyof typeof OPERATION_KINDS;
+export type StepName<K extends OperationKind> = (typeof OPERATION_KINDS)[K][number]['name'];

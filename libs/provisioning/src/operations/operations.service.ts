@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Operation, OperationStep } from '#domain';
+import { NotFoundError } from '#platform';
+import { OPERATION_KINDS, OperationKind } from './operation-kinds.js';
+
+export interface NewOperation {
+  kind: OperationKind;
+  target: { type: string; id: string };
+  organizationId: string | null;
+  requestedBy: string | null;
+}
+
+/** Percent done: finished steps count fully, the running one half. */
+export function progressOf(steps: readonly OperationStep[]): number {
+  if (steps.length === 0) return 0;
+  const done = steps.reduce((sum, step) => sum + (step.state === 'done' || step.state === 'skipped' ? 1 : step.state === 'running' ? 0.5 : 0), 0);
+  return Math.min(100, Math.floor((done / steps.length) * 100));
+}
+
+/**
+ * Records long-running jobs and their steps. The worker that runs an operation holds
+ * the tenant's lock, so step updates are plain read-modify-write.
+ */
+@Injectable()
+export class OperationsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async create(input: NewOperation, manager: EntityManager = this.dataSource.manager): Promise<Operation> {
+    const steps: OperationStep[] = OPERATION_KINDS[input.kind].map((step) => ({ name: step.name, title: step.title, state: 'pending' }));
+    return manager.save(
+      manager.create(Operation, {
+        kind: input.kind,
+        targetType: input.target.type,
+        targetId: input.target.id,
+        organizationId: input.organizationId,
+        requestedBy: input.requestedBy,
+        state: 'queued',
+        progress: 0,
+        steps,
+      }),
+    );
+  }
+
+  async get(id: string): Promise<Operation> {
+    const operation = await this.dataSource.manager.findOne(Operation, { where: { id } });
+    if (!operation) throw new NotFoundError('Operation', id);
+    return operation;
+  }
+
+  /** Unfinished operations of one target, oldest first. */
+  unfinishedFor(targetId: string): Promise<Operation[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(Operation, 'o')
+      .where('o.targetId = :targetId', { targetId })
+      .andWhere('o.state in (:...states)', { states: ['queued', 'running'] })
+      .orderBy('o.createdAt', 'ASC')
+      .getMany();
+  }
+
+  listFor(targetId: string, limit = 50): Promise<Operation[]> {
+    return this.dataSource.manager.find(Operation, { where: { targetId }, order: { createdAt: 'DESC' }, take: limit });
+  }
+
+  async begin(id: string): Promise<Operation> {
+    return this.mutate(id, (operation) => {
+      operation.state = 'running';
+      operation.startedAt ??= new Date();
+      operation.attempts += 1;
+      operation.error = null;
+      // a step left running by a crashed worker starts over
+      for (const step of operation.steps) if (step.state === 'running' || step.state === 'failed') step.state = 'pending';
+    });
+  }
+
+  async stepStarted(id: string, name: string, message?: string): Promise<Operation> {
+    return this.mutate(id, (operation) => {
+      const step = this.step(operation, name);
+      step.state = 'running';
+      step.startedAt = new Date().toISOString();
+      step.message = message;
+    });
+  }
+
+  async stepProgress(id: string, name: string, message: string): Promise<Operation> {
+    return this.mutate(id, (operation) => {
+      this.step(operation, name).message = message;
+    });
+  }
+
+  async stepDone(id: string, name: string, message?: string, state: 'done' | 'skipped' = 'done'): Promise<Operation> {
+    return this.mutate(id, (operation) => {
+      const step = this.step(operation, name);
+      step.state = state;
+      step.finishedAt = new Date().toISOString();
+      if (message !== undefined) step.message = message;
+    });
+  }
+
+  async succeed(id: string, manager?: EntityManager): Promise<Operation> {
+    return this.mutate(
+      id,
+      (operation) => {
+        operation.state = 'succeeded';
+        operation.finishedAt = new Date();
+        operation.progress = 100;
+      },
+      manager,
+    );
+  }
+
+  async fail(id: string, error: string, manager?: EntityManager): Promise<Operation> {
+    return this.mutate(
+      id,
+      (operation) => {
+        operation.state = 'failed';
+        operation.error = error.slice(0, 4000);
+        operation.finishedAt = new Date();
+        const running = operation.steps.find((step) => step.state === 'running');
+        if (running) {
+          running.state = 'failed';
+          running.finishedAt = new Date().toISOString();
+          running.message = error.slice(0, 500);
+        }
+      },
+      manager,
+    );
+  }
+
+  /** Records a transient error while the job waits for its retry. */
+  async noteRetry(id: string, error: string): Promise<Operation> {
+    return this.mutate(id, (operation) => {
+      operation.error = `retrying after: ${error.slice(0, 3900)}`;
+    });
+  }
+
+  private step(operation: Operation, name: string): OperationStep {
+    const step = operation.steps.find((candidate) => candidate.name === name);
+    if (!step) throw new Error(`operation ${operation.kind} has no step ${name}`);
+    return step;
+  }
+
+  private async mutate(id: string, change: (operation: Operation) => void, manager: EntityManager = this.dataSource.manager): Promise<Operation> {
+    const operation = await manager.findOne(Operation, { where: { id } });
+    if (!operation) throw new NotFoundError('Operation', id);
+    change(operation);
+    operation.progress = operation.state === 'succeeded' ? 100 : progressOf(operation.steps);
+    return manager.save(operation);
+  }
+}

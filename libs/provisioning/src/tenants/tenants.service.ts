@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditActor, AuditLog, Domain, Organization, Plan, Tenant } from '#domain';
+import { AppConfig, ConflictError, NotFoundError, ValidationFailedError } from '#platform';
+import { checkCustomDomain, checkSubdomain } from './tenant-names.js';
+
+export interface NewTenant {
+  organizationId: string;
+  planCode: string;
+  /** The club's name under the cooperative's domain: <subdomain>.<base domain>. */
+  subdomain?: string;
+  /** The club's own domain; the subdomain is then optional. */
+  customDomain?: string;
+  /** Only orderable plans unless an operator says otherwise. */
+  allowRetiredPlan?: boolean;
+}
+
+export type Availability = { available: true; domain: string } | { available: false; reason: string };
+
+@Injectable()
+export class TenantsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Whether a subdomain can be ordered now; the form's live check and the server's final word. */
+  async subdomainAvailability(subdomain: string, manager: EntityManager = this.dataSource.manager): Promise<Availability> {
+    const check = checkSubdomain(subdomain);
+    if (!check.ok) return { available: false, reason: check.problem };
+    const domain = `${check.value}.${this.config.baseDomain}`;
+    const taken = (await manager.exists(Domain, { where: { name: domain } })) || (await manager.exists(Tenant, { where: { slug: check.value } }));
+    return taken ? { available: false, reason: 'is already taken' } : { available: true, domain };
+  }
+
+  /**
+   * Creates a tenant in state `ordered` with its domains. Every field is checked before
+   * anything is written; errors name the field (subdomain, customDomain, planCode).
+   */
+  async create(input: NewTenant, actor: AuditActor, manager?: EntityManager): Promise<Tenant> {
+    const run = (m: EntityManager) => this.createIn(m, input, actor);
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  private async createIn(manager: EntityManager, input: NewTenant, actor: AuditActor): Promise<Tenant> {
+    const organization = await manager.findOne(Organization, { where: { id: input.organizationId } });
+    if (!organization) throw new NotFoundError('Organization', input.organizationId);
+    const plan = await manager.findOne(Plan, { where: { code: input.planCode } });
+    if (!plan || (!plan.orderable && !input.allowRetiredPlan)) throw ValidationFailedError.field('planCode', 'is not a plan that can be ordered');
+    if (!input.subdomain && !input.customDomain) {
+      throw new ValidationFailedError({ subdomain: 'choose a subdomain or enter your own domain' });
+    }
+
+    const domains: { name: string; kind: 'subdomain' | 'custom' }[] = [];
+    let slug: string;
+    if (input.subdomain) {
+      const availability = await this.subdomainAvailability(input.subdomain, manager);
+      if (!availability.available) {
+        throw availability.reason === 'is already taken'
+          ? new ConflictError('tenant.subdomain_taken', `The subdomain "${input.subdomain}" is already taken`, { subdomain: availability.reason })
+          : ValidationFailedError.field('subdomain', availability.reason);
+      }
+      slug = input.subdomain.trim().toLowerCase();
+      domains.push({ name: availability.domain, kind: 'subdomain' });
+    } else {
+      slug = await this.freeSlug(manager, organization.slug);
+      domains.push({ name: `${slug}.${this.config.baseDomain}`, kind: 'subdomain' });
+    }
+    if (input.customDomain) {
+      const check = checkCustomDomain(input.customDomain, this.config.baseDomain);
+      if (!check.ok) throw ValidationFailedError.field('customDomain', check.problem);
+      if (await manager.exists(Domain, { where: { name: check.value } })) {
+        throw new ConflictError('tenant.domain_taken', `The domain ${check.value} is already in use here`, { customDomain: 'is already in use' });
+      }
+      domains.push({ name: check.value, kind: 'custom' });
+    }
+    // the club's own domain is what its members use; the subdomain stays as a fallback
+    const primary = domains.find((d) => d.kind === 'custom') ?? domains[0];
+
+    const tenant = await manager.save(
+      manager.create(Tenant, {
+        organizationId: organization.id,
+        slug,
+        state: 'ordered',
+        planId: plan.id,
+        primaryDomain: primary.name,
+        stateChangedAt: new Date(),
+      }),
+    );
+    for (const domain of domains) {
+      await manager.save(
+        manager.create(Domain, {
+          tenantId: tenant.id,
+          name: domain.name,
+          kind: domain.kind,
+          isPrimary: domain === primary,
+          // our own subdomains are ours to vouch for; a club's domain must prove itself by DNS
+          verificationState: domain.kind === 'subdomain' ? 'verified' : 'pending',
+          verifiedAt: domain.kind === 'subdomain' ? new Date() : null,
+          verificationToken: domain.kind === 'custom' ? `allmende-verify-${tenant.id}` : null,
+        }),
+      );
+    }
+    await this.audit.record(
+      { actor, action: 'tenant.ordered', target: { type: 'tenant', id: tenant.id }, organizationId: organization.id, details: { plan: plan.code, domains: domains.map((d) => d.name) } },
+      manager,
+    );
+    return tenant;
+  }
+
+  async get(id: string): Promise<Tenant> {
+    const tenant = await this.dataSource.manager.findOne(Tenant, { where: { id }, relations: { plan: true } });
+    if (!tenant) throw new NotFoundError('Tenant');
+    return tenant;
+  }
+
+  listForOrganization(organizationId: string): Promise<Tenant[]> {
+    return this.dataSource.manager.find(Tenant, { where: { organizationId }, relations: { plan: true }, order: { createdAt: 'DESC' } });
+  }
+
+  domains(tenantId: string): Promise<Domain[]> {
+    return this.dataSource.manager.find(Domain, { where: { tenantId }, order: { isPrimary: 'DESC', name: 'ASC' } });
+  }
+
+  private async freeSlug(manager: EntityManager, base: string): Promise<string> {
+    const root = base.slice(0, 34).replace(/-+$/, '');
+    for (let n = 1; n < 10_000; n++) {
+      const candidate = n === 1 ? root : `${root}-${n}`;
+      if (checkSubdomain(candidate).ok && !(await manager.exists(Tenant, { where: { slug: candidate } })) && !(await manager.exists(Domain, { where: { name: `${candidate}.${this.config.baseDomain}` } }))) {
+        return candidate;
+      }
+    }
+    throw new ConflictError('tenant.no_free_name', 'No free name could be found for this tenant');
+  }
+}

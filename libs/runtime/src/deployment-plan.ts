@@ -1,0 +1,103 @@
+/**
+ * What should exist on a Docker host for one app of one tenant, with every field
+ * resolved: the output of the catalog's renderer, the input of ContainerRuntime.apply.
+ * Plain data (JSON-serialisable), so it can be hashed, compared and stored.
+ */
+export interface DeploymentPlan {
+  tenant: { id: string; slug: string };
+  app: string;
+  version: string;
+  /** sha256 (hex) of the canonical JSON of everything below except `hash`; also a label on every object. */
+  hash: string;
+  /** The tenant's private bridge network; one per tenant, shared by its apps. */
+  network: PlannedNetwork;
+  volumes: PlannedVolume[];
+  /** In start order: a container comes after the services it depends on. */
+  containers: PlannedContainer[];
+  hooks: {
+    /** Once, after the first healthy start: create the club's admin account. */
+    firstStart: PlannedHook[];
+    /** Before a backup: dump databases to a file inside a volume. */
+    backup: PlannedHook[];
+    /** After containers of a new version are up: run migrations. */
+    upgrade: PlannedHook[];
+  };
+}
+
+export interface PlannedNetwork {
+  name: string;
+  labels: Record<string, string>;
+}
+
+export interface PlannedVolume {
+  /** Template-local name, e.g. "data". */
+  key: string;
+  /** Docker name, e.g. alm-gardeners-prosody-data. */
+  name: string;
+  labels: Record<string, string>;
+  /** Included in backups and exports. */
+  backup: boolean;
+}
+
+export interface PlannedPort {
+  container: number;
+  protocol: 'tcp' | 'udp';
+  /** Published on this host address with a port Docker picks; recorded after apply. */
+  publish: boolean;
+}
+
+export interface PlannedHealthcheck {
+  /** Docker's form: ["CMD", "prosodyctl", "status"] or ["CMD-SHELL", ...] is never produced from user input. */
+  test: string[];
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  retries: number;
+  startPeriodSeconds: number;
+}
+
+export interface PlannedContainer {
+  /** Service name in the template: web, db, streaming... Also its DNS alias on the tenant network. */
+  service: string;
+  /** Docker name, e.g. alm-gardeners-wordpress-db. */
+  name: string;
+  image: string;
+  entrypoint?: string[];
+  command?: string[];
+  user?: string;
+  workingDir?: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  mounts: { volume: string; target: string; readOnly: boolean }[];
+  ports: PlannedPort[];
+  healthcheck?: PlannedHealthcheck;
+  resources: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
+  restartPolicy: 'unless-stopped' | 'on-failure' | 'no';
+  /** A one-shot task (e.g. Mastodon's db:prepare): runs to exit code 0 before dependents start. */
+  oneShot: boolean;
+  /** Services that must be healthy (or, for one-shots, completed) before this one starts. */
+  dependsOn: string[];
+}
+
+export interface PlannedHook {
+  name: string;
+  /** Which container runs it (docker exec). */
+  service: string;
+  /** argv, never a shell string. */
+  argv: string[];
+  env?: Record<string, string>;
+  user?: string;
+  timeoutSeconds: number;
+  /** Exit codes that count as success besides 0 (e.g. "already exists" on a re-run). */
+  acceptExitCodes: number[];
+}
+
+/** Labels every Docker object Allmende creates carries; ownership is proven by them. */
+export const LABELS = {
+  managed: 'allmende.managed',
+  tenant: 'allmende.tenant',
+  tenantSlug: 'allmende.tenant-slug',
+  app: 'allmende.app',
+  service: 'allmende.service',
+  planHash: 'allmende.plan-hash',
+  role: 'allmende.role',
+} as const;
