@@ -20,6 +20,8 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // per-project testTimeout is ignored by Jest; integration and e2e tests need real servers
+  testTimeout: 120_000,
   projects: [
     {
       ...common,
@@ -32,7 +34,6 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 60_000,
     },
     {
       ...common,
@@ -40,7 +41,6 @@ export default {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 300_000,
     },
   ],
 };

@@ -8,6 +8,7 @@ export interface Session {
   email: string;
   token: string;
   auth: { Authorization: string };
+  password?: string;
 }
 
 export interface Club {
@@ -22,7 +23,7 @@ const unique = () => randomBytes(4).toString('hex');
 export async function login(harness: ApiHarness, email: string, password: string): Promise<Session> {
   const response = await harness.http().post('/api/v1/auth/login').send({ email, password }).expect(200);
   const token: string = response.body.token;
-  return { accountId: response.body.account.id, email, token, auth: { Authorization: `Bearer ${token}` } };
+  return { accountId: response.body.account.id, email, token, auth: { Authorization: `Bearer ${token}` }, password };
 }
 
 export async function createOperator(harness: ApiHarness): Promise<Session> {

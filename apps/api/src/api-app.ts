@@ -13,6 +13,7 @@ export async function createApiApp(config: AppConfig, databaseUrl: string): Prom
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, databaseUrl), {
     rawBody: true, // Stripe signatures are computed over the exact bytes received
     bufferLogs: true,
+    abortOnError: false, // throw instead of process.exit, so callers decide
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { MembershipRole } from '#domain';
-import { ForbiddenError, NotFoundError, UnauthenticatedError, ValidationFailedError } from '#platform';
+import { ForbiddenError, UnauthenticatedError, ValidationFailedError } from '#platform';
 import { assertOrganizationAccess } from './access-policy.js';
 import { OPERATOR_ONLY, ORGANIZATION_ROLES, PUBLIC_ROUTE, REQUIRED_SCOPES } from './decorators.js';
 import { actsAsOperator, hasScope, Principal } from './principal.js';
@@ -65,7 +65,7 @@ export class AuthorizationGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<MembershipRole[]>(ORGANIZATION_ROLES, targets);
     if (roles) {
       const organizationId = request.params.orgId;
-      if (!organizationId || !UUID.test(organizationId)) throw new NotFoundError('Organization');
+      if (!organizationId || !UUID.test(organizationId)) throw ValidationFailedError.field('orgId', 'must be a UUID');
       assertOrganizationAccess(principal, organizationId, roles);
     }
     return true;

@@ -21,7 +21,7 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['development', 'production', 'test'])
   NODE_ENV?: string;
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @IsOptional() @Type(() => Number) @IsInt({ message: 'PORT must be an integer from 1 to 65535' }) @Min(1) @Max(65535)
   PORT?: number;
 
   @IsOptional() @IsString() @Matches(/^[0-9a-fA-F.:]+$|^localhost$/, { message: 'must be an IP address or localhost' })
@@ -128,8 +128,13 @@ export function validateEnvironment(raw: NodeJS.ProcessEnv): EnvironmentVariable
   return env;
 }
 
+// A value of the wrong kind gets the kind's message, not a range message ("eighty" is not "> 65535").
+const RULE_PRIORITY = ['isInt', 'isIn', 'matches', 'isBase64', 'isString', 'minLength', 'min', 'max'];
+
 function describe(error: ValidationError, raw: Record<string, string>): string {
-  const rule = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
+  const constraints = error.constraints ?? {};
+  const key = RULE_PRIORITY.find((rule) => rule in constraints) ?? Object.keys(constraints)[0];
+  const rule = (key && constraints[key]) || 'is invalid';
   // class-validator phrases rules as "<property> must ..."; keep our own wording
   const text = rule.startsWith(error.property) ? rule.slice(error.property.length).trim() : rule;
   const shown = SECRET_VARIABLES.has(error.property) ? '(value hidden)' : `(got ${JSON.stringify(truncate(raw[error.property] ?? ''))})`;

@@ -1,0 +1,235 @@
+import request from 'supertest';
+import { Membership, Operation, Organization, Tenant } from '#domain';
+import { TenantLifecycleService, TenantsService } from '#provisioning';
+import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
+import { addMember, Club, createClub, createOperator, login, Session } from '#test/support/fixtures.js';
+import { listRoutes } from '#test/support/routes.js';
+
+/**
+ * Organization isolation, route by route. Club A owns data; an owner of club B (a
+ * different organization) tries every route against it and must be refused (403/404)
+ * with nothing changed. A route without a case here fails the first test: adding a
+ * route means deciding how it is protected.
+ */
+interface Context {
+  harness: ApiHarness;
+  a: Club;
+  b: Club;
+  operator: Session;
+  tenantA: Tenant;
+  operationA: Operation;
+  membershipA: Membership;
+  tokenIdA: string;
+  bSecondSession: Session;
+}
+
+interface RouteCase {
+  /** Open to anyone, and why that is fine. */
+  public?: string;
+  /** The outsider's attempt on club A's data. */
+  attempt?: (ctx: Context, as: Session) => request.Test;
+  /** Acceptable answers: refused, or (for own-account routes) answered with the caller's own data only. */
+  expect?: number[];
+  /** Checks the response revealed nothing of A and / or that A's data is unchanged. */
+  verify?: (ctx: Context, response: request.Response) => Promise<void>;
+}
+
+const REFUSED = [403, 404];
+const http = (ctx: Context) => ctx.harness.http();
+
+const orgUnchanged = async (ctx: Context) => {
+  const org = await ctx.harness.dataSource.manager.findOneByOrFail(Organization, { id: ctx.a.organizationId });
+  expect(org.contactEmail).not.toBe('attacker@b.example');
+  expect(org.name).not.toBe('Taken over');
+};
+
+const membershipUnchanged = async (ctx: Context) => {
+  const membership = await ctx.harness.dataSource.manager.findOneBy(Membership, { id: ctx.membershipA.id });
+  expect(membership?.role).toBe('owner');
+};
+
+const mentionsNothingOfA = async (ctx: Context, response: request.Response) => {
+  const text = JSON.stringify(response.body);
+  expect(text).not.toContain(ctx.a.organizationId);
+  expect(text).not.toContain(ctx.a.owner.email);
+  expect(text).not.toContain(ctx.tenantA.id);
+};
+
+const CASES: Record<string, RouteCase> = {
+  'GET /healthz': { public: 'liveness probe, reveals nothing' },
+  'GET /readyz': { public: 'readiness probe, reveals only up/down of dependencies' },
+  'GET /api/v1/plans': { public: 'the price list of the order form' },
+  'POST /api/v1/auth/login': { public: 'login: email + password' },
+
+  // own-account routes: answer with the caller's own data, never A's
+  'GET /api/v1/me': {
+    attempt: (ctx, as) => http(ctx).get('/api/v1/me').set(as.auth),
+    expect: [200],
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/auth/logout': {
+    // a second session of the same person, so the other cases keep theirs
+    attempt: (ctx, as) => http(ctx).post('/api/v1/auth/logout').set(as === ctx.b.owner ? ctx.bSecondSession.auth : as.auth),
+    expect: [204],
+    verify: async (ctx) => {
+      await http(ctx).get('/api/v1/me').set(ctx.a.owner.auth).expect(200); // A's session survives B's logout
+    },
+  },
+  'GET /api/v1/tokens': {
+    attempt: (ctx, as) => http(ctx).get('/api/v1/tokens').set(as.auth),
+    expect: [200],
+    verify: async (ctx, response) => {
+      expect(JSON.stringify(response.body)).not.toContain(ctx.tokenIdA);
+    },
+  },
+  'POST /api/v1/tokens': {
+    // B can make tokens for itself only; asking for operator powers is refused
+    attempt: (ctx, as) => http(ctx).post('/api/v1/tokens').set(as.auth).send({ name: 'escalate', scopes: ['operator'] }),
+    expect: [403],
+  },
+  'DELETE /api/v1/tokens/:tokenId': {
+    attempt: (ctx, as) => http(ctx).delete(`/api/v1/tokens/${ctx.tokenIdA}`).set(as.auth),
+    expect: [404],
+    verify: async (ctx) => {
+      const tokens = await http(ctx).get('/api/v1/tokens').set(ctx.a.owner.auth).expect(200);
+      expect(tokens.body.map((t: { id: string }) => t.id)).toContain(ctx.tokenIdA);
+    },
+  },
+
+  // organization routes
+  'GET /api/v1/organizations': {
+    attempt: (ctx, as) => http(ctx).get('/api/v1/organizations').set(as.auth),
+    expect: [200],
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/organizations': {
+    attempt: (ctx, as) =>
+      http(ctx).post('/api/v1/organizations').set(as.auth).send({ name: 'Rogue club', contactEmail: 'x@b.example', owner: { email: ctx.a.owner.email } }),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Organization, { name: 'Rogue club' })).toBe(0);
+    },
+  },
+  'GET /api/v1/organizations/:orgId': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/organizations/${ctx.a.organizationId}`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'PATCH /api/v1/organizations/:orgId': {
+    attempt: (ctx, as) =>
+      http(ctx).patch(`/api/v1/organizations/${ctx.a.organizationId}`).set(as.auth).send({ name: 'Taken over', contactEmail: 'attacker@b.example' }),
+    verify: orgUnchanged,
+  },
+  'GET /api/v1/organizations/:orgId/members': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/organizations/${ctx.a.organizationId}/members`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'PATCH /api/v1/organizations/:orgId/members/:membershipId': {
+    attempt: (ctx, as) => http(ctx).patch(`/api/v1/organizations/${ctx.a.organizationId}/members/${ctx.membershipA.id}`).set(as.auth).send({ role: 'member' }),
+    verify: membershipUnchanged,
+  },
+  'DELETE /api/v1/organizations/:orgId/members/:membershipId': {
+    attempt: (ctx, as) => http(ctx).delete(`/api/v1/organizations/${ctx.a.organizationId}/members/${ctx.membershipA.id}`).set(as.auth),
+    verify: membershipUnchanged,
+  },
+  'GET /api/v1/organizations/:orgId/audit-events': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/organizations/${ctx.a.organizationId}/audit-events`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+
+  // tenants and operations
+  'GET /api/v1/organizations/:orgId/tenants': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/organizations/${ctx.a.organizationId}/tenants`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/tenants': {
+    attempt: (ctx, as) => http(ctx).post('/api/v1/tenants').set(as.auth).send({ organizationId: ctx.a.organizationId, planCode: 'chat', subdomain: 'rogue-chat' }),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Tenant, { slug: 'rogue-chat' })).toBe(0);
+    },
+  },
+  'GET /api/v1/tenants/:tenantId': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'GET /api/v1/tenants/:tenantId/operations': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/operations`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'GET /api/v1/operations/:operationId': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/operations/${ctx.operationA.id}`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+
+  // operator-only
+  'GET /api/v1/docker-hosts': { attempt: (ctx, as) => http(ctx).get('/api/v1/docker-hosts').set(as.auth), expect: [403] },
+  'POST /api/v1/docker-hosts': {
+    attempt: (ctx, as) => http(ctx).post('/api/v1/docker-hosts').set(as.auth).send({ name: 'rogue', endpoint: 'tcp://10.0.0.9:2375' }),
+    expect: [403],
+  },
+  'PATCH /api/v1/docker-hosts/:hostId': {
+    attempt: (ctx, as) => http(ctx).patch('/api/v1/docker-hosts/00000000-0000-4000-8000-000000000000').set(as.auth).send({ state: 'disabled' }),
+    expect: [403],
+  },
+};
+
+describe('organization isolation on every route', () => {
+  const ctx = {} as Context;
+
+  beforeAll(async () => {
+    ctx.harness = await startApiHarness();
+    ctx.operator = await createOperator(ctx.harness);
+    ctx.a = await createClub(ctx.harness, 'Club A');
+    ctx.b = await createClub(ctx.harness, 'Club B');
+    ctx.bSecondSession = await login(ctx.harness, ctx.b.owner.email, ctx.b.owner.password!);
+    ctx.membershipA = await ctx.harness.dataSource.manager.findOneByOrFail(Membership, { organizationId: ctx.a.organizationId, role: 'owner' });
+    const token = await ctx.harness.http().post('/api/v1/tokens').set(ctx.a.owner.auth).send({ name: 'a-script', scopes: ['tenants:read'] }).expect(201);
+    ctx.tokenIdA = token.body.id;
+    ctx.tenantA = await ctx.harness.app.get(TenantsService).create({ organizationId: ctx.a.organizationId, planCode: 'chat', subdomain: 'club-a-chat' }, { type: 'system', id: 'test' });
+    ctx.operationA = (await ctx.harness.app.get(TenantLifecycleService).transition(ctx.tenantA.id, 'provision', { type: 'system', id: 'test' })).operation!;
+  });
+
+  afterAll(async () => {
+    await ctx.harness?.close();
+  });
+
+  it('has a case for every route the application serves, and no case for a route that does not exist', () => {
+    expect(Object.keys(CASES).sort()).toEqual(listRoutes(ctx.harness.app));
+  });
+
+  const guarded = Object.entries(CASES).filter(([, routeCase]) => !routeCase.public);
+
+  it.each(guarded)('%s refuses an owner of another organization', async (_route, routeCase) => {
+    const response = await routeCase.attempt!(ctx, ctx.b.owner);
+    expect(routeCase.expect ?? REFUSED).toContain(response.status);
+    await routeCase.verify?.(ctx, response);
+  });
+
+  it.each(guarded)('%s refuses a caller without a token', async (_route, routeCase) => {
+    const anonymous: Session = { accountId: '', email: '', token: '', auth: { Authorization: '' } };
+    const response = await routeCase.attempt!(ctx, anonymous);
+    expect(response.status).toBe(401);
+    expect(response.body.error).toBe('auth.unauthenticated');
+  });
+
+  it('lets a plain member of A read but not change A', async () => {
+    const member = await addMember(ctx.harness, ctx.a.organizationId, 'member');
+    await ctx.harness.http().get(`/api/v1/organizations/${ctx.a.organizationId}`).set(member.auth).expect(200);
+    await ctx.harness.http().get(`/api/v1/tenants/${ctx.tenantA.id}`).set(member.auth).expect(200);
+    const patch = await ctx.harness.http().patch(`/api/v1/organizations/${ctx.a.organizationId}`).set(member.auth).send({ name: 'Taken over' });
+    expect(patch.status).toBe(403);
+    expect(patch.body.message).toMatch(/owner role/);
+    await orgUnchanged(ctx);
+  });
+
+  it('lets an operator see A', async () => {
+    await ctx.harness.http().get(`/api/v1/organizations/${ctx.a.organizationId}`).set(ctx.operator.auth).expect(200);
+    await ctx.harness.http().get(`/api/v1/operations/${ctx.operationA.id}`).set(ctx.operator.auth).expect(200);
+  });
+
+  it('keeps an operator token without the operator scope to its own organizations', async () => {
+    const scoped = await ctx.harness.http().post('/api/v1/tokens').set(ctx.operator.auth).send({ name: 'narrow', scopes: ['org:read'] }).expect(201);
+    const response = await ctx.harness.http().get(`/api/v1/organizations/${ctx.a.organizationId}`).set({ Authorization: `Bearer ${scoped.body.token}` });
+    expect(response.status).toBe(404);
+  });
+});
