@@ -182,12 +182,13 @@ cmd_start() {
 
   while ! engine_answers; do
     if ! kill -0 "$child" 2>/dev/null; then
-      tail_log; die "dockerd exited during startup"
+      tail_log; ip link del "$BRIDGE" 2>/dev/null || true
+      die "dockerd exited during startup"
     fi
     if (( waited >= TIMEOUT * 2 )); then
       tail_log
       kill "$child" 2>/dev/null || true
-      die "dockerd did not answer on $SOCK within ${TIMEOUT}s"
+      die "dockerd did not answer on $SOCK within ${TIMEOUT}s (it was sent SIGTERM; see $LOG)"
     fi
     sleep 0.5; waited=$((waited + 1))
   done

@@ -7,7 +7,7 @@
 # (default: all). Existing tags are kept unless FORCE=1. Prints time and size per image.
 set -euo pipefail
 cd "$(dirname "$0")"
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source ./lib.sh
 
 ALL=(busybox prosody wordpress mariadb postgres redis mastodon-standin)

@@ -2,7 +2,7 @@
 # allmende/busybox:1 — a few-MB image from the host's busybox-static, for tests
 # that just need "a container" (and wget/nc/httpd inside it).
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 TAG=allmende/busybox:1
@@ -26,7 +26,8 @@ cp "$BUSYBOX" "$dir/bin/busybox"
 while read -r applet; do
   [[ -n "$applet" && "$applet" != bin/busybox ]] || continue
   [[ -e "$dir/$applet" || -L "$dir/$applet" ]] && continue
-  target="$(realpath -m --relative-to="$(dirname "/$applet")" /bin/busybox)"
+  # -s: do not resolve the host's own symlinks (merged /usr would turn /bin into /usr/bin)
+  target="$(realpath -s -m --relative-to="$(dirname "/$applet")" /bin/busybox)"
   ln -s "$target" "$dir/$applet"
 done < <("$BUSYBOX" --list-full)
 cat >"$dir/etc/passwd" <<'PW'

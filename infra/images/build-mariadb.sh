@@ -2,7 +2,7 @@
 # allmende/mariadb:10.11 — Debian bookworm's MariaDB server with an entrypoint
 # that creates the database and user from MARIADB_* env on first start.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 TAG=allmende/mariadb:10.11

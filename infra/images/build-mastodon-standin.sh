@@ -3,7 +3,7 @@
 # Debian image that answers like the upstream mastodon and mastodon-streaming
 # images do towards the control plane. See README.md for what it checks.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 TAG=allmende-test/mastodon-standin:4.3

@@ -2,7 +2,7 @@
 # allmende/postgres:15 — Debian bookworm's PostgreSQL 15 with an entrypoint like
 # the official image (POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB).
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 TAG=allmende/postgres:15

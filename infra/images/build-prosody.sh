@@ -2,7 +2,7 @@
 # allmende/prosody:0.12 — Debian bookworm's Prosody with an env-driven config
 # (files/prosody/prosody.cfg.lua) and a self-signed certificate made at start.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 TAG=allmende/prosody:0.12

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # allmende/redis:7 — Debian bookworm's redis-server (7.0) like the official image.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 TAG=allmende/redis:7

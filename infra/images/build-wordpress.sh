@@ -2,7 +2,7 @@
 # allmende/wordpress:6 — Debian bookworm's WordPress on Apache + mod_php, with
 # an env-driven /etc/wordpress/config-default.php and allmende-wp-install.
 set -euo pipefail
-# shellcheck source=lib.sh
+# shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
 TAG=allmende/wordpress:6

@@ -18,7 +18,7 @@ DEBIAN_SUITE=bookworm
 DEBIAN_MIRROR="${ALLMENDE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 BASE_TARBALL="$CACHE_DIR/debian-$DEBIAN_SUITE-minbase.tar"
 # Bump when the base recipe below changes, so a stale cached tarball is rebuilt.
-BASE_RECIPE_VERSION=1
+BASE_RECIPE_VERSION=2
 
 log() { echo "[images] $*" >&2; }
 die() { echo "[images] ERROR: $*" >&2; exit 1; }
@@ -115,6 +115,7 @@ path-include=/usr/share/locale/locale.alias
 path-exclude=/usr/share/lintian/*
 EOF
   find "$dir/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete 2>/dev/null || true
+  find "$dir/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
   rm -rf "$dir/usr/share/man" "$dir/usr/share/info" "$dir"/var/cache/apt/archives/*.deb \
     "$dir"/var/lib/apt/lists/* "$dir"/var/log/*.log "$dir"/var/log/apt/*
   mkdir -p "$dir/usr/share/man"
@@ -212,7 +213,8 @@ import_rootfs() { # import_rootfs TAG NAME [docker import -c change]...
 
 import_dir() { # import_dir DIR TAG NAME [change]...
   local dir="$1" tag="$2" name="$3"; shift 3
-  local changes=(-c "LABEL allmende.managed=true allmende.image=$name")
+  # not allmende.managed: containers inherit image labels, and that label must mean "created by Allmende"
+  local changes=(-c "LABEL allmende.image=$name")
   local c
   for c in "$@"; do changes+=(-c "$c"); done
   local old_id

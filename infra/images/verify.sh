@@ -62,7 +62,8 @@ wait_for() { # wait_for SECONDS CMD...
 }
 http_code() { curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$1"; }
 code_is() { [[ "$(http_code "$2")" == "$1" ]]; }
-body_has() { curl -s --max-time 10 "$1" | grep -q -- "$2"; }
+# (body captured first: grep -q closing the pipe early would fail curl under pipefail)
+body_has() { local body; body="$(curl -s --max-time 10 "$1")" && grep -q -- "$2" <<<"$body"; }
 logs_of() { docker logs "$RUN-$1" 2>&1 | tail -n 20 | sed 's/^/    | /'; }
 
 verify_busybox() {
@@ -100,6 +101,15 @@ verify_prosody() {
     log "python3 missing: skipping the full STARTTLS+SCRAM login"
   fi
   check "prosody: BOSH on $http answers" code_is 200 "http://$http/http-bind"
+  docker restart "$RUN-xmpp" >/dev/null
+  c2s="$(host_port xmpp 5222)"
+  check "prosody: up again after restart" wait_for 30 docker exec "$RUN-xmpp" allmende-healthcheck
+  check "prosody: certificate made once and kept across the restart" \
+    bash -c '[[ "$(docker logs "$1" 2>&1 | grep -c "generating self-signed")" == 1 ]]' _ "$RUN-xmpp"
+  if command -v python3 >/dev/null 2>&1; then
+    check "prosody: the account still logs in after restart" \
+      python3 ./xmpp-login-check.py "${c2s%:*}" "${c2s#*:}" "$domain" admin "$pw"
+  fi
 }
 
 verify_wordpress() {
@@ -110,6 +120,11 @@ verify_wordpress() {
   check "mariadb: runs as user mysql" runs_as db mysql
   check "mariadb: user logs in over TCP with its password" \
     docker exec -e PW="$dbpw" "$RUN-db" bash -c 'mariadb -h 127.0.0.1 -u wp_verify -p"$PW" wp_verify -e "SELECT 1" >/dev/null'
+  docker restart "$RUN-db" >/dev/null
+  check "mariadb: after restart (no re-initialisation) the user still logs in" bash -c '
+    for i in $(seq 1 60); do docker exec "$1" mariadb-admin ping --silent >/dev/null 2>&1 && break; sleep 0.5; done
+    [[ "$(docker logs "$1" 2>&1 | grep -c "allmende-mariadb: initialising")" == 1 ]] &&
+    docker exec -e PW="$2" "$1" bash -c "mariadb -h 127.0.0.1 -u wp_verify -p\"\$PW\" wp_verify -e \"SELECT 1\" >/dev/null"' _ "$RUN-db" "$dbpw"
   check "mariadb: wrong password refused" \
     bash -c "! docker exec '$RUN-db' mariadb -h 127.0.0.1 -u wp_verify -pnope wp_verify -e 'SELECT 1' >/dev/null 2>&1"
   run wp allmende/wordpress:6 -p 127.0.0.1::80 \
@@ -150,6 +165,11 @@ verify_postgres_mastodon() {
   check "postgres: runs as user postgres" runs_as pg postgres
   check "postgres: password login over TCP" docker exec -e PGPASSWORD="$pgpw" "$RUN-pg" \
     psql -h 127.0.0.1 -U mastodon -d mastodon_production -tAc 'SELECT 1' >/dev/null
+  docker restart "$RUN-pg" >/dev/null
+  check "postgres: after restart (no re-initialisation) the password still works" bash -c '
+    for i in $(seq 1 60); do docker exec "$1" allmende-healthcheck >/dev/null 2>&1 && break; sleep 0.5; done
+    [[ "$(docker logs "$1" 2>&1 | grep -c "allmende-postgres: initialising")" == 1 ]] &&
+    docker exec -e PGPASSWORD="$2" "$1" psql -h 127.0.0.1 -U mastodon -d mastodon_production -tAc "SELECT 1" >/dev/null' _ "$RUN-pg" "$pgpw"
   check "postgres: wrong password refused over TCP" bash -c "! docker exec -e PGPASSWORD=nope '$RUN-pg' \
     psql -h 127.0.0.1 -U mastodon -d mastodon_production -tAc 'SELECT 1' >/dev/null 2>&1"
   check "redis: PONG" wait_for 20 docker exec "$RUN-redis" allmende-healthcheck || logs_of redis
@@ -181,7 +201,7 @@ verify_postgres_mastodon() {
   check "mastodon-standin: tootctl refuses a duplicate" bash -c "! docker exec '$RUN-web' tootctl accounts create OWNER --email x@verify.test >/dev/null 2>&1"
   check "mastodon-standin: tootctl refuses without SECRET_KEY_BASE" bash -c "! docker exec -e SECRET_KEY_BASE= '$RUN-web' \
     tootctl accounts create u2 --email u2@verify.test >/dev/null 2>&1"
-  check "mastodon-standin: account row stored with the exact email" account_row_is "o'wner@verify.test|Owner|t"
+  check "mastodon-standin: account row stored with the exact email" account_row_is "o'wner@verify.test|Owner|true"
   check "mastodon-standin: tootctl version" bash -c "[[ \"\$(docker exec '$RUN-web' tootctl version)\" == 4.3.0 ]]"
   check "mastodon-standin: sidekiq sees redis" wait_for 15 bash -c "docker logs '$RUN-sidekiq' 2>&1 | grep -q 'Redis answers PONG'" \
     || logs_of sidekiq

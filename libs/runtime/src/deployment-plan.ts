@@ -56,7 +56,7 @@ export interface PlannedHealthcheck {
 }
 
 export interface PlannedContainer {
-  /** Service name in the template: web, db, streaming... Also its DNS alias on the tenant network. */
+  /** Service name in the template: web, db, streaming... Its DNS alias on the tenant network is `<app>-<service>`. */
   service: string;
   /** Docker name, e.g. alm-gardeners-wordpress-db. */
   name: string;
@@ -72,6 +72,8 @@ export interface PlannedContainer {
   healthcheck?: PlannedHealthcheck;
   resources: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
   restartPolicy: 'unless-stopped' | 'on-failure' | 'no';
+  /** Signal for `docker stop`, e.g. SIGINT for Postgres' fast shutdown (docker import cannot bake it into an image). */
+  stopSignal?: string;
   /** A one-shot task (e.g. Mastodon's db:prepare): runs to exit code 0 before dependents start. */
   oneShot: boolean;
   /** Services that must be healthy (or, for one-shots, completed) before this one starts. */
@@ -99,5 +101,7 @@ export const LABELS = {
   app: 'allmende.app',
   service: 'allmende.service',
   planHash: 'allmende.plan-hash',
+  /** On containers: hash of the container's own create request; apply recreates a container only when it differs. */
+  specHash: 'allmende.spec-hash',
   role: 'allmende.role',
 } as const;

@@ -88,6 +88,7 @@ register_shutdown_function(static function (): void {
         $output .= ob_get_clean();
     }
     if (!$GLOBALS['allmende_done']) {
+        $output = preg_replace('#<(head|style|script)\b[^>]*>.*?</\1>#si', '', $output);
         $text = trim(preg_replace('/\s+/', ' ', html_entity_decode(strip_tags($output))));
         fwrite(STDERR, "Error: WordPress installation did not complete" . ($text !== '' ? ": $text" : '') . "\n");
         exit(1);
