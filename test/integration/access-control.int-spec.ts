@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Membership, Operation, Organization, Tenant } from '#domain';
+import { Invitation, Membership, Operation, Organization, Tenant } from '#domain';
 import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
 import { addMember, Club, createClub, createOperator, login, Session } from '#test/support/fixtures.js';
@@ -59,6 +59,7 @@ const CASES: Record<string, RouteCase> = {
   'GET /healthz': { public: 'liveness probe, reveals nothing' },
   'GET /readyz': { public: 'readiness probe, reveals only up/down of dependencies' },
   'GET /api/v1/plans': { public: 'the price list of the order form' },
+  'GET /api/v1/catalog/apps': { public: 'the apps and versions on offer' },
   'POST /api/v1/auth/login': { public: 'login: email + password' },
 
   // own-account routes: answer with the caller's own data, never A's
@@ -156,9 +157,74 @@ const CASES: Record<string, RouteCase> = {
     attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/operations`).set(as.auth),
     verify: mentionsNothingOfA,
   },
+  'POST /api/v1/tenants/:tenantId/reconcile': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/reconcile`).set(as.auth),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'reconcile' })).toBe(0);
+    },
+  },
+  'POST /api/v1/tenants/:tenantId/retry': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/retry`).set(as.auth),
+    expect: [403],
+  },
+  'GET /api/v1/tenants/:tenantId/credentials': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/credentials`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/tenants/:tenantId/credentials/reveal': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/credentials/reveal`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
   'GET /api/v1/operations/:operationId': {
     attempt: (ctx, as) => http(ctx).get(`/api/v1/operations/${ctx.operationA.id}`).set(as.auth),
     verify: mentionsNothingOfA,
+  },
+
+  // billing: public pages, each gated by something other than a session
+  'GET /': { public: 'the order form' },
+  'POST /order': { public: 'placing an order creates a new organization; it touches no existing one' },
+  'GET /order/:orderId': { public: 'the order id (random UUID) is the capability; the page shows no personal data (billing-order-form.int-spec)' },
+  'GET /order/:orderId/status': { public: 'the status part of that page, same capability' },
+  'POST /order/:orderId/checkout': { public: 'only resumes paying for that order' },
+  'POST /order/:orderId/billing-portal': { public: "email + password of an owner or billing member of the order's organization; others get 401/403 (billing-stripe.int-spec)" },
+  'GET /api/v1/subdomain-availability': { public: "the order form's live check; says only free or not" },
+  'GET /assets/billing.css': { public: 'stylesheet' },
+  'GET /assets/billing.js': { public: 'script' },
+  'POST /webhooks/stripe': { public: "Stripe's signature over the raw body is the authentication" },
+  'GET /invitation': { public: 'the token from the invitation mail is the capability (billing-members.int-spec)' },
+  'POST /invitation': { public: 'same token; an existing account must also give its password' },
+
+  // billing: organization data
+  'GET /api/v1/organizations/:orgId/orders': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/organizations/${ctx.a.organizationId}/orders`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/organizations/:orgId/billing-portal': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/organizations/${ctx.a.organizationId}/billing-portal`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/organizations/:orgId/invitations': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/organizations/${ctx.a.organizationId}/invitations`).set(as.auth).send({ email: 'spy@b.example', role: 'billing' }),
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Invitation, { email: 'spy@b.example' })).toBe(0);
+    },
+  },
+  'GET /api/v1/organizations/:orgId/invitations': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/organizations/${ctx.a.organizationId}/invitations`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'DELETE /api/v1/organizations/:orgId/invitations/:invitationId': {
+    attempt: (ctx, as) => http(ctx).delete(`/api/v1/organizations/${ctx.a.organizationId}/invitations/00000000-0000-4000-8000-000000000000`).set(as.auth),
+  },
+  'GET /api/v1/orders': { attempt: (ctx, as) => http(ctx).get('/api/v1/orders').set(as.auth), expect: [403] },
+  'POST /api/v1/orders/:orderId/payments': {
+    attempt: (ctx, as) => http(ctx).post('/api/v1/orders/00000000-0000-4000-8000-000000000000/payments').set(as.auth).send({ outcome: 'paid' }),
+    expect: [403],
+  },
+  'POST /api/v1/orders/:orderId/cancel': {
+    attempt: (ctx, as) => http(ctx).post('/api/v1/orders/00000000-0000-4000-8000-000000000000/cancel').set(as.auth),
+    expect: [403],
   },
 
   // operator-only

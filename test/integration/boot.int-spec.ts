@@ -70,7 +70,7 @@ describe('entry points', () => {
         await sleep(250);
       }
       expect(plans).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'chat', apps: ['prosody'] })]));
-      expect(output).toContain('applied 2 migration(s)');
+      expect(output).toMatch(/applied \d+ migration\(s\)/);
 
       // the api and worker share the one server the launcher started
       const postmaster = readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n');

@@ -101,7 +101,7 @@ describe('accounts, tokens and roles (real Postgres)', () => {
         .send({ name: 'x', contactEmail: 'not-an-email', owner: { email: 'also-not' } });
       expect(response.status).toBe(400);
       expect(Object.keys(response.body.fields).sort()).toEqual(['contactEmail', 'name', 'owner.email']);
-      expect(response.body.message).toContain('contactEmail: must be an email address');
+      expect(response.body.message).toContain('contactEmail: must be a plain ASCII email address');
     });
 
     it('gives a 400 naming the parameter for a malformed id', async () => {

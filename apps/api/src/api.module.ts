@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BillingModule } from '#billing';
 import { CatalogModule } from '#catalog';
 import { DatabaseModule } from '#domain';
 import { IdentityModule } from '#identity';
@@ -13,13 +14,14 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        ConfigModule.forRoot(config),
+        ConfigModule.forRoot(config, 'api'),
         LoggingModule.forRoot(config, 'api'),
         DatabaseModule.forRoot(databaseUrl),
         IdentityModule,
         RuntimeModule,
         CatalogModule,
         ProvisioningModule,
+        BillingModule,
       ],
       controllers: [HealthController],
     };

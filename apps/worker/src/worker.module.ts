@@ -1,8 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BillingWorkerModule } from '#billing';
 import { CatalogModule } from '#catalog';
 import { DatabaseModule } from '#domain';
 import { AppConfig, ConfigModule, LoggingModule } from '#platform';
-import { ProvisioningModule } from '#provisioning';
+import { ProvisioningModule, ProvisioningWorkerModule } from '#provisioning';
 import { RuntimeModule } from '#runtime';
 import { HostMonitor } from './host-monitor.js';
 
@@ -11,7 +12,7 @@ export class WorkerModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(databaseUrl), RuntimeModule, CatalogModule, ProvisioningModule],
+      imports: [ConfigModule.forRoot(config, 'worker'), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(databaseUrl), RuntimeModule, CatalogModule, ProvisioningModule, ProvisioningWorkerModule, BillingWorkerModule],
       providers: [HostMonitor],
     };
   }

@@ -11,3 +11,4 @@ export * from './errors/domain-exception.filter.js';
 export * from './errors/validation.js';
 export * from './errors/parse-uuid.pipe.js';
 export * from './logging/logging.module.js';
+export * from './validation/text-rules.js';

@@ -1,6 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditLog, Domain, Operation, ServiceInstance, Tenant } from '#domain';
+import { AdminCredential, AuditLog, Backup, Domain, Operation, ServiceInstance, Tenant } from '#domain';
+import { SecretBox } from '#platform';
+import { BackupStore } from './backups/backup-store.port.js';
+import { LocalBackupStore } from './backups/local-backup-store.js';
+import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
+import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
 import { OperationsController } from './operations/operations.controller.js';
 import { OperationsService } from './operations/operations.service.js';
 import { JobQueue } from './queue/job-queue.js';
@@ -8,12 +13,21 @@ import { TenantLifecycleService } from './tenants/tenant-lifecycle.service.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
-/** Tenants, their lifecycle, and the long-running operations that carry it out. */
+/** Tenants, their lifecycle, and the long-running operations that carry it out (api and worker). */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([Tenant, ServiceInstance, Domain, Operation])],
-  controllers: [TenantsController, OperationsController],
-  providers: [JobQueue, OperationsService, TenantsService, TenantLifecycleService, AuditLog],
-  exports: [JobQueue, OperationsService, TenantsService, TenantLifecycleService],
+  imports: [TypeOrmModule.forFeature([Tenant, ServiceInstance, Domain, Operation, AdminCredential, Backup])],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController],
+  providers: [
+    JobQueue,
+    OperationsService,
+    TenantsService,
+    TenantLifecycleService,
+    AdminCredentialsService,
+    AuditLog,
+    SecretBox,
+    { provide: BackupStore, useClass: LocalBackupStore },
+  ],
+  exports: [JobQueue, OperationsService, TenantsService, TenantLifecycleService, AdminCredentialsService, SecretBox, BackupStore],
 })
 export class ProvisioningModule {}

@@ -91,6 +91,11 @@ export interface PlannedHook {
   timeoutSeconds: number;
   /** Exit codes that count as success besides 0 (e.g. "already exists" on a re-run). */
   acceptExitCodes: number[];
+  /**
+   * For a hook that fails when re-run after a crash because its work is done: when the
+   * failed output matches, run `argv` instead (e.g. reset a password that was printed once).
+   */
+  recovery?: { whenOutputMatches: string; argv: string[] };
 }
 
 /** Labels every Docker object Allmende creates carries; ownership is proven by them. */

@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, Repository } from 'typeorm';
 import { Plan } from '#domain';
-import { AppConfig, NotFoundError } from '#platform';
+import { AppConfig, ConfigurationError, NotFoundError } from '#platform';
+import { TemplateCatalog } from '../templates/template-catalog.js';
 import { loadPlansFile } from './plans-file.js';
 
 @Injectable()
@@ -12,15 +13,22 @@ export class PlansService {
   constructor(
     @InjectRepository(Plan) private readonly plans: Repository<Plan>,
     private readonly config: AppConfig,
+    private readonly templates: TemplateCatalog,
   ) {}
 
-  /** Makes the table match the plans file: upsert by code, retire plans that left the file. */
-  async syncFromConfiguration(knownApps?: ReadonlySet<string>): Promise<void> {
-    const definitions = loadPlansFile(this.config.catalog.plansFile);
-    if (knownApps) {
-      for (const plan of definitions) {
-        const unknown = plan.apps.filter((app) => !knownApps.has(app));
-        if (unknown.length) throw new Error(`plans file: plan "${plan.code}" lists unknown app(s) ${unknown.join(', ')}`);
+  /**
+   * Makes the table match the plans file: upsert by code, retire plans that left the file.
+   * Every app a plan lists must have a template (by default: the loaded catalog's apps).
+   */
+  async syncFromConfiguration(knownApps: ReadonlySet<string> = this.templates.appIds()): Promise<void> {
+    const file = this.config.catalog.plansFile;
+    const definitions = loadPlansFile(file);
+    for (const [index, plan] of definitions.entries()) {
+      const unknown = plan.apps.filter((app) => !knownApps.has(app));
+      if (unknown.length) {
+        throw new ConfigurationError(
+          `plans file ${file}: /plans/${index}/apps names app(s) without a template: ${unknown.join(', ')} (known: ${[...knownApps].join(', ')})`,
+        );
       }
     }
     await this.plans.manager.transaction(async (manager) => {

@@ -5,6 +5,7 @@ import { AuditEvent } from './audit-event.entity.js';
 import { Backup } from './backup.entity.js';
 import { DockerHost } from './docker-host.entity.js';
 import { Domain } from './domain.entity.js';
+import { Invitation } from './invitation.entity.js';
 import { Membership } from './membership.entity.js';
 import { Operation } from './operation.entity.js';
 import { Order } from './order.entity.js';
@@ -22,6 +23,7 @@ export * from './audit-event.entity.js';
 export * from './backup.entity.js';
 export * from './docker-host.entity.js';
 export * from './domain.entity.js';
+export * from './invitation.entity.js';
 export * from './membership.entity.js';
 export * from './operation.entity.js';
 export * from './order.entity.js';
@@ -36,4 +38,5 @@ export * from './webhook-event.entity.js';
 export const ENTITIES = [
   Account, AdminCredential, ApiToken, AuditEvent, Backup, DockerHost, Domain, Membership, Operation, Order,
   Organization, Plan, ServiceInstance, Subscription, Tenant, WebhookEvent,
+  Invitation,
 ];

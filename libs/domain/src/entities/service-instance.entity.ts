@@ -5,6 +5,14 @@ import { Tenant } from './tenant.entity.js';
 
 export type ServiceHealth = 'unknown' | 'starting' | 'healthy' | 'unhealthy';
 
+export interface ServiceEndpoint {
+  service: string;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+  hostIp: string;
+  hostPort: number;
+}
+
 /** One app of a tenant (its Prosody, its WordPress...), as deployed on one Docker host. */
 @Entity('service_instance')
 @Index(['tenantId', 'app'], { unique: true })
@@ -40,6 +48,10 @@ export class ServiceInstance {
   /** Service name in the template -> Docker container id. */
   @Column({ type: 'jsonb', default: {} })
   containers: Record<string, string>;
+
+  /** Ports Docker published for this app, e.g. XMPP 5222 -> 127.0.0.1:49153, as the edge proxy and clients need them. */
+  @Column({ type: 'jsonb', default: [] })
+  endpoints: ServiceEndpoint[];
 
   @Column({ type: 'varchar', length: 16, default: 'unknown' })
   health: ServiceHealth;

@@ -27,3 +27,16 @@ export function assertOrganizationAccess(
 export function visibleOrganizations(principal: Principal): string[] | 'all' {
   return actsAsOperator(principal) ? 'all' : [...principal.memberships.keys()];
 }
+
+/**
+ * Like assertOrganizationAccess, but operators get no exception: for what only the club
+ * itself may see, such as its admin passwords.
+ */
+export function assertMemberRole(principal: Principal, organizationId: string, roles: readonly MembershipRole[], what = 'Organization'): void {
+  const role = principal.memberships.get(organizationId);
+  if (!role) {
+    if (actsAsOperator(principal)) throw new ForbiddenError('Only the club itself can see this, not operators');
+    throw new NotFoundError(what);
+  }
+  if (!roles.includes(role)) throw new ForbiddenError(`This needs the ${roles.join(' or ')} role in the organization; you are ${role}`);
+}

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { MEMBERSHIP_ROLES, type MembershipRole } from '#domain';
+import { IsPlainEmail, IsSingleLineText } from '#platform';
 
 export class OwnerInput {
   @ApiProperty({ example: 'chair@gardeners.example' })
@@ -15,16 +16,15 @@ export class OwnerInput {
 
 export class CreateOrganizationInput {
   @ApiProperty({ example: 'Gardeners of Südstadt' })
-  @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' })
-  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'must not contain control characters' })
+  @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' }) @IsSingleLineText(100)
   name: string;
 
   @ApiPropertyOptional({ example: 'gardeners-sued', description: 'DNS label; derived from the name when omitted' })
   @IsOptional() @Matches(/^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/, { message: 'must be 1-40 lower-case letters, digits or inner hyphens' })
   slug?: string;
 
-  @ApiProperty({ example: 'board@gardeners.example' })
-  @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  @ApiProperty({ example: 'board@gardeners.example', description: "Also the apps' admin address" })
+  @IsPlainEmail()
   contactEmail: string;
 
   @ApiProperty({ type: OwnerInput })
@@ -34,12 +34,11 @@ export class CreateOrganizationInput {
 
 export class UpdateOrganizationInput {
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' })
-  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'must not contain control characters' })
+  @IsOptional() @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' }) @IsSingleLineText(100)
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  @IsOptional() @IsPlainEmail()
   contactEmail?: string;
 }
 

@@ -45,6 +45,16 @@ export class AppConfig {
     readonly stripe?: StripeConfig;
     readonly gracePeriodDays: number;
     readonly retentionDays: number;
+    /** What a club accepts when ordering; the versions are stored on the order. */
+    readonly terms: { readonly version: string; readonly url?: string };
+    readonly dpa: { readonly version: string; readonly url?: string };
+    /** Shown to clubs that pay by bank transfer (manual provider). */
+    readonly bankAccount?: string;
+  };
+  readonly mail!: {
+    readonly from: string;
+    /** Without it, mail is written to <dataDir>/outbox as .eml files. */
+    readonly smtpUrl?: string;
   };
   readonly reconcileIntervalSeconds!: number;
   readonly sessionTtlHours!: number;
@@ -71,7 +81,11 @@ export class AppConfig {
         stripe: this.billing.stripe ? { api: this.billing.stripe.api, secretKey: '(hidden)', webhookSecret: '(hidden)' } : undefined,
         gracePeriodDays: this.billing.gracePeriodDays,
         retentionDays: this.billing.retentionDays,
+        terms: this.billing.terms,
+        dpa: this.billing.dpa,
+        bankAccount: this.billing.bankAccount,
       },
+      mail: { from: this.mail.from, smtpUrl: this.mail.smtpUrl ? '(set, hidden)' : undefined },
       reconcileIntervalSeconds: this.reconcileIntervalSeconds,
       sessionTtlHours: this.sessionTtlHours,
       log: this.log,
@@ -128,6 +142,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       stripe: provider === 'stripe' ? stripe : undefined,
       gracePeriodDays: vars.ALLMENDE_GRACE_PERIOD_DAYS ?? 14,
       retentionDays: vars.ALLMENDE_RETENTION_DAYS ?? 30,
+      terms: { version: vars.ALLMENDE_TERMS_VERSION ?? '1', url: vars.ALLMENDE_TERMS_URL },
+      dpa: { version: vars.ALLMENDE_DPA_VERSION ?? '1', url: vars.ALLMENDE_DPA_URL },
+      bankAccount: vars.ALLMENDE_BANK_ACCOUNT,
+    },
+    mail: {
+      from: vars.ALLMENDE_MAIL_FROM ?? `Allmende <noreply@${vars.ALLMENDE_BASE_DOMAIN ?? 'allmende.localhost'}>`,
+      smtpUrl: vars.SMTP_URL,
     },
     reconcileIntervalSeconds: vars.ALLMENDE_RECONCILE_INTERVAL_SECONDS ?? 60,
     sessionTtlHours: vars.ALLMENDE_SESSION_TTL_HOURS ?? 12,

@@ -91,6 +91,27 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(720)
   ALLMENDE_SESSION_TTL_HOURS?: number;
 
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-01' })
+  ALLMENDE_TERMS_VERSION?: string;
+
+  @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-01' })
+  ALLMENDE_DPA_VERSION?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  ALLMENDE_TERMS_URL?: string;
+
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  ALLMENDE_DPA_URL?: string;
+
+  @IsOptional() @Matches(/^[^\u0000-\u001f\u007f]{1,300}$/, { message: 'must be one line of at most 300 characters' })
+  ALLMENDE_BANK_ACCOUNT?: string;
+
+  @IsOptional() @Matches(/^[^\u0000-\u001f\u007f]{3,254}$/, { message: 'must be one line, e.g. Allmende <noreply@hosting.example.org>' })
+  ALLMENDE_MAIL_FROM?: string;
+
+  @IsOptional() @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL?: string;
 
@@ -103,6 +124,7 @@ export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'ALLMENDE_SECRET_KEY',
   'STRIPE_SECRET_KEY',
   'STRIPE_WEBHOOK_SECRET',
+  'SMTP_URL',
 ]);
 
 /** Raised for any invalid configuration; its message is a single line naming the variables. */
@@ -153,4 +175,6 @@ export const ENVIRONMENT_KEYS = [
   'ALLMENDE_IMAGE_OVERRIDES', 'ALLMENDE_PAYMENT_PROVIDER', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET',
   'STRIPE_API_BASE', 'ALLMENDE_GRACE_PERIOD_DAYS', 'ALLMENDE_RETENTION_DAYS',
   'ALLMENDE_RECONCILE_INTERVAL_SECONDS', 'ALLMENDE_SESSION_TTL_HOURS', 'LOG_LEVEL', 'LOG_FORMAT',
+  'ALLMENDE_TERMS_VERSION', 'ALLMENDE_DPA_VERSION', 'ALLMENDE_TERMS_URL', 'ALLMENDE_DPA_URL', 'ALLMENDE_BANK_ACCOUNT',
+  'ALLMENDE_MAIL_FROM', 'SMTP_URL',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

@@ -20,12 +20,14 @@ export const OPERATION_KINDS = {
     { name: 'health', title: 'Wait until the apps answer' },
   ],
   terminate: [
+    { name: 'dump', title: 'Dump the databases' },
     { name: 'stop', title: 'Stop the containers' },
     { name: 'export', title: 'Make the final export' },
     { name: 'schedule', title: 'Schedule deletion after the retention period' },
   ],
   purge: [
     { name: 'remove', title: 'Delete containers, volumes and network' },
+    { name: 'backups', title: 'Delete the final export and all backups' },
     { name: 'finish', title: 'Mark the tenant terminated' },
   ],
   upgrade: [

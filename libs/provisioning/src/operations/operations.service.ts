@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Operation, OperationStep } from '#domain';
 import { NotFoundError } from '#platform';
+import { JobQueue } from '../queue/job-queue.js';
 import { OPERATION_KINDS, OperationKind } from './operation-kinds.js';
 
 export interface NewOperation {
@@ -25,7 +26,20 @@ export function progressOf(steps: readonly OperationStep[]): number {
  */
 @Injectable()
 export class OperationsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly queue: JobQueue,
+  ) {}
+
+  /** Records an operation and enqueues its job in one transaction: both exist, or neither. */
+  async start(input: NewOperation, manager?: EntityManager): Promise<Operation> {
+    const run = async (m: EntityManager) => {
+      const operation = await this.create(input, m);
+      await this.queue.send('operation', { operationId: operation.id }, { manager: m, id: operation.id });
+      return operation;
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
 
   async create(input: NewOperation, manager: EntityManager = this.dataSource.manager): Promise<Operation> {
     const steps: OperationStep[] = OPERATION_KINDS[input.kind].map((step) => ({ name: step.name, title: step.title, state: 'pending' }));

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { DATABASE_URL } from '#domain';
+import { PROCESS_ROLE, type ProcessRole } from '#platform';
 
 /** The durable queues (tables in the pgboss schema, created by a migration). */
 export const QUEUES = {
@@ -34,8 +35,8 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly boss: PgBoss;
   private started = false;
 
-  constructor(@Inject(DATABASE_URL) databaseUrl: string) {
-    const isWorker = process.env.ALLMENDE_ROLE === 'worker';
+  constructor(@Inject(DATABASE_URL) databaseUrl: string, @Inject(PROCESS_ROLE) role: ProcessRole) {
+    const isWorker = role === 'worker';
     this.boss = new PgBoss({
       connectionString: databaseUrl,
       schema: 'pgboss',
@@ -43,7 +44,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
       supervise: isWorker,
       schedule: isWorker,
       max: isWorker ? 6 : 3,
-      application_name: `allmende-${process.env.ALLMENDE_ROLE ?? 'process'}-queue`,
+      application_name: `allmende-${role}-queue`,
     });
     this.boss.on('error', (error) => this.logger.error(`job queue: ${error.message}`));
   }
@@ -71,10 +72,18 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  async work<T extends object>(queue: QueueName, options: { concurrency: number; pollingIntervalSeconds?: number }, handler: (job: PgBoss.Job<T>) => Promise<void>): Promise<void> {
+  async work<T extends object>(
+    queue: QueueName,
+    options: { concurrency: number; pollingIntervalSeconds?: number },
+    handler: (job: PgBoss.JobWithMetadata<T>) => Promise<void>,
+  ): Promise<void> {
     // one poller per slot: a slow job does not hold up the others
     for (let i = 0; i < options.concurrency; i++) {
-      await this.boss.work<T>(QUEUES[queue].name, { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 1 }, async ([job]) => handler(job));
+      await this.boss.work<T>(
+        QUEUES[queue].name,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
+        async ([job]) => handler(job),
+      );
     }
   }
 

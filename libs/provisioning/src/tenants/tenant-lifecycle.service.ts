@@ -5,7 +5,6 @@ import { AuditActor, AuditLog, Operation, Tenant, TenantEvent, tenantLifecycle, 
 import { AppConfig, NotFoundError } from '#platform';
 import { OperationKind } from '../operations/operation-kinds.js';
 import { OperationsService } from '../operations/operations.service.js';
-import { JobQueue } from '../queue/job-queue.js';
 
 export interface TransitionOptions {
   /** Join the caller's transaction (e.g. the webhook handler's). */
@@ -53,7 +52,6 @@ export class TenantLifecycleService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly operations: OperationsService,
-    private readonly queue: JobQueue,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
   ) {}
@@ -98,11 +96,10 @@ export class TenantLifecycleService {
     let operation: Operation | undefined;
     const kind = operationFor(event, from);
     if (kind) {
-      operation = await this.operations.create(
+      operation = await this.operations.start(
         { kind, target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: actor.type === 'account' ? actor.id : null },
         manager,
       );
-      await this.queue.send('operation', { operationId: operation.id }, { manager, id: operation.id });
     }
     await this.audit.record(
       {

@@ -1,6 +1,17 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Length, Matches, MaxLength } from 'class-validator';
+import { IsObject, IsOptional, IsString, IsUUID, Length, MaxLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+
+@ValidatorConstraint({ name: 'stringValues' })
+class StringValues implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string' && v.length <= 32);
+  }
+
+  defaultMessage(): string {
+    return 'must map app names to version strings';
+  }
+}
 import { actorOf, assertOrganizationAccess, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
 import { ParseUuidPipe } from '#platform';
 import { OperationsService } from '../operations/operations.service.js';
@@ -24,9 +35,9 @@ export class CreateTenantInput {
   @IsOptional() @IsString() @MaxLength(253)
   customDomain?: string;
 
-  @ApiPropertyOptional({ description: 'Admin email for the apps; defaults to the organization contact' })
-  @IsOptional() @Matches(/^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/, { message: 'must be an email address' })
-  adminEmail?: string;
+  @ApiPropertyOptional({ example: { prosody: '0.12' }, description: "Template version per app; each app's default when omitted" })
+  @IsOptional() @IsObject() @Validate(StringValues)
+  versions?: Record<string, string>;
 }
 
 @ApiTags('tenants')
@@ -49,6 +60,22 @@ export class TenantsController {
     return { tenant: await this.tenants.get(tenant.id), operation };
   }
 
+  @Post('tenants/:tenantId/reconcile')
+  @OperatorOnly()
+  @ApiOperation({ summary: 'Compare the tenant with its plan now and fix differences (operators)' })
+  async reconcile(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
+    const tenant = await this.tenants.get(tenantId);
+    return this.operations.start({ kind: 'reconcile', target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: principal.accountId });
+  }
+
+  @Post('tenants/:tenantId/retry')
+  @OperatorOnly()
+  @ApiOperation({ summary: 'Provision a failed tenant again (operators)' })
+  async retry(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
+    const { operation } = await this.lifecycle.transition(tenantId, 'retry_provisioning', actorOf(principal));
+    return operation;
+  }
+
   @Get('organizations/:orgId/tenants')
   @RequireScopes('tenants:read')
   @OrganizationRoles('owner', 'billing', 'member')
@@ -61,7 +88,7 @@ export class TenantsController {
   async get(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
     const tenant = await this.tenants.get(tenantId);
     assertOrganizationAccess(principal, tenant.organizationId, undefined, 'Tenant');
-    return { ...tenant, domains: await this.tenants.domains(tenant.id) };
+    return { ...tenant, domains: await this.tenants.domains(tenant.id), services: await this.tenants.services(tenant.id) };
   }
 
   @Get('tenants/:tenantId/operations')

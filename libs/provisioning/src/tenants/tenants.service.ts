@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditActor, AuditLog, Domain, Organization, Plan, Tenant } from '#domain';
+import { TemplateCatalog } from '#catalog';
+import { AuditActor, AuditLog, Domain, Organization, Plan, ServiceInstance, Tenant } from '#domain';
 import { AppConfig, ConflictError, NotFoundError, ValidationFailedError } from '#platform';
 import { checkCustomDomain, checkSubdomain } from './tenant-names.js';
 
@@ -14,6 +15,8 @@ export interface NewTenant {
   customDomain?: string;
   /** Only orderable plans unless an operator says otherwise. */
   allowRetiredPlan?: boolean;
+  /** Template version per app; each app's default when omitted. */
+  versions?: Record<string, string>;
 }
 
 export type Availability = { available: true; domain: string } | { available: false; reason: string };
@@ -24,6 +27,7 @@ export class TenantsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly catalog: TemplateCatalog,
   ) {}
 
   /** Whether a subdomain can be ordered now; the form's live check and the server's final word. */
@@ -49,6 +53,7 @@ export class TenantsService {
     if (!organization) throw new NotFoundError('Organization', input.organizationId);
     const plan = await manager.findOne(Plan, { where: { code: input.planCode } });
     if (!plan || (!plan.orderable && !input.allowRetiredPlan)) throw ValidationFailedError.field('planCode', 'is not a plan that can be ordered');
+    const versions = this.resolveVersions(plan, input.versions ?? {});
     if (!input.subdomain && !input.customDomain) {
       throw new ValidationFailedError({ subdomain: 'choose a subdomain or enter your own domain' });
     }
@@ -103,11 +108,30 @@ export class TenantsService {
         }),
       );
     }
+    for (const [app, version] of Object.entries(versions)) {
+      await manager.save(manager.create(ServiceInstance, { tenantId: tenant.id, app, version, state: 'pending' }));
+    }
     await this.audit.record(
-      { actor, action: 'tenant.ordered', target: { type: 'tenant', id: tenant.id }, organizationId: organization.id, details: { plan: plan.code, domains: domains.map((d) => d.name) } },
+      { actor, action: 'tenant.ordered', target: { type: 'tenant', id: tenant.id }, organizationId: organization.id, details: { plan: plan.code, versions, domains: domains.map((d) => d.name) } },
       manager,
     );
     return tenant;
+  }
+
+  /** app -> version for every app of the plan; an unknown app or version is a 400 naming it. */
+  private resolveVersions(plan: Plan, requested: Record<string, string>): Record<string, string> {
+    const unknown = Object.keys(requested).filter((app) => !plan.apps.includes(app));
+    if (unknown.length) throw ValidationFailedError.field('versions', `the plan ${plan.code} does not include ${unknown.join(', ')}`);
+    return Object.fromEntries(
+      plan.apps.map((app) => {
+        try {
+          return [app, this.catalog.resolveVersion(app, requested[app])];
+        } catch (error) {
+          if (error instanceof ValidationFailedError) throw ValidationFailedError.field(`versions.${app}`, Object.values(error.fields ?? {})[0] ?? error.message);
+          throw error;
+        }
+      }),
+    );
   }
 
   async get(id: string): Promise<Tenant> {
@@ -118,6 +142,12 @@ export class TenantsService {
 
   listForOrganization(organizationId: string): Promise<Tenant[]> {
     return this.dataSource.manager.find(Tenant, { where: { organizationId }, relations: { plan: true }, order: { createdAt: 'DESC' } });
+  }
+
+  /** The tenant's apps as a person sees them (never their secrets). */
+  async services(tenantId: string) {
+    const instances = await this.dataSource.manager.find(ServiceInstance, { where: { tenantId }, order: { app: 'ASC' } });
+    return instances.map(({ id, app, version, state, health, healthCheckedAt, endpoints }) => ({ id, app, version, state, health, healthCheckedAt, endpoints }));
   }
 
   domains(tenantId: string): Promise<Domain[]> {

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { Account, AuditActor, AuditLog, Domain, Membership, Operation, Order, Organization, Plan, Subscription, Tenant } from '#domain';
+import { AccountsService, OrganizationsService, slugify } from '#identity';
+import { AppConfig, DomainError, NotFoundError, ValidationFailedError } from '#platform';
+import { checkCustomDomain, TenantLifecycleService, TenantsService } from '#provisioning';
+import { PaymentProvider } from '../payments/payment-provider.port.js';
+import type { OrderRequest } from './order-form.js';
+
+/** Everything the status page shows about an order. */
+export interface OrderDetails {
+  order: Order;
+  plan: Plan;
+  organization: Organization;
+  tenant: Tenant | null;
+  domains: Domain[];
+  subscription: Subscription | null;
+  /** The tenant's newest operation (provisioning progress). */
+  operation: Operation | null;
+}
+
+/**
+ * Orders from the public form: checks everything first, then creates the organization,
+ * its owner, the tenant and the order in one transaction, and only then asks the payment
+ * provider for a checkout. Bad input creates nothing and charges nothing.
+ */
+@Injectable()
+export class OrdersService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly organizations: OrganizationsService,
+    private readonly tenants: TenantsService,
+    private readonly lifecycle: TenantLifecycleService,
+    private readonly provider: PaymentProvider,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Field -> problem for what only the database can tell: plan, address, email. Empty when all is well. */
+  async problems(request: Partial<OrderRequest>): Promise<Record<string, string>> {
+    const problems: Record<string, string> = {};
+    if (request.plan !== undefined && !(await this.dataSource.manager.exists(Plan, { where: { code: request.plan, orderable: true } }))) {
+      problems.plan = 'is not a plan that can be ordered';
+    }
+    if (request.subdomain !== undefined) {
+      const availability = await this.tenants.subdomainAvailability(request.subdomain);
+      if (!availability.available) problems.subdomain = availability.reason;
+    }
+    if (request.customDomain !== undefined) {
+      const check = checkCustomDomain(request.customDomain, this.config.baseDomain);
+      if (!check.ok) problems.customDomain = check.problem;
+      else if (await this.dataSource.manager.exists(Domain, { where: { name: check.value } })) problems.customDomain = 'is already in use';
+    }
+    if (request.contactEmail !== undefined && (await this.accounts.findByEmail(request.contactEmail))) {
+      problems.contactEmail = 'is already registered';
+    }
+    return problems;
+  }
+
+  async place(request: OrderRequest): Promise<Order> {
+    const problems = await this.problems(request);
+    if (Object.keys(problems).length > 0) throw new ValidationFailedError(problems);
+    return this.dataSource.transaction(async (manager) => {
+      const plan = await manager.findOneByOrFail(Plan, { code: request.plan });
+      const owner = await this.accounts.create({ email: request.contactEmail, password: request.password }, manager).catch(rename('email', 'contactEmail'));
+      const actor: AuditActor = { type: 'account', id: owner.id };
+      const organization = await this.createOrganization(manager, request, owner, actor);
+      const tenant = await this.tenants
+        .create({ organizationId: organization.id, planCode: plan.code, subdomain: request.subdomain, customDomain: request.customDomain }, actor, manager)
+        .catch(rename('planCode', 'plan'));
+      const now = new Date();
+      const order = await manager.save(
+        manager.create(Order, {
+          organizationId: organization.id,
+          planId: plan.id,
+          tenantId: tenant.id,
+          state: 'pending_payment',
+          paymentProvider: this.provider.name,
+          amountCents: plan.priceCents,
+          currency: plan.currency,
+          termsVersion: this.config.billing.terms.version,
+          dpaVersion: this.config.billing.dpa.version,
+          termsAcceptedAt: now,
+        }),
+      );
+      await this.audit.record(
+        {
+          actor,
+          action: 'order.placed',
+          target: { type: 'order', id: order.id },
+          organizationId: organization.id,
+          details: { plan: plan.code, amountCents: plan.priceCents, currency: plan.currency, provider: this.provider.name, termsVersion: order.termsVersion, dpaVersion: order.dpaVersion, acceptedAt: now },
+        },
+        manager,
+      );
+      return order;
+    });
+  }
+
+  /** Where to send the person to pay: a new or still open checkout, else the order page. */
+  async startPayment(orderId: string): Promise<string> {
+    const order = await this.dataSource.manager.findOne(Order, { where: { id: orderId } });
+    if (!order) throw new NotFoundError('Order');
+    const statusUrl = this.statusUrl(order.id);
+    if (order.state !== 'pending_payment') return statusUrl;
+    if (order.checkoutSessionId) return (await this.provider.resumeCheckout(order.checkoutSessionId)) ?? statusUrl;
+
+    const [plan, organization] = await Promise.all([
+      this.dataSource.manager.findOneByOrFail(Plan, { id: order.planId }),
+      this.dataSource.manager.findOneByOrFail(Organization, { id: order.organizationId }),
+    ]);
+    const start = await this.provider.startCheckout({
+      orderId: order.id,
+      organizationId: order.organizationId,
+      email: organization.contactEmail,
+      plan,
+      orderUrl: statusUrl,
+      successUrl: `${statusUrl}?checkout=success`,
+      cancelUrl: `${statusUrl}?checkout=canceled`,
+    });
+    await this.dataSource.transaction(async (manager) => {
+      if (start.sessionId) await manager.update(Order, order.id, { checkoutSessionId: start.sessionId });
+      if (order.tenantId) {
+        await this.lifecycle.transition(order.tenantId, 'checkout_started', { type: 'system', id: 'orders' }, { manager, ifAllowed: true, details: { provider: this.provider.name } });
+      }
+    });
+    return start.url;
+  }
+
+  async details(orderId: string): Promise<OrderDetails> {
+    const manager = this.dataSource.manager;
+    const order = await manager.findOne(Order, { where: { id: orderId } });
+    if (!order) throw new NotFoundError('Order');
+    const [plan, organization, tenant, subscription] = await Promise.all([
+      manager.findOneByOrFail(Plan, { id: order.planId }),
+      manager.findOneByOrFail(Organization, { id: order.organizationId }),
+      order.tenantId ? manager.findOne(Tenant, { where: { id: order.tenantId } }) : null,
+      manager.findOne(Subscription, { where: { orderId: order.id }, order: { createdAt: 'DESC' } }),
+    ]);
+    const [domains, operation] = tenant
+      ? await Promise.all([this.tenants.domains(tenant.id), manager.findOne(Operation, { where: { targetId: tenant.id }, order: { createdAt: 'DESC' } })])
+      : [[], null];
+    return { order, plan, organization, tenant, domains, subscription, operation };
+  }
+
+  /** Orders of one organization with their subscriptions, newest first. */
+  async listForOrganization(organizationId: string) {
+    return this.withSubscriptions(await this.dataSource.manager.find(Order, { where: { organizationId }, order: { createdAt: 'DESC' } }));
+  }
+
+  /** For operators: orders by state (e.g. manual orders waiting for a transfer). */
+  async list(states: Order['state'][] | undefined, provider?: Order['paymentProvider']) {
+    const orders = await this.dataSource.manager.find(Order, {
+      where: { ...(states ? { state: In(states) } : {}), ...(provider ? { paymentProvider: provider } : {}) },
+      order: { createdAt: 'DESC' },
+      take: 500,
+    });
+    return this.withSubscriptions(orders);
+  }
+
+  statusUrl(orderId: string): string {
+    return `${this.config.http.publicUrl}/order/${orderId}`;
+  }
+
+  private async withSubscriptions(orders: Order[]) {
+    const subscriptions = orders.length ? await this.dataSource.manager.find(Subscription, { where: { orderId: In(orders.map((o) => o.id)) } }) : [];
+    return orders.map((order) => {
+      const subscription = subscriptions.find((s) => s.orderId === order.id);
+      return {
+        ...order,
+        subscription: subscription
+          ? { id: subscription.id, status: subscription.status, currentPeriodEnd: subscription.currentPeriodEnd, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd }
+          : null,
+      };
+    });
+  }
+
+  private async createOrganization(manager: EntityManager, request: OrderRequest, owner: Account, actor: AuditActor): Promise<Organization> {
+    const slug = await this.organizations.freeSlug(manager, slugify(request.clubName));
+    const organization = await manager.save(manager.create(Organization, { name: request.clubName, slug, contactEmail: request.contactEmail }));
+    await manager.insert(Membership, { organizationId: organization.id, accountId: owner.id, role: 'owner' });
+    await this.audit.record(
+      { actor, action: 'organization.created', target: { type: 'organization', id: organization.id }, organizationId: organization.id, details: { slug, owner: owner.email, via: 'order form' } },
+      manager,
+    );
+    return organization;
+  }
+}
+
+/** Another lib's error names its own field; the form's field has another name. */
+function rename(from: string, to: string) {
+  return (error: unknown): never => {
+    if (error instanceof DomainError && error.fields?.[from] !== undefined) {
+      const { [from]: problem, ...rest } = error.fields;
+      throw new DomainError(error.kind, error.code, error.message, { ...rest, [to]: problem });
+    }
+    throw error;
+  };
+}

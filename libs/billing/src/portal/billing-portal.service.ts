@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, IsNull, Not } from 'typeorm';
+import { AuditActor, AuditLog, Membership, Order, Subscription } from '#domain';
+import { AccountsService } from '#identity';
+import { AppConfig, ForbiddenError, InvalidStateError, NotFoundError, UnauthenticatedError } from '#platform';
+import { PaymentProvider } from '../payments/payment-provider.port.js';
+
+const MAY_MANAGE_BILLING = ['owner', 'billing'];
+
+/** Opens the provider's customer portal (card, invoices, cancellation) for owners and billing members. */
+@Injectable()
+export class BillingPortalService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly provider: PaymentProvider,
+    private readonly accounts: AccountsService,
+    private readonly audit: AuditLog,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** For the API: the caller's role was checked by the route guard. */
+  async openForOrganization(organizationId: string, actor: AuditActor): Promise<string> {
+    const subscription = await this.dataSource.manager.findOne(Subscription, {
+      where: { organizationId, provider: this.provider.name, providerCustomerId: Not(IsNull()) },
+      order: { createdAt: 'DESC' },
+    });
+    if (!subscription) throw new InvalidStateError('billing.no_subscription', 'This organization has no paid subscription with the payment provider yet');
+    return this.open(subscription, actor);
+  }
+
+  /** For the order page, which has no session: the person proves who they are with email and password. */
+  async openForOrder(orderId: string, email: string, password: string): Promise<string> {
+    const account = await this.accounts.authenticate(email, password);
+    if (!account) throw new UnauthenticatedError('Email or password is wrong');
+    const order = await this.dataSource.manager.findOne(Order, { where: { id: orderId } });
+    if (!order) throw new NotFoundError('Order');
+    const membership = await this.dataSource.manager.findOne(Membership, { where: { organizationId: order.organizationId, accountId: account.id } });
+    if (!membership || !MAY_MANAGE_BILLING.includes(membership.role)) {
+      throw new ForbiddenError('Only owners and billing members of the club can manage billing');
+    }
+    const subscription = await this.dataSource.manager.findOne(Subscription, { where: { orderId, providerCustomerId: Not(IsNull()) }, order: { createdAt: 'DESC' } });
+    if (!subscription) throw new InvalidStateError('billing.no_subscription', 'This order has no paid subscription yet');
+    return this.open(subscription, { type: 'account', id: account.id });
+  }
+
+  private async open(subscription: Subscription, actor: AuditActor): Promise<string> {
+    const returnUrl = `${this.config.http.publicUrl}/order/${subscription.orderId}`;
+    const url = await this.provider.openPortal(subscription.providerCustomerId!, returnUrl);
+    await this.audit.record({ actor, action: 'billing.portal_opened', target: { type: 'subscription', id: subscription.id }, organizationId: subscription.organizationId });
+    return url;
+  }
+}

@@ -1,0 +1,197 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditActor, AuditLog, Order, Plan, Subscription, Tenant } from '#domain';
+import { InvalidStateError, NotFoundError } from '#platform';
+import { TenantLifecycleService } from '#provisioning';
+import type { CheckoutExpiredFact, PaymentFact, SubscriptionFact, SubscriptionSnapshot } from '../payments/payment-facts.js';
+import { PaymentProvider } from '../payments/payment-provider.port.js';
+import { compareFactTime, isFinal, orderStateFor, tenantEventFor } from './billing-decisions.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type ManualOutcome = 'paid' | 'overdue' | 'canceled';
+
+/**
+ * Turns payment facts into subscription rows, order states and tenant lifecycle steps.
+ * Everything for one order happens under that order's row lock, so facts about the same
+ * order are applied one at a time, whichever worker got them.
+ */
+@Injectable()
+export class SubscriptionsService {
+  private readonly logger = new Logger(SubscriptionsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly lifecycle: TenantLifecycleService,
+    private readonly provider: PaymentProvider,
+    private readonly audit: AuditLog,
+  ) {}
+
+  /** Applies one fact inside the caller's transaction. Returns false when the fact is not about any order of ours. */
+  async apply(fact: PaymentFact, actor: AuditActor, manager: EntityManager): Promise<boolean> {
+    if (fact.kind === 'checkout_expired') return this.expireCheckout(fact, actor, manager);
+    const order = await this.lockOrder(manager, fact.orderId, fact);
+    if (!order) {
+      this.logger.warn(`${fact.source}: subscription ${fact.subscriptionId} belongs to no order here; ignored`);
+      return false;
+    }
+    const subscription = await this.record(manager, order, fact, actor);
+    await this.settleOrder(manager, order, subscription, actor, fact.at);
+    await this.converge(manager, order, subscription, actor, fact.source);
+    return true;
+  }
+
+  /** Brings the order's tenant in line with its subscription again (the sweeper's safety net). */
+  async reconcile(orderId: string, actor: AuditActor): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const order = await manager.findOne(Order, { where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
+      const subscription = order && (await manager.findOne(Subscription, { where: { orderId }, order: { createdAt: 'DESC' } }));
+      if (order && subscription) await this.converge(manager, order, subscription, actor, 'reconcile');
+    });
+  }
+
+  /** An operator records a bank transfer (or its absence, or the end) for a manually billed order. */
+  async recordManual(orderId: string, outcome: ManualOutcome, actor: AuditActor, periodEnd?: Date): Promise<Subscription> {
+    return this.dataSource.transaction(async (manager) => {
+      const order = await manager.findOne(Order, { where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
+      if (!order) throw new NotFoundError('Order', orderId);
+      const plan = await manager.findOneByOrFail(Plan, { id: order.planId });
+      if (order.paymentProvider !== 'manual') {
+        throw new InvalidStateError('billing.not_manual', 'This order is paid through Stripe; its payments are recorded by Stripe, not by hand');
+      }
+      const subscriptionId = `manual_${order.id}`;
+      const current = await manager.findOne(Subscription, { where: { provider: 'manual', providerSubscriptionId: subscriptionId } });
+      if (current && isFinal(current.status)) throw new InvalidStateError('billing.subscription_ended', 'This subscription has ended; the club has to order again');
+      if (order.state === 'expired') throw new InvalidStateError('billing.order_expired', 'This order has expired; the club has to order again');
+      if (outcome === 'overdue' && !current) {
+        throw new InvalidStateError('billing.never_paid', 'This order was never paid, so nothing can be overdue; cancel it instead');
+      }
+      const now = new Date();
+      const fact: SubscriptionFact = {
+        kind: 'subscription',
+        provider: 'manual',
+        orderId: order.id,
+        subscriptionId,
+        customerId: null,
+        status: outcome === 'paid' ? 'active' : outcome === 'overdue' ? 'past_due' : 'canceled',
+        currentPeriodEnd: outcome === 'paid' ? (periodEnd ?? nextPeriodEnd(current?.currentPeriodEnd ?? null, now, plan.interval)) : null,
+        cancelAtPeriodEnd: false,
+        at: now,
+        source: `operator:${outcome}`,
+      };
+      await this.apply(fact, actor, manager);
+      return manager.findOneOrFail(Subscription, { where: { provider: 'manual', providerSubscriptionId: subscriptionId } });
+    });
+  }
+
+  /** The order the fact is about, locked: by the order id it carries, else through the stored subscription. */
+  private async lockOrder(manager: EntityManager, orderId: string | null, fact?: SubscriptionFact): Promise<Order | null> {
+    let id = orderId && UUID.test(orderId) ? orderId : null;
+    if (!id && fact) {
+      const known = await manager.findOne(Subscription, { where: { provider: fact.provider, providerSubscriptionId: fact.subscriptionId } });
+      id = known?.orderId ?? null;
+    }
+    if (!id) return null;
+    return manager.findOne(Order, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Stores the fact on the subscription unless newer state is already there. */
+  private async record(manager: EntityManager, order: Order, fact: SubscriptionFact, actor: AuditActor): Promise<Subscription> {
+    const existing = await manager.findOne(Subscription, { where: { provider: fact.provider, providerSubscriptionId: fact.subscriptionId } });
+    if (!existing) {
+      const created = await manager.save(
+        manager.create(Subscription, {
+          organizationId: order.organizationId,
+          tenantId: order.tenantId,
+          orderId: order.id,
+          provider: fact.provider,
+          providerCustomerId: fact.customerId,
+          providerSubscriptionId: fact.subscriptionId,
+          status: fact.status,
+          currentPeriodEnd: fact.currentPeriodEnd,
+          cancelAtPeriodEnd: fact.cancelAtPeriodEnd ?? false,
+          providerStateAt: fact.at,
+        }),
+      );
+      await this.auditStatus(manager, created, null, actor, fact.source);
+      return created;
+    }
+
+    const before = existing.status;
+    const when = compareFactTime(fact.at, existing.providerStateAt);
+    if (!isFinal(existing.status) && when !== 'older') {
+      let state: SubscriptionSnapshot | SubscriptionFact = fact;
+      // two events in the same second that disagree: ask the provider which is current
+      if (when === 'same' && fact.status !== existing.status) state = (await this.provider.fetchSubscription(fact.subscriptionId)) ?? fact;
+      existing.status = state.status;
+      if (state.currentPeriodEnd) existing.currentPeriodEnd = state.currentPeriodEnd;
+      if (state.cancelAtPeriodEnd !== null) existing.cancelAtPeriodEnd = state.cancelAtPeriodEnd;
+      existing.providerStateAt = fact.at;
+    }
+    existing.providerCustomerId ??= fact.customerId;
+    await manager.save(existing);
+    if (existing.status !== before) await this.auditStatus(manager, existing, before, actor, fact.source);
+    return existing;
+  }
+
+  private async settleOrder(manager: EntityManager, order: Order, subscription: Subscription, actor: AuditActor, at: Date): Promise<void> {
+    const next = orderStateFor(order.state, subscription.status);
+    if (next === order.state) return;
+    const from = order.state;
+    order.state = next;
+    if (next === 'paid') order.paidAt ??= at;
+    await manager.update(Order, order.id, { state: order.state, paidAt: order.paidAt });
+    await this.audit.record(
+      { actor, action: `order.${next}`, target: { type: 'order', id: order.id }, organizationId: order.organizationId, details: { from, subscriptionStatus: subscription.status } },
+      manager,
+    );
+  }
+
+  private async converge(manager: EntityManager, order: Order, subscription: Subscription, actor: AuditActor, source: string): Promise<void> {
+    if (!order.tenantId) return;
+    const tenant = await manager.findOne(Tenant, { where: { id: order.tenantId } });
+    if (!tenant) return;
+    const event = tenantEventFor(tenant.state, subscription.status);
+    if (!event) return;
+    await this.lifecycle.transition(tenant.id, event, actor, {
+      manager,
+      ifAllowed: true,
+      reason: source,
+      details: { orderId: order.id, subscriptionStatus: subscription.status },
+    });
+  }
+
+  private async expireCheckout(fact: CheckoutExpiredFact, actor: AuditActor, manager: EntityManager): Promise<boolean> {
+    const order = await this.lockOrder(manager, fact.orderId);
+    if (!order) return false;
+    // a paid order stays paid, whatever happened to an earlier checkout attempt
+    if (order.state !== 'pending_payment' || (await manager.exists(Subscription, { where: { orderId: order.id } }))) return true;
+    await manager.update(Order, order.id, { state: 'expired' });
+    await this.audit.record({ actor, action: 'order.expired', target: { type: 'order', id: order.id }, organizationId: order.organizationId, details: { source: fact.source } }, manager);
+    if (order.tenantId) await this.lifecycle.transition(order.tenantId, 'order_abandoned', actor, { manager, ifAllowed: true, reason: fact.source });
+    return true;
+  }
+
+  private async auditStatus(manager: EntityManager, subscription: Subscription, from: string | null, actor: AuditActor, source: string): Promise<void> {
+    await this.audit.record(
+      {
+        actor,
+        action: `subscription.${subscription.status}`,
+        target: { type: 'subscription', id: subscription.id },
+        organizationId: subscription.organizationId,
+        details: { from, source, orderId: subscription.orderId, currentPeriodEnd: subscription.currentPeriodEnd },
+      },
+      manager,
+    );
+  }
+}
+
+/** One billing interval after the later of now and the current period's end. */
+export function nextPeriodEnd(currentEnd: Date | null, now: Date, interval: 'month' | 'year'): Date {
+  const start = currentEnd && currentEnd > now ? currentEnd : now;
+  const end = new Date(start);
+  if (interval === 'year') end.setUTCFullYear(end.getUTCFullYear() + 1);
+  else end.setUTCMonth(end.getUTCMonth() + 1);
+  return end;
+}

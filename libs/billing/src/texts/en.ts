@@ -1,0 +1,137 @@
+/**
+ * Every text a person sees in billing's pages and mails, in one place. A translation is
+ * another object of the same type (e.g. de.ts). Placeholders are {name}. Problems from
+ * shared rules (subdomain and domain checks) arrive as English phrases; a translation
+ * maps them in `problems` (English phrase -> translated phrase).
+ */
+export const en = {
+  locale: 'en',
+  siteName: 'Allmende',
+  layout: {
+    skipToContent: 'Skip to content',
+    footer: 'Allmende: hosting for clubs, run as a cooperative.',
+  },
+  intervals: { month: 'month', year: 'year' } as Record<string, string>,
+  apps: { prosody: 'Chat (XMPP)', wordpress: 'Website (WordPress)', mastodon: 'Social network (Mastodon)' } as Record<string, string>,
+  problems: {} as Record<string, string>,
+
+  orderForm: {
+    title: 'Order hosting for your club',
+    intro: 'Chat, a website or your own social network, run for you by a cooperative. One flat price, no tracking, cancel any time.',
+    errorSummary: 'Please correct the following:',
+    planLegend: 'Choose a plan',
+    planPrice: '{price} per {interval}',
+    planApps: 'Includes: {apps}',
+    clubLegend: 'About your club',
+    clubName: { label: 'Name of your club', hint: 'As your members know it, for example "Gardeners of Südstadt".' },
+    contactEmail: { label: 'Contact email', hint: 'Invoices and important notices go here. You also log in with it.' },
+    password: { label: 'Password for your account', hint: 'At least 12 characters. You log in with your email and this password.' },
+    addressLegend: 'Address of your instance',
+    addressKind: { subdomain: 'A free address under {base}', custom: 'Our own domain' },
+    subdomain: { label: 'Subdomain', hint: '3 to 40 lower-case letters, digits or hyphens. Your address becomes name.{base}.' },
+    customDomain: { label: 'Your domain', hint: 'For example club.example.org. After ordering you point it to us; we explain how.' },
+    availability: { checking: 'Checking whether it is free…', available: '{domain} is free.', unavailable: 'Subdomain {reason}.' },
+    agreementsLegend: 'Agreements',
+    acceptTerms: 'I accept the terms of service (version {version}).',
+    acceptDpa: 'I accept the data processing agreement (version {version}).',
+    readTerms: 'Read the terms of service',
+    readDpa: 'Read the data processing agreement',
+    paymentStripe: 'Next you pay on Stripe’s secure page. The subscription renews automatically until you cancel it.',
+    paymentManual: 'You pay by bank transfer; the next page shows the details.',
+    submitStripe: 'Continue to payment',
+    submitManual: 'Place order',
+  },
+
+  errors: {
+    fieldProblem: '{label} {problem}.',
+    plan: 'Choose one of the plans.',
+    clubName: 'Enter the name of your club (2 to 100 characters).',
+    clubNameCharacters: 'The name must not contain control characters.',
+    contactEmail: 'Enter an email address, like name@example.org.',
+    emailTaken: 'An account with this email already exists. Ask your club’s owner to invite you, or use another email.',
+    password: 'Choose a password of 12 to 200 characters.',
+    addressKind: 'Choose an address: a subdomain or your own domain.',
+    subdomain: 'Enter a subdomain.',
+    customDomain: 'Enter your domain.',
+    acceptTerms: 'Accept the terms of service to order.',
+    acceptDpa: 'Accept the data processing agreement to order.',
+    providerUnavailable: 'We could not reach the payment provider. Your order is saved; please try again in a moment.',
+  },
+
+  status: {
+    title: 'Your order',
+    heading: 'Order for {club}',
+    summary: {
+      plan: 'Plan',
+      price: 'Price',
+      address: 'Address',
+      ordered: 'Ordered on',
+      agreements: 'Agreements',
+      agreementsValue: 'Terms of service {terms} and data processing agreement {dpa}, accepted on {date}',
+    },
+    phases: {
+      awaiting_payment: { title: 'Waiting for your payment', body: 'Your order is saved. Finish the payment to start your instance.' },
+      confirming: { title: 'Confirming your payment…', body: 'Stripe has your payment and is telling us. This page updates by itself.' },
+      checkout_canceled: { title: 'Payment not finished', body: 'You left the payment page. Your order is saved; continue whenever you like.' },
+      bank_transfer: {
+        title: 'Please pay by bank transfer',
+        body: 'Transfer {amount} with the reference below. We start your instance as soon as your payment arrives; this page shows it.',
+      },
+      provisioning: { title: 'Setting up your instance', body: 'Your payment arrived. We are setting up your apps; this takes a few minutes.' },
+      active: { title: 'Your instance is ready', body: 'Your apps run at {address}.' },
+      past_due: {
+        title: 'Your last payment failed',
+        body: 'Your instance keeps running until {date}. Please update your payment method before then; otherwise it is paused (your data is kept).',
+      },
+      suspended: {
+        title: 'Your instance is paused',
+        body: 'A payment is outstanding, so your instance is stopped. Your data is kept, and the instance starts again by itself once the payment arrives.',
+      },
+      terminating: { title: 'Your subscription has ended', body: 'Your instance is stopped. We keep a final export of your data until {date}; after that everything is deleted.' },
+      terminated: { title: 'This instance no longer exists', body: 'The subscription ended and the data has been deleted.' },
+      expired: { title: 'This order has expired', body: 'It was not paid in time. You are welcome to order again.' },
+      failed: { title: 'Setting up did not work', body: 'Something went wrong while setting up your instance. The cooperative has been told and will fix it.' },
+    } as Record<string, { title: string; body: string }>,
+    bank: { amount: 'Amount', reference: 'Reference', account: 'Account', noAccount: 'The cooperative sends you its bank details by email.' },
+    progress: 'Progress',
+    stepStates: { pending: 'waiting', running: 'in progress', done: 'done', failed: 'failed', skipped: 'skipped' } as Record<string, string>,
+    continuePayment: 'Continue to payment',
+    checkAgain: 'Check again',
+    orderAgain: 'Order again',
+    login: {
+      heading: 'How to log in',
+      owner: 'Log in to Allmende with your contact email and the password you chose when ordering.',
+      // integration point: once the admin credential reveal exists, this sentence links to it
+      credentials: 'The admin logins of your apps are shown once to an owner who logs in; keep them safe.',
+    },
+    portal: {
+      heading: 'Manage billing',
+      intro: 'Change your card, see your invoices or cancel. Owners and billing members of the club can open the billing portal.',
+      email: 'Email',
+      password: 'Password',
+      submit: 'Open the billing portal',
+      refused: 'Email or password is wrong, or this account may not manage billing for this club.',
+    },
+  },
+
+  notFound: { title: 'Not found', body: 'There is nothing at this address. Check the link, or start a new order.' },
+
+  invitation: {
+    roles: { billing: 'billing member', member: 'member' } as Record<string, string>,
+    mailSubject: 'Invitation to {club} on Allmende',
+    mailBody:
+      'Hello,\n\n{inviter} invites you to join {club} on Allmende as {role}.\n\nAccept the invitation here (the link works until {expires}):\n{link}\n\nIf you did not expect this email, ignore it.\n',
+    title: 'Join {club}',
+    intro: 'You are invited to join {club} as {role}, with the email address {email}.',
+    newAccount: 'Choose a password for your new account.',
+    existingAccount: 'You already have an account with this email address. Enter its password to accept.',
+    password: { label: 'Password', hint: 'At least 12 characters.' },
+    submit: 'Accept the invitation',
+    wrongPassword: 'The password is wrong.',
+    passwordRules: 'Choose a password of 12 to 200 characters.',
+    accepted: { title: 'Welcome to {club}', body: 'You are now a {role} of {club}. Log in with {email}.' },
+    invalid: { title: 'This invitation cannot be used', body: 'The link is wrong, has expired or was used already. Ask the person who invited you for a new one.' },
+  },
+};
+
+export type Texts = typeof en;

@@ -1,0 +1,113 @@
+import type { AlphabetName } from '#platform';
+
+/**
+ * An app template as loaded from templates/<app>/manifest.yaml: validated data, not yet
+ * rendered. String fields marked "template string" may contain `{{ variable.path }}`
+ * expressions (see expressions.ts); every other field is used as written.
+ */
+export interface AppTemplate {
+  /** App id, also the template's folder name: prosody, wordpress, mastodon. */
+  app: string;
+  name: string;
+  description: string;
+  /** In the manifest's order; exactly one is the default. */
+  versions: TemplateVersion[];
+  defaultVersion: string;
+  secrets: SecretSpec[];
+  admin: AdminSpec;
+  /** Volume key -> spec, in the manifest's order. */
+  volumes: Record<string, VolumeSpec>;
+  /** Service name -> spec, in the manifest's order. */
+  services: Record<string, ServiceSpec>;
+  hooks: { firstStart: HookSpec[]; backup: HookSpec[]; upgrade: HookSpec[] };
+  /** Where the template was loaded from, for messages. */
+  file: string;
+}
+
+export interface TemplateVersion {
+  version: string;
+  default: boolean;
+  /** Service name -> image reference; overrides the service's own `image`. */
+  images: Record<string, string>;
+}
+
+export type SecretSpec =
+  | { name: string; kind: 'random'; length: number; alphabet: AlphabetName }
+  /** Web Push (VAPID) EC P-256 private key: 32 raw bytes, base64url without padding. */
+  | { name: string; kind: 'vapid-private-key' }
+  /** The matching public key (65-byte uncompressed point, base64url), derived from `of`. */
+  | { name: string; kind: 'vapid-public-key'; of: string }
+  /** Not generated: read from a first-start hook's output (see HookSpec.captureSecret). */
+  | { name: string; kind: 'captured' };
+
+export interface AdminSpec {
+  /** Used when the order does not name the admin. */
+  defaultUsername: string;
+  /** Usernames the app refuses for a new account (Mastodon reserves admin, root...). */
+  reservedUsernames: string[];
+  /** Template string: what the person types at login (a JID, a user name, an email). */
+  username: string;
+  /** Template string. */
+  loginUrl: string;
+  /** The secret holding the admin's password (generated, or captured from a hook). */
+  passwordSecret: string;
+}
+
+export interface VolumeSpec {
+  /** Included in backups and exports. */
+  backup: boolean;
+}
+
+export interface ServiceSpec {
+  /** Used when the version does not name an image for this service. */
+  image?: string;
+  /** Template strings. */
+  entrypoint?: string[];
+  /** Template strings. */
+  command?: string[];
+  user?: string;
+  workingDir?: string;
+  /** Values are template strings. */
+  env: Record<string, string>;
+  ports: { container: number; protocol: 'tcp' | 'udp'; publish: boolean }[];
+  volumes: { volume: string; target: string; readOnly: boolean }[];
+  healthcheck?: {
+    /** Template strings; run without a shell (Docker's CMD form). */
+    command: string[];
+    intervalSeconds: number;
+    timeoutSeconds: number;
+    retries: number;
+    startPeriodSeconds: number;
+  };
+  resources: {
+    /** e.g. 512Mi, 1Gi */
+    memory: string;
+    cpus: number;
+    pids: number;
+  };
+  restart: 'unless-stopped' | 'on-failure' | 'no';
+  oneShot: boolean;
+  dependsOn: string[];
+}
+
+export interface HookSpec {
+  name: string;
+  service: string;
+  /** Template strings. */
+  argv: string[];
+  /** Values are template strings. */
+  env?: Record<string, string>;
+  user?: string;
+  timeoutSeconds: number;
+  acceptExitCodes: number[];
+  /**
+   * The hook prints a secret the control plane must keep, e.g. tootctl's
+   * "New password: X". `pattern` has exactly one capture group, matched against stdout.
+   */
+  captureSecret?: { name: string; pattern: string };
+  /** When a re-run fails because the work is done (output matches), run `argv` (template strings) instead. */
+  recovery?: { whenOutputMatches: string; argv: string[] };
+}
+
+export type HookPhase = keyof AppTemplate['hooks'];
+export const HOOK_PHASES: readonly HookPhase[] = ['firstStart', 'backup', 'upgrade'];

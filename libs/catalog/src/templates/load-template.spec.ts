@@ -1,0 +1,236 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { ConfigurationError } from '#platform';
+import { loadTemplateFile, loadTemplates } from './load-template.js';
+
+const TEMPLATES = resolve(process.cwd(), 'templates');
+type Manifest = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function original(app: string): Manifest {
+  return parse(readFileSync(join(TEMPLATES, app, 'manifest.yaml'), 'utf8'));
+}
+
+let scratch: string;
+beforeEach(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'allmende-templates-'));
+});
+afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+function write(folder: string, content: Manifest | string): string {
+  mkdirSync(join(scratch, folder), { recursive: true });
+  const file = join(scratch, folder, 'manifest.yaml');
+  writeFileSync(file, typeof content === 'string' ? content : stringify(content));
+  return file;
+}
+
+/** Loads a changed copy of a real template and returns the error message. */
+function problemWith(app: string, change: (manifest: Manifest) => void, folder = app): string {
+  const manifest = original(app);
+  change(manifest);
+  const file = write(folder, manifest);
+  try {
+    loadTemplateFile(file);
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    expect(error.message.startsWith(`${file}: `)).toBe(true);
+    return error.message.slice(file.length + 2);
+  }
+  throw new Error('expected the template to be refused');
+}
+
+describe('the shipped templates', () => {
+  it('all load and pass every cross-check', () => {
+    const templates = loadTemplates(TEMPLATES);
+    expect([...templates.keys()]).toEqual(['mastodon', 'prosody', 'wordpress']);
+    for (const template of templates.values()) {
+      expect(template.versions.filter((version) => version.default)).toHaveLength(1);
+      expect(template.defaultVersion).toBe(template.versions.find((version) => version.default)!.version);
+    }
+  });
+
+  it('fill in defaults, so no list or flag is ever absent', () => {
+    const mastodon = loadTemplates(TEMPLATES).get('mastodon')!;
+    expect(mastodon.services['db-prepare']).toMatchObject({ oneShot: true, restart: 'no', ports: [], volumes: [] });
+    expect(mastodon.services.web.volumes[0].readOnly).toBe(false);
+    expect(mastodon.hooks.firstStart[0]).toMatchObject({ acceptExitCodes: [], captureSecret: { name: 'admin_password' } });
+    // the YAML anchor gives the rails services one shared env
+    expect(mastodon.services.web.env).toEqual(mastodon.services.sidekiq.env);
+  });
+});
+
+describe('a broken template is refused, naming the file and the field', () => {
+  it('YAML that does not parse', () => {
+    const file = write('prosody', 'app: prosody\nservices: [unclosed\n');
+    expect(() => loadTemplateFile(file)).toThrow(new RegExp(`^${file}: `));
+  });
+
+  it('a value of the wrong form', () => {
+    expect(problemWith('prosody', (m) => (m.services.prosody.resources.memory = '256 megabytes'))).toMatch(
+      /^\/services\/prosody\/resources\/memory must match pattern "/,
+    );
+  });
+
+  it('an unknown field (there is no way to ask for privileged mode or host paths)', () => {
+    expect(problemWith('prosody', (m) => (m.services.prosody.privileged = true))).toBe('/services/prosody/privileged is not a known field');
+    expect(problemWith('prosody', (m) => (m.services.prosody.volumes[0] = { volume: 'data', host: '/var/run/docker.sock', target: '/x' }))).toBe(
+      '/services/prosody/volumes/0/host is not a known field',
+    );
+  });
+
+  it('a missing field', () => {
+    expect(problemWith('prosody', (m) => delete m.services.prosody.resources)).toBe('/services/prosody/resources is required');
+    expect(problemWith('prosody', (m) => delete m.secrets[0].length)).toBe('/secrets/0/length is required');
+  });
+
+  it('a version written as a number', () => {
+    expect(problemWith('prosody', (m) => (m.versions[0].version = 0.12))).toBe('/versions/0/version must be string');
+  });
+
+  it('WORDPRESS_CONFIG_EXTRA anywhere', () => {
+    expect(problemWith('wordpress', (m) => (m.services.web.env.WORDPRESS_CONFIG_EXTRA = 'x'))).toMatch(
+      /^\/services\/web\/env\/WORDPRESS_CONFIG_EXTRA is not an allowed name/,
+    );
+  });
+
+  it('an app id that is not its folder name', () => {
+    expect(problemWith('prosody', () => undefined, 'chat')).toBe('/app is "prosody" but the template\'s folder is "chat"');
+  });
+
+  it('no default version, or two', () => {
+    expect(problemWith('prosody', (m) => (m.versions[0].default = false))).toBe('/versions must mark exactly one version "default: true" (found 0)');
+    expect(problemWith('prosody', (m) => m.versions.push({ version: '0.13', default: true, images: { prosody: 'allmende/prosody:0.13' } }))).toBe(
+      '/versions must mark exactly one version "default: true" (found 2)',
+    );
+  });
+
+  it('a version listed twice', () => {
+    expect(problemWith('prosody', (m) => m.versions.push({ ...m.versions[0], default: false }))).toBe('/versions/1/version "0.12" appears twice');
+  });
+
+  it('a version image for a service that does not exist', () => {
+    expect(problemWith('wordpress', (m) => (m.versions[0].images.cache = 'allmende/redis:7'))).toBe('/versions/0/images/cache names no service of this template');
+  });
+
+  it('a service without an image in some version', () => {
+    expect(problemWith('wordpress', (m) => delete m.versions[0].images.db)).toBe('/services/db/image is required: version "6" names no image for this service');
+  });
+
+  it('dependsOn naming a service that does not exist, or itself', () => {
+    expect(problemWith('wordpress', (m) => (m.services.web.dependsOn = ['database']))).toBe('/services/web/dependsOn names unknown service "database"');
+    expect(problemWith('wordpress', (m) => (m.services.web.dependsOn = ['web']))).toBe('/services/web/dependsOn must not name the service itself');
+  });
+
+  it('a dependency cycle', () => {
+    expect(problemWith('mastodon', (m) => (m.services.db.dependsOn = ['web']))).toBe('/services/db/dependsOn forms a dependency cycle db -> web -> db');
+    expect(problemWith('mastodon', (m) => (m.services.redis.dependsOn = ['sidekiq']))).toBe(
+      '/services/redis/dependsOn forms a dependency cycle redis -> sidekiq -> redis',
+    );
+  });
+
+  it('an expression naming a secret that does not exist', () => {
+    expect(problemWith('wordpress', (m) => (m.services.web.env.DB_PASSWORD = '{{ secrets.database_password }}'))).toMatch(
+      /^\/services\/web\/env\/DB_PASSWORD uses unknown variable "secrets.database_password"/,
+    );
+  });
+
+  it('an expression using a variable that does not exist', () => {
+    expect(problemWith('prosody', (m) => (m.hooks.firstStart[0].argv[4] = '{{ admin.password }}'))).toMatch(
+      /^\/hooks\/firstStart\/0\/argv\/4 uses unknown variable "admin.password" \(known: tenant.id, /,
+    );
+    expect(problemWith('wordpress', (m) => (m.services.web.env.DB_HOST = '{{ services.database.host }}'))).toMatch(
+      /uses unknown variable "services.database.host"/,
+    );
+  });
+
+  it('a malformed expression', () => {
+    for (const text of ['{{ domains.primary }', '{{domains.primary', '{{ domains primary }}', '{{ }}', '{{ 1x }}', '{{ a.b | upper }}', '{{{ app }}}']) {
+      expect(problemWith('prosody', (m) => (m.services.prosody.env.ALLMENDE_XMPP_DOMAIN = text))).toBe(
+        '/services/prosody/env/ALLMENDE_XMPP_DOMAIN has a malformed {{ }} expression (the form is {{ name.path }})',
+      );
+    }
+  });
+
+  it('a control character in a template string', () => {
+    expect(problemWith('prosody', (m) => (m.services.prosody.command = ['prosody', '-F\n']))).toMatch(/^\/services\/prosody\/command\/1 must match pattern/);
+  });
+
+  it('a captured secret used in an expression (it does not exist when the plan is rendered)', () => {
+    expect(problemWith('mastodon', (m) => (m.services.streaming.env.ADMIN_PASSWORD = '{{ secrets.admin_password }}'))).toMatch(
+      /^\/services\/streaming\/env\/ADMIN_PASSWORD uses unknown variable "secrets.admin_password"/,
+    );
+  });
+
+  it('the admin password naming no secret', () => {
+    expect(problemWith('prosody', (m) => (m.admin.passwordSecret = 'root_password'))).toBe('/admin/passwordSecret names unknown secret "root_password"');
+  });
+
+  it('a reserved default admin name', () => {
+    expect(problemWith('mastodon', (m) => (m.admin.defaultUsername = 'admin'))).toBe('/admin/defaultUsername must be a valid, unreserved admin username');
+  });
+
+  it('secrets listed twice, or a public key of no private key', () => {
+    expect(problemWith('wordpress', (m) => m.secrets.push(m.secrets[1]))).toBe('/secrets/10/name "db_password" appears twice');
+    expect(problemWith('mastodon', (m) => (m.secrets[5].of = 'db_password'))).toBe('/secrets/5/of must name a vapid-private-key secret (got "db_password")');
+    expect(problemWith('mastodon', (m) => (m.secrets[4].length = 32))).toBe('/secrets/4 has a field its kind does not allow');
+  });
+
+  it('hooks naming a service that does not exist, or a one-shot', () => {
+    expect(problemWith('wordpress', (m) => (m.hooks.backup[0].service = 'mariadb'))).toBe('/hooks/backup/0/service names unknown service "mariadb"');
+    expect(problemWith('mastodon', (m) => (m.hooks.upgrade[0].service = 'db-prepare'))).toBe(
+      '/hooks/upgrade/0/service "db-prepare" is a one-shot service; hooks need a running container',
+    );
+  });
+
+  it('two hooks of one phase with the same name', () => {
+    expect(problemWith('wordpress', (m) => m.hooks.backup.push(m.hooks.backup[0]))).toBe('/hooks/backup/1/name "dump-database" appears twice in backup');
+  });
+
+  it('secret capture done wrong', () => {
+    expect(problemWith('mastodon', (m) => (m.hooks.firstStart[0].captureSecret.pattern = 'New password: \\S+'))).toBe(
+      '/hooks/firstStart/0/captureSecret/pattern must be a regular expression with exactly one capture group',
+    );
+    expect(problemWith('mastodon', (m) => (m.hooks.firstStart[0].captureSecret.pattern = 'New password: (\\S+'))).toMatch(/captureSecret\/pattern must be/);
+    expect(problemWith('mastodon', (m) => (m.hooks.firstStart[0].captureSecret.name = 'db_password'))).toBe(
+      '/hooks/firstStart/0/captureSecret/name must name a secret of kind "captured" (got "db_password")',
+    );
+    expect(problemWith('mastodon', (m) => delete m.hooks.firstStart[0].captureSecret)).toBe('/secrets/9 "admin_password" is captured by no firstStart hook');
+    expect(
+      problemWith('mastodon', (m) => {
+        m.hooks.upgrade[0].captureSecret = m.hooks.firstStart[0].captureSecret;
+      }),
+    ).toBe('/hooks/upgrade/0/captureSecret is only allowed in firstStart hooks');
+  });
+
+  it('mounts of undeclared volumes, volumes nobody mounts, and engine paths', () => {
+    expect(problemWith('prosody', (m) => (m.services.prosody.volumes[0].volume = 'config'))).toBe('/services/prosody/volumes/0/volume names undeclared volume "config"');
+    expect(problemWith('prosody', (m) => (m.volumes.logs = { backup: false }))).toBe('/volumes/logs is not mounted by any service');
+    expect(problemWith('prosody', (m) => (m.services.prosody.volumes[0].target = '/var/run/docker.sock'))).toBe(
+      '/services/prosody/volumes/0/target must not be /var/run/docker.sock',
+    );
+    expect(problemWith('prosody', (m) => (m.services.prosody.volumes[0].target = '/var/lib/../../run/docker.sock'))).toBe(
+      '/services/prosody/volumes/0/target must not contain "." or ".." segments',
+    );
+  });
+
+  it('a one-shot that would restart forever', () => {
+    expect(problemWith('mastodon', (m) => (m.services['db-prepare'].restart = 'unless-stopped'))).toBe(
+      '/services/db-prepare/restart must be "no" or "on-failure" for a one-shot service',
+    );
+  });
+});
+
+describe('loadTemplates', () => {
+  it('refuses a folder that does not exist, and a template folder without a manifest', () => {
+    expect(() => loadTemplates(join(scratch, 'nope'))).toThrow(ConfigurationError);
+    mkdirSync(join(scratch, 'jitsi'));
+    expect(() => loadTemplates(scratch)).toThrow(`${join(scratch, 'jitsi')}: has no manifest.yaml`);
+  });
+
+  it('ignores files next to the templates (plans.yaml)', () => {
+    write('prosody', original('prosody'));
+    writeFileSync(join(scratch, 'plans.yaml'), 'plans: []\n');
+    expect([...loadTemplates(scratch).keys()]).toEqual(['prosody']);
+  });
+});

@@ -1,0 +1,104 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
+import { Operation, Tenant } from '#domain';
+import { AppConfig } from '#platform';
+import { ContainerRuntime } from '#runtime';
+import { OperationKind } from '../operations/operation-kinds.js';
+import { OperationsService } from '../operations/operations.service.js';
+import { OperationRecovery } from './operation-recovery.js';
+import { TenantDeployments } from './tenant-deployments.js';
+
+/**
+ * The worker's loop: every interval it recovers interrupted operations, purges tenants
+ * whose retention is over, and compares every running tenant with its plan, starting
+ * a reconcile operation where they differ. Safe to run at any moment, any number of times.
+ */
+@Injectable()
+export class ProvisioningMaintenance implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProvisioningMaintenance.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly operations: OperationsService,
+    private readonly recovery: OperationRecovery,
+    private readonly deployments: TenantDeployments,
+    private readonly runtime: ContainerRuntime,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.reconcileIntervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass; overlapping calls share the pass in progress. */
+  tick(): Promise<void> {
+    this.running ??= this.pass().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async pass(): Promise<void> {
+    try {
+      await this.recovery.recover();
+      await this.purgeExpired();
+      await this.detectDrift();
+    } catch (error) {
+      this.logger.error(`maintenance pass failed: ${(error as Error).message}`);
+    }
+  }
+
+  /** Terminating tenants past their retention whose final export is done get a purge operation. */
+  async purgeExpired(now = new Date()): Promise<string[]> {
+    const due = await this.dataSource.manager.find(Tenant, { where: { state: 'terminating', deleteDataAfter: LessThanOrEqual(now) } });
+    const started: string[] = [];
+    for (const tenant of due) {
+      const operations = await this.dataSource.manager.find(Operation, { where: { targetId: tenant.id, kind: In(['terminate', 'purge']) } });
+      const exported = operations.some((op) => op.kind === 'terminate' && op.state === 'succeeded');
+      const purging = operations.some((op) => op.kind === 'purge' && (op.state === 'queued' || op.state === 'running'));
+      if (!exported || purging) continue;
+      started.push((await this.start(tenant, 'purge')).id);
+    }
+    return started;
+  }
+
+  /** Running tenants whose containers differ from their plan get a reconcile operation. */
+  async detectDrift(): Promise<string[]> {
+    const tenants = await this.dataSource.manager.find(Tenant, { where: { state: In(['active', 'past_due', 'suspended']), dockerHostId: Not(IsNull()) } });
+    const started: string[] = [];
+    for (const tenant of tenants) {
+      if ((await this.operations.unfinishedFor(tenant.id)).length) continue;
+      try {
+        if (await this.drifted(tenant)) started.push((await this.start(tenant, 'reconcile')).id);
+      } catch (error) {
+        this.logger.warn(`could not compare tenant ${tenant.slug}: ${(error as Error).message}`);
+      }
+    }
+    return started;
+  }
+
+  private async drifted(tenant: Tenant): Promise<boolean> {
+    const host = { name: tenant.dockerHostId!, endpoint: (await this.dataSource.query('select endpoint from docker_host where id = $1', [tenant.dockerHostId]))[0].endpoint };
+    for (const app of await this.deployments.load(tenant)) {
+      const drift = await this.runtime.drift(host, app.plan);
+      const wrong = drift.missing.length + drift.outdated.length + drift.unexpected.length + (tenant.state === 'suspended' ? 0 : drift.stopped.length);
+      if (wrong > 0) return true;
+      if (tenant.state === 'suspended') {
+        const observed = await this.runtime.observe(host, tenant.id);
+        if (observed.containers.some((c) => c.state === 'running')) return true;
+      }
+    }
+    return false;
+  }
+
+  private start(tenant: Tenant, kind: OperationKind): Promise<Operation> {
+    return this.operations.start({ kind, target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: null });
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AdminAccess, AppTemplate, generateSecrets, renderAdminAccess, renderDeploymentPlan, TemplateCatalog } from '#catalog';
+import { Organization, ServiceInstance, Tenant } from '#domain';
+import { AppConfig, SecretBox } from '#platform';
+import type { DeploymentPlan } from '#runtime';
+
+/** One app of a tenant, ready to apply: its row, its template, its rendered plan. */
+export interface AppDeployment {
+  instance: ServiceInstance;
+  template: AppTemplate;
+  plan: DeploymentPlan;
+  admin: AdminAccess;
+  secrets: Record<string, string>;
+}
+
+const secretsAad = (instanceId: string) => `service_instance:${instanceId}`;
+
+/**
+ * Turns stored state into deployment plans. Secrets are generated once and sealed in
+ * the database before any container sees them, so a crash and a re-run render the
+ * very same plan (same passwords, same hash) instead of a second set.
+ */
+@Injectable()
+export class TenantDeployments {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly catalog: TemplateCatalog,
+    private readonly secretBox: SecretBox,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Generates and seals the secrets each app still lacks (keeps existing ones: some keys must never change). */
+  async ensureSecrets(tenant: Tenant): Promise<void> {
+    const instances = await this.instances(tenant.id);
+    for (const instance of instances) {
+      const template = this.catalog.get(instance.app);
+      const existing = instance.sealedSecrets ? this.secretBox.openJson<Record<string, string>>(instance.sealedSecrets, secretsAad(instance.id)) : {};
+      const secrets = generateSecrets(template, instance.version, existing);
+      const changed = Object.keys(secrets).some((name) => existing[name] !== secrets[name]);
+      if (changed || !instance.sealedSecrets) {
+        await this.dataSource.manager.update(ServiceInstance, instance.id, { sealedSecrets: this.secretBox.sealJson(secrets, secretsAad(instance.id)) });
+      }
+    }
+  }
+
+  /** Renders every app of the tenant from what is stored. Pure apart from the reads. */
+  async load(tenant: Tenant): Promise<AppDeployment[]> {
+    const organization = await this.dataSource.manager.findOneOrFail(Organization, { where: { id: tenant.organizationId } });
+    const instances = await this.instances(tenant.id);
+    return instances
+      .filter((instance) => instance.state !== 'removed')
+      .map((instance) => {
+        const template = this.catalog.get(instance.app);
+        if (!instance.sealedSecrets) throw new Error(`secrets of ${instance.app} are not prepared yet`);
+        const secrets = this.secretBox.openJson<Record<string, string>>(instance.sealedSecrets, secretsAad(instance.id));
+        const input = {
+          manifest: template,
+          tenant: { id: tenant.id, slug: tenant.slug },
+          version: instance.version,
+          domains: { primary: tenant.primaryDomain ?? `${tenant.slug}.${this.config.baseDomain}` },
+          secrets,
+          admin: { email: organization.contactEmail },
+          clubName: organization.name,
+          imageOverrides: { ...this.config.catalog.imageOverrides },
+        };
+        return { instance, template, plan: renderDeploymentPlan(input), admin: renderAdminAccess(input), secrets };
+      });
+  }
+
+  instances(tenantId: string): Promise<ServiceInstance[]> {
+    return this.dataSource.manager
+      .createQueryBuilder(ServiceInstance, 'i')
+      .addSelect('i.sealedSecrets')
+      .where('i.tenantId = :tenantId', { tenantId })
+      .orderBy('i.app', 'ASC')
+      .getMany();
+  }
+}
