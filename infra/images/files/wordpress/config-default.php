@@ -57,6 +57,12 @@ if (WP_DEBUG) {
     define('WP_DEBUG_LOG', '/dev/stderr');
 }
 
+// Behind the edge proxy that terminates TLS (the official image does the same): the
+// container is reachable only through it, so its X-Forwarded-Proto can be trusted.
+if (($_SERVER['HTTP_X_FORWARDED_PROTO'] ?? '') === 'https') {
+    $_SERVER['HTTPS'] = 'on';
+}
+
 // Core comes from the Debian package in the image: no self-updates (and no
 // network to fetch them); plugins and themes install into the wp-content volume.
 define('AUTOMATIC_UPDATER_DISABLED', true);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -40,6 +41,8 @@ export interface Attempt {
 export class OperationRunner {
   private readonly logger = new Logger(OperationRunner.name);
   private readonly handlers = new Map<string, OperationHandler>();
+  /** Fault injection: holds every step this long after it starts, so a test can kill the worker inside any step. Unset in production. */
+  private readonly stepDelayMs = Number(process.env.ALLMENDE_TEST_STEP_DELAY_MS ?? 0);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -89,6 +92,7 @@ export class OperationRunner {
       run: async (name, work) => {
         if (steps.isDone(name)) return;
         operation = await this.operations.stepStarted(operationId, name);
+        if (this.stepDelayMs > 0) await sleep(this.stepDelayMs);
         await work(async (message) => {
           operation = await this.operations.stepProgress(operationId, name, message);
         });

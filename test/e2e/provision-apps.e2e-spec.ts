@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import Docker from 'dockerode';
+import { ServiceInstance } from '#domain';
+import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
+import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
+import { containersOf, dockerExec, removeTenantObjects } from '#test/support/docker-exec.js';
+import { createOperator, login, Session } from '#test/support/fixtures.js';
+import { httpRequest } from '#test/support/http.js';
+
+/**
+ * WordPress (real, Debian packages: apache + PHP + WordPress, and MariaDB) and the full
+ * Mastodon service graph (real Postgres and Redis; stand-ins for Mastodon's own images,
+ * which cannot run here), provisioned through the API and the worker.
+ */
+describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
+  const engine = testEngine();
+  const docker: Docker = testDocker(engine);
+  let plane: ControlPlane;
+  let operator: Session;
+  const tenants: string[] = [];
+
+  beforeAll(async () => {
+    await requireImages(engine, [
+      'allmende/wordpress:6', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3', 'allmende/busybox:1',
+    ]);
+    plane = await startControlPlane();
+    operator = await createOperator(plane);
+  });
+
+  afterAll(async () => {
+    for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
+    await plane?.close();
+  });
+
+  async function orderFor(name: string, email: string, planCode: string, subdomain: string): Promise<{ tenantId: string; owner: Session }> {
+    const org = await plane.http().post('/api/v1/organizations').set(operator.auth).send({ name, contactEmail: email, owner: { email } }).expect(201);
+    const owner = await login(plane, email, org.body.owner.initialPassword);
+    const created = await plane.http().post('/api/v1/tenants').set(operator.auth).send({ organizationId: org.body.organization.id, planCode, subdomain }).expect(201);
+    tenants.push(created.body.tenant.id);
+    await plane.waitForOperation(created.body.operation.id, 300_000);
+    return { tenantId: created.body.tenant.id, owner };
+  }
+
+  const endpoint = async (tenantId: string, app: string, port: number) => {
+    const instance = await plane.dataSource.manager.findOneByOrFail(ServiceInstance, { tenantId, app });
+    const found = instance.endpoints.find((candidate) => candidate.containerPort === port);
+    if (!found) throw new Error(`${app} publishes no port ${port}: ${JSON.stringify(instance.endpoints)}`);
+    return { url: `http://${found.hostIp}:${found.hostPort}`, instance };
+  };
+
+  describe('WordPress', () => {
+    let tenantId: string;
+    let owner: Session;
+
+    beforeAll(async () => {
+      ({ tenantId, owner } = await orderFor('Model Railway Society', 'board@railway.example', 'website', 'railway'));
+    });
+
+    it('runs web and database with their own network and volumes', async () => {
+      const names = (await containersOf(docker, tenantId)).map((c) => c.Names[0]).sort();
+      expect(names).toEqual(['/alm-railway-wordpress-db', '/alm-railway-wordpress-web']);
+      const tenant = (await plane.http().get(`/api/v1/tenants/${tenantId}`).set(owner.auth).expect(200)).body;
+      expect(tenant.state).toBe('active');
+    });
+
+    it('answers its login page over HTTP, installed with the club name, and the revealed admin can log in', async () => {
+      const { url } = await endpoint(tenantId, 'wordpress', 80);
+      // as the edge proxy will ask: the club's host name, TLS terminated in front
+      const headers = { Host: 'railway.allmende.localhost', 'X-Forwarded-Proto': 'https' };
+      const loginPage = await httpRequest(`${url}/wp-login.php`, { headers });
+      expect(loginPage.status).toBe(200);
+      expect(loginPage.body).toContain('user_login');
+      const install = await httpRequest(`${url}/wp-admin/install.php`, { headers });
+      expect(install.body).toMatch(/already installed/i);
+      const home = await httpRequest(`${url}/`, { headers });
+      expect(home.status).toBe(200);
+      expect(home.body).toContain('Model Railway Society');
+
+      const [credential] = (await plane.http().post(`/api/v1/tenants/${tenantId}/credentials/reveal`).set(owner.auth).expect(200)).body;
+      expect(credential).toMatchObject({ app: 'wordpress', username: 'admin', loginUrl: 'https://railway.allmende.localhost/wp-login.php' });
+      const form = new URLSearchParams({ log: credential.username, pwd: credential.password, 'wp-submit': 'Log In', testcookie: '1' });
+      const signIn = await httpRequest(`${url}/wp-login.php`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'wordpress_test_cookie=WP%20Cookie%20check' },
+        body: form.toString(),
+      });
+      expect(signIn.status).toBe(302);
+      expect(signIn.headers.location).toBe('https://railway.allmende.localhost/wp-admin/');
+      expect([signIn.headers['set-cookie']].flat().some((cookie) => cookie?.startsWith('wordpress_logged_in_'))).toBe(true);
+      const wrong = await httpRequest(`${url}/wp-login.php`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'wordpress_test_cookie=WP%20Cookie%20check' },
+        body: new URLSearchParams({ log: 'admin', pwd: 'not-the-password', 'wp-submit': 'Log In', testcookie: '1' }).toString(),
+      });
+      expect(wrong.status).toBe(200);
+      expect(wrong.body).toMatch(/incorrect/i);
+    });
+  });
+
+  describe('Mastodon (stand-in images for web, streaming and sidekiq)', () => {
+    let tenantId: string;
+    let owner: Session;
+
+    beforeAll(async () => {
+      ({ tenantId, owner } = await orderFor('Dentists Association', 'board@dentists.example', 'social', 'dentists'));
+    });
+
+    it('runs the whole service graph: db, redis, the finished db:prepare, web, streaming, sidekiq', async () => {
+      const containers = await containersOf(docker, tenantId);
+      const byName = Object.fromEntries(containers.map((c) => [c.Names[0].slice(1), c.State]));
+      expect(byName).toEqual({
+        'alm-dentists-mastodon-db': 'running',
+        'alm-dentists-mastodon-redis': 'running',
+        'alm-dentists-mastodon-db-prepare': 'exited',
+        'alm-dentists-mastodon-web': 'running',
+        'alm-dentists-mastodon-streaming': 'running',
+        'alm-dentists-mastodon-sidekiq': 'running',
+      });
+      const prepare = await docker.getContainer(containers.find((c) => c.Names[0].endsWith('db-prepare'))!.Id).inspect();
+      expect(prepare.State.ExitCode).toBe(0);
+    });
+
+    it('answers the upstream health endpoints', async () => {
+      const web = await endpoint(tenantId, 'mastodon', 3000);
+      expect(await (await fetch(`${web.url}/health`)).text()).toBe('OK');
+      const streaming = await endpoint(tenantId, 'mastodon', 4000);
+      expect(await (await fetch(`${streaming.url}/api/v1/streaming/health`)).text()).toBe('OK');
+    });
+
+    it('creates the owner with tootctl and reveals the password tootctl printed', async () => {
+      const [credential] = (await plane.http().post(`/api/v1/tenants/${tenantId}/credentials/reveal`).set(owner.auth).expect(200)).body;
+      expect(credential).toMatchObject({ app: 'mastodon', username: 'board@dentists.example', loginUrl: 'https://dentists.allmende.localhost/auth/sign_in' });
+      const { instance } = await endpoint(tenantId, 'mastodon', 3000);
+      const row = await dockerExec(docker, instance.containers.db, [
+        'psql', '--host=/var/run/postgresql', '--username=mastodon', '--dbname=mastodon_production', '-tA', '-c', "select role, encrypted_password from accounts where username = 'owner'",
+      ]);
+      const [role, stored] = row.stdout.trim().split('|');
+      expect(role).toBe('Owner');
+      const [, salt, hash] = stored.split('$');
+      expect(createHash('sha256').update(salt + credential.password).digest('hex')).toBe(hash);
+    });
+
+    it("keeps tenants apart: from inside Mastodon's web container, WordPress's database of the other tenant is unreachable", async () => {
+      const mastodonWeb = (await endpoint(tenantId, 'mastodon', 3000)).instance.containers.web;
+      const ownDb = await dockerExec(docker, mastodonWeb, ['bash', '-c', 'exec 3<>/dev/tcp/mastodon-db/5432 && echo open']);
+      expect(ownDb.stdout.trim()).toBe('open');
+      const otherTenant = tenants[0];
+      const wordpressDb = await plane.dataSource.manager.findOneByOrFail(ServiceInstance, { tenantId: otherTenant, app: 'wordpress' });
+      const dbInfo = await docker.getContainer(wordpressDb.containers.db).inspect();
+      const address = Object.values(dbInfo.NetworkSettings.Networks)[0].IPAddress;
+      for (const target of ['wordpress-db', 'alm-railway-wordpress-db', address]) {
+        const attempt = await dockerExec(docker, mastodonWeb, ['bash', '-c', `timeout 3 bash -c 'exec 3<>/dev/tcp/${target}/3306' && echo open || echo closed`]);
+        expect(attempt.stdout.trim()).toBe('closed');
+      }
+    });
+  });
+});

@@ -1,0 +1,109 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { AdminCredential, AuditEvent, Operation } from '#domain';
+import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
+import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
+import { containersOf, removeTenantObjects } from '#test/support/docker-exec.js';
+import { createClub, createOperator, Session } from '#test/support/fixtures.js';
+
+/**
+ * The worker is killed (SIGKILL, no chance to clean up) inside every step of a
+ * provisioning, and started again each time. The tenant must end active with exactly
+ * one set of containers, one admin account and one audit entry for becoming active.
+ */
+describe('provisioning survives the worker being killed at every step', () => {
+  const engine = testEngine();
+  const docker: Docker = testDocker(engine);
+  let harness: ApiHarness;
+  let operator: Session;
+  let worker: ChildProcess | undefined;
+  let workerLog = '';
+  let tenantId: string | undefined;
+
+  const env = () => ({
+    PATH: process.env.PATH,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: harness.db.url,
+    ALLMENDE_DATA_DIR: harness.config.dataDir,
+    ALLMENDE_SECRET_KEY: harness.config.secretKey.toString('base64'),
+    ALLMENDE_DOCKER_HOSTS: `local=${engine.endpoint}`,
+    // each step is held for a moment so the test can kill the worker inside it
+    ALLMENDE_TEST_STEP_DELAY_MS: '1200',
+  });
+
+  const startWorker = () => {
+    worker = spawn(process.execPath, [join(process.cwd(), 'dist/apps/worker/src/main.js')], { env: env() });
+    worker.stdout!.on('data', (chunk) => (workerLog += chunk));
+    worker.stderr!.on('data', (chunk) => (workerLog += chunk));
+  };
+
+  const killWorker = async () => {
+    const exited = new Promise((resolve) => worker!.once('exit', resolve));
+    worker!.kill('SIGKILL');
+    await exited;
+  };
+
+  beforeAll(async () => {
+    await requireImages(engine, ['allmende/prosody:0.12']);
+    harness = await startApiHarness({ ALLMENDE_DOCKER_HOSTS: `local=${engine.endpoint}` });
+    operator = await createOperator(harness);
+  });
+
+  afterAll(async () => {
+    if (worker && worker.exitCode === null) await killWorker();
+    if (tenantId) await removeTenantObjects(docker, tenantId);
+    await harness?.close();
+  });
+
+  it('ends with one tenant, one set of containers and one admin', async () => {
+    const club = await createClub(harness, 'Crash Test Club');
+    const created = await harness.http().post('/api/v1/tenants').set(operator.auth).send({ organizationId: club.organizationId, planCode: 'chat', subdomain: 'crash-test' }).expect(201);
+    tenantId = created.body.tenant.id;
+    const operationId: string = created.body.operation.id;
+    const stepNames: string[] = created.body.operation.steps.map((step: { name: string }) => step.name);
+
+    const operation = () => harness.dataSource.manager.findOneByOrFail(Operation, { id: operationId });
+    startWorker();
+    const killedIn: string[] = [];
+    for (const step of stepNames) {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const current = await operation();
+        if (current.state === 'failed') throw new Error(`failed: ${current.error}\n${workerLog}`);
+        if (current.steps.find((s) => s.name === step)?.state === 'running') break;
+        if (Date.now() > deadline) throw new Error(`step ${step} never ran: ${JSON.stringify(current.steps)}\n${workerLog}`);
+        await sleep(50);
+      }
+      await killWorker();
+      killedIn.push(step);
+      startWorker();
+    }
+    expect(killedIn).toEqual(stepNames);
+
+    const deadline = Date.now() + 180_000;
+    let finished = await operation();
+    while (finished.state !== 'succeeded' && Date.now() < deadline) {
+      if (finished.state === 'failed') throw new Error(`failed: ${finished.error}\n${workerLog}`);
+      await sleep(200);
+      finished = await operation();
+    }
+    expect(finished.state).toBe('succeeded');
+    expect(finished.attempts).toBeGreaterThanOrEqual(stepNames.length + 1);
+
+    const tenant = (await harness.http().get(`/api/v1/tenants/${tenantId}`).set(club.owner.auth).expect(200)).body;
+    expect(tenant.state).toBe('active');
+    const containers = await containersOf(docker, tenantId!);
+    expect(containers.map((c) => c.Names[0])).toEqual(['/alm-crash-test-prosody-prosody']);
+    expect(containers[0].State).toBe('running');
+    expect(tenant.services[0].state).toBe('running');
+    expect(Object.values((await harness.dataSource.query('select containers from service_instance where tenant_id = $1', [tenantId]))[0].containers)).toEqual([containers[0].Id]);
+    const volumes = (await docker.listVolumes({ filters: { label: [`allmende.tenant=${tenantId}`] } })).Volumes ?? [];
+    expect(volumes.map((v) => v.Name)).toEqual(['alm-crash-test-prosody-data']);
+    expect(await docker.listNetworks({ filters: { label: [`allmende.tenant=${tenantId}`] } })).toHaveLength(1);
+    expect(await harness.dataSource.manager.countBy(AdminCredential, { tenantId })).toBe(1);
+    expect(await harness.dataSource.manager.countBy(AuditEvent, { targetId: tenantId, action: 'tenant.active' })).toBe(1);
+  });
+});
