@@ -82,7 +82,7 @@ async function runBareEndpoint(port: number, secret: string): Promise<void> {
 
 async function runWorker(url: string): Promise<void> {
   process.env.ALLMENDE_ROLE = 'worker';
-  const app = await NestFactory.createApplicationContext(BenchWorkerModule.forRoot(process.env, url), { logger: ['error'] });
+  const app = await NestFactory.createApplicationContext(BenchWorkerModule.forRoot(process.env, url), { logger: ['error'], abortOnError: false });
   await app.init();
   process.send?.('ready');
   process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
@@ -260,7 +260,8 @@ async function main(): Promise<void> {
     const referenceOrders = await seed(reference, scenarios);
 
     const start = Math.floor(Date.now() / 1000) - 86_400;
-    const unique = buildEvents(scenarios, liveOrders, start);
+    const uniqueCount = Math.round(EVENTS * (1 - DUPLICATE_SHARE));
+    const unique = buildEvents(scenarios, liveOrders, start).slice(0, uniqueCount);
     const duplicates = Array.from({ length: EVENTS - unique.length }, () => unique[Math.floor(Math.random() * unique.length)]);
     const bodies = shuffle([...unique, ...duplicates]).map((event) => JSON.stringify(event, null, 2));
 
@@ -276,9 +277,9 @@ async function main(): Promise<void> {
     const processingSeconds = (Date.now() - processingStarted) / 1000;
 
     // the reference: the same events, each once, processed one after another in Stripe's order
-    const processorApp = await NestFactory.createApplicationContext(BenchWorkerModule.forRoot(appEnv(join(work, 'reference'), referenceUrl, 1), referenceUrl), { logger: ['error'] });
+    const processorApp = await NestFactory.createApplicationContext(BenchWorkerModule.forRoot(appEnv(join(work, 'reference'), referenceUrl, 1), referenceUrl), { logger: ['error'], abortOnError: false });
     const processor = processorApp.get(WebhookProcessor);
-    const inOrder = buildEvents(scenarios, referenceOrders, start);
+    const inOrder = buildEvents(scenarios, referenceOrders, start).slice(0, uniqueCount);
     for (const event of inOrder) {
       const [row] = await reference.query(
         `insert into webhook_event (provider, event_id, type, payload, event_created_at) values ('stripe', $1, $2, $3, $4) returning id`,

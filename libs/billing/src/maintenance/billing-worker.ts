@@ -15,7 +15,8 @@ export class BillingWorker implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.queue.work<{ eventId: string }>('webhook', { concurrency: 4 }, async (job) => {
+    // the queue fetches one job per poller and polling interval, so throughput comes from pollers
+    await this.queue.work<{ eventId: string }>('webhook', { concurrency: 16 }, async (job) => {
       await this.processor.process(job.data.eventId);
     });
     // pg-boss keeps one schedule per queue and hands each job to any handler on it: the sweep

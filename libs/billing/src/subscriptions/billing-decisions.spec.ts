@@ -23,6 +23,7 @@ describe('tenantEventFor', () => {
     ['failed', 'canceled', 'terminate'],
     ['provisioning', 'canceled', 'terminate'],
     ['awaiting_payment', 'canceled', 'order_abandoned'],
+    ['ordered', 'canceled', 'order_abandoned'],
     ['awaiting_payment', 'incomplete_expired', 'order_abandoned'],
     ['terminating', 'canceled', null],
     ['terminated', 'active', null],
@@ -30,6 +31,11 @@ describe('tenantEventFor', () => {
     ['active', 'paused', null],
   ])('%s with a %s subscription -> %s', (tenant, status, event) => {
     expect(tenantEventFor(tenant, status)).toBe(event);
+  });
+
+  it('provisions a paid subscription that has ended already, so it ends in terminating like in order', () => {
+    expect(tenantEventFor('awaiting_payment', 'canceled', true)).toBe('provision');
+    expect(tenantEventFor('provisioning', 'canceled', true)).toBe('terminate');
   });
 
   it('only ever proposes transitions the tenant state machine allows', () => {

@@ -14,7 +14,7 @@ const NOT_YET_PAID: ReadonlySet<TenantState> = new Set(['ordered', 'awaiting_pay
  * already is (or nothing applies from its state). Pure and idempotent: it looks only at
  * the latest known status, never at how we got there, so replays and reordering are safe.
  */
-export function tenantEventFor(tenant: TenantState, status: SubscriptionStatus): TenantEvent | null {
+export function tenantEventFor(tenant: TenantState, status: SubscriptionStatus, everPaid = false): TenantEvent | null {
   if (GOOD_STANDING.has(status)) {
     if (NOT_YET_PAID.has(tenant)) return 'provision';
     if (tenant === 'past_due' || tenant === 'suspended') return 'payment_received';
@@ -27,7 +27,8 @@ export function tenantEventFor(tenant: TenantState, status: SubscriptionStatus):
     return null;
   }
   if (ENDED.has(status)) {
-    if (NOT_YET_PAID.has(tenant)) return 'order_abandoned';
+    // paid once and already ended (its events arrived out of order): provision first, so it ends like in order
+    if (NOT_YET_PAID.has(tenant)) return everPaid ? 'provision' : 'order_abandoned';
     if (['provisioning', 'active', 'past_due', 'suspended', 'failed'].includes(tenant)) return 'terminate';
     return null;
   }

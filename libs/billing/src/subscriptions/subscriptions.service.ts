@@ -137,10 +137,12 @@ export class SubscriptionsService {
 
   private async settleOrder(manager: EntityManager, order: Order, subscription: Subscription, actor: AuditActor, at: Date): Promise<void> {
     const next = orderStateFor(order.state, subscription.status);
-    if (next === order.state) return;
+    // a Stripe subscription exists only once its first invoice was paid, even if it has ended since
+    const paid = next === 'paid' || (subscription.provider === 'stripe' && next === 'canceled');
+    if (next === order.state && (!paid || order.paidAt)) return;
     const from = order.state;
     order.state = next;
-    if (next === 'paid') order.paidAt ??= at;
+    if (paid) order.paidAt ??= at;
     await manager.update(Order, order.id, { state: order.state, paidAt: order.paidAt });
     await this.audit.record(
       { actor, action: `order.${next}`, target: { type: 'order', id: order.id }, organizationId: order.organizationId, details: { from, subscriptionStatus: subscription.status } },
@@ -150,16 +152,20 @@ export class SubscriptionsService {
 
   private async converge(manager: EntityManager, order: Order, subscription: Subscription, actor: AuditActor, source: string): Promise<void> {
     if (!order.tenantId) return;
-    const tenant = await manager.findOne(Tenant, { where: { id: order.tenantId } });
-    if (!tenant) return;
-    const event = tenantEventFor(tenant.state, subscription.status);
-    if (!event) return;
-    await this.lifecycle.transition(tenant.id, event, actor, {
-      manager,
-      ifAllowed: true,
-      reason: source,
-      details: { orderId: order.id, subscriptionStatus: subscription.status },
-    });
+    let tenant = await manager.findOne(Tenant, { where: { id: order.tenantId } });
+    // at most two steps (provision, then terminate) bring a tenant in line
+    for (let step = 0; tenant && step < 2; step++) {
+      const event = tenantEventFor(tenant.state, subscription.status, order.paidAt !== null);
+      if (!event) return;
+      const result = await this.lifecycle.transition(tenant.id, event, actor, {
+        manager,
+        ifAllowed: true,
+        reason: source,
+        details: { orderId: order.id, subscriptionStatus: subscription.status },
+      });
+      if (!result.changed) return;
+      tenant = result.tenant;
+    }
   }
 
   private async expireCheckout(fact: CheckoutExpiredFact, actor: AuditActor, manager: EntityManager): Promise<boolean> {

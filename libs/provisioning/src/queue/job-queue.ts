@@ -1,8 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { DATABASE_URL } from '#domain';
 import { PROCESS_ROLE, type ProcessRole } from '#platform';
+
+const NOTIFY_CHANNEL = 'allmende_jobs';
 
 /** The durable queues (tables in the pgboss schema, created by a migration). */
 export const QUEUES = {
@@ -34,8 +37,14 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private readonly boss: PgBoss;
   private started = false;
+  /** Worker ids per queue, woken by NOTIFY so a new job starts at once instead of at the next poll. */
+  private readonly workers = new Map<string, string[]>();
+  private listener?: pg.Client;
 
-  constructor(@Inject(DATABASE_URL) databaseUrl: string, @Inject(PROCESS_ROLE) role: ProcessRole) {
+  constructor(
+    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+    @Inject(PROCESS_ROLE) role: ProcessRole,
+  ) {
     const isWorker = role === 'worker';
     this.boss = new PgBoss({
       connectionString: databaseUrl,
@@ -58,6 +67,8 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.listener?.end().catch(() => undefined);
+    this.listener = undefined;
     if (!this.started) return;
     this.started = false;
     // graceful: let running handlers finish (up to 20 s), then close the pool
@@ -66,10 +77,11 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
 
   async send(queue: QueueName, data: object, options: SendOptions = {}): Promise<string | null> {
     const { manager, ...jobOptions } = options;
-    return this.boss.send(QUEUES[queue].name, data, {
-      ...jobOptions,
-      db: manager ? { executeSql: async (text, values) => ({ rows: await manager.query(text, values) }) } : undefined,
-    });
+    const db: PgBoss.Db = manager ? { executeSql: async (text, values) => ({ rows: await manager.query(text, values) }) } : this.boss.getDb();
+    const id = await this.boss.send(QUEUES[queue].name, data, { ...jobOptions, db });
+    // inside a transaction, Postgres delivers the notification only when it commits
+    await db.executeSql('select pg_notify($1, $2)', [NOTIFY_CHANNEL, QUEUES[queue].name]);
+    return id;
   }
 
   async work<T extends object>(
@@ -77,14 +89,39 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     options: { concurrency: number; pollingIntervalSeconds?: number },
     handler: (job: PgBoss.JobWithMetadata<T>) => Promise<void>,
   ): Promise<void> {
+    await this.listen();
     // one poller per slot: a slow job does not hold up the others
+    const ids: string[] = [];
     for (let i = 0; i < options.concurrency; i++) {
-      await this.boss.work<T>(
+      let workerId = '';
+      workerId = await this.boss.work<T>(
         QUEUES[queue].name,
-        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 0.5 },
-        async ([job]) => handler(job),
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async ([job]) => {
+          try {
+            await handler(job);
+          } finally {
+            // pg-boss sleeps a polling interval after each job; a backlog should drain without pauses
+            this.boss.notifyWorker(workerId);
+          }
+        },
       );
+      ids.push(workerId);
     }
+    this.workers.set(QUEUES[queue].name, [...(this.workers.get(QUEUES[queue].name) ?? []), ...ids]);
+  }
+
+  /** LISTEN for "a job was sent" and wake the pollers; polling stays as the fallback if a notification is lost. */
+  private async listen(): Promise<void> {
+    if (this.listener) return;
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'allmende-queue-listener' });
+    client.on('error', (error) => this.logger.warn(`job notifications stopped (${error.message}); polling continues`));
+    client.on('notification', (message) => {
+      for (const id of this.workers.get(message.payload ?? '') ?? []) this.boss.notifyWorker(id);
+    });
+    await client.connect();
+    await client.query(`listen ${NOTIFY_CHANNEL}`);
+    this.listener = client;
   }
 
   async schedule(queue: QueueName, cron: string, data: object = {}): Promise<void> {

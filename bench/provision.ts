@@ -1,0 +1,266 @@
+/**
+ * npm run bench:provision
+ *
+ * Provisions Prosody tenants through Allmende (API + a separate worker process) and
+ * creates the very same containers with the raw docker CLI, in the same run. For each,
+ * the time from the start until port 5222 answers an XMPP stream, one at a time and ten
+ * at once; then the ratio Allmende / docker CLI and the worker's peak resident memory.
+ */
+import 'reflect-metadata';
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { DataSource } from 'typeorm';
+import { generateSecrets, renderDeploymentPlan, TemplateCatalog } from '#catalog';
+import { dataSourceOptions, migrateUp } from '#domain';
+import { AccountsService } from '#identity';
+import { ensureEmbeddedPostgres, loadConfig, stopEmbeddedPostgres } from '#platform';
+import type { DeploymentPlan } from '#runtime';
+import { createApiApp } from '../apps/api/src/api-app.js';
+
+const run = promisify(execFile);
+const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+const SEQUENTIAL_RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const PARALLEL = 10;
+const BENCH_LABEL = `allmende.bench=${randomBytes(4).toString('hex')}`;
+
+const docker = (...args: string[]) => run('docker', ['-H', DOCKER_HOST, ...args], { maxBuffer: 16 * 1024 * 1024 });
+
+async function main(): Promise<void> {
+  const workDir = mkdtempSync(join(tmpdir(), 'allmende-bench-'));
+  chmodSync(workDir, 0o755);
+  const pg = await ensureEmbeddedPostgres({ dataDir: join(workDir, 'pg'), stateFile: join(workDir, 'pg.json'), port: 56000 + Math.floor(Math.random() * 3000), fast: true });
+  const migrations = new DataSource(dataSourceOptions(pg.url));
+  await migrations.initialize();
+  await migrateUp(migrations);
+  await migrations.destroy();
+
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: pg.url,
+    ALLMENDE_DATA_DIR: workDir,
+    ALLMENDE_SECRET_KEY: randomBytes(32).toString('base64'),
+    ALLMENDE_DOCKER_HOSTS: `local=${DOCKER_HOST}`,
+    ALLMENDE_BASE_DOMAIN: 'bench.example',
+  };
+  const config = loadConfig(env);
+  const api = await createApiApp(config, pg.url);
+  await api.listen(0, '127.0.0.1');
+  const apiUrl = await api.getUrl();
+  const worker = spawn(process.execPath, [join(process.cwd(), 'dist/apps/worker/src/main.js')], {
+    env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await waitForOutput(worker, 'Allmende worker started');
+
+  try {
+    const email = 'bench-operator@coop.example';
+    const password = randomBytes(12).toString('hex');
+    await api.get(AccountsService).create({ email, password, isOperator: true });
+    const token = (await post(apiUrl, '/api/v1/auth/login', { email, password })).token as string;
+    const organization = await post(apiUrl, '/api/v1/organizations', { name: 'Bench Club', contactEmail: 'board@bench.example', owner: { email: 'chair@bench.example' } }, token);
+    const organizationId = organization.organization.id as string;
+    const catalog = api.get(TemplateCatalog);
+
+    await cleanUp(); // what an interrupted earlier run left behind
+    let counter = 0;
+    const viaAllmende = async (): Promise<number> => {
+      const subdomain = `bench-a${++counter}`;
+      const started = performance.now();
+      const created = await post(apiUrl, '/api/v1/tenants', { organizationId, planCode: 'chat', subdomain }, token);
+      await xmppAnswers(`allmende.tenant=${created.tenant.id}`);
+      return performance.now() - started;
+    };
+    const viaDockerCli = async (): Promise<number> => {
+      const slug = `bench-d${++counter}`;
+      const plan = renderPlanFor(catalog, slug);
+      const started = performance.now();
+      await Promise.all([createWithCli(plan), xmppAnswers(`allmende.tenant=${plan.tenant.id}`)]);
+      return performance.now() - started;
+    };
+
+    // warm-up: first starts pay for page cache and image layers
+    await viaAllmende();
+    await viaDockerCli();
+    await cleanUp();
+
+    const sequential = { allmende: [] as number[], cli: [] as number[] };
+    for (let i = 0; i < SEQUENTIAL_RUNS; i++) {
+      sequential.allmende.push(await viaAllmende());
+      sequential.cli.push(await viaDockerCli());
+    }
+    await cleanUp();
+    const parallelAllmende = await Promise.all(Array.from({ length: PARALLEL }, viaAllmende));
+    await waitForOperationsToFinish(apiUrl, token, organizationId);
+    await cleanUp();
+    const parallelCli = await Promise.all(Array.from({ length: PARALLEL }, viaDockerCli));
+    await cleanUp();
+
+    const peakRss = peakRssOf(worker.pid!);
+    report(sequential.allmende, sequential.cli, parallelAllmende, parallelCli, peakRss);
+  } finally {
+    worker.kill('SIGTERM');
+    await new Promise((resolve) => worker.once('exit', resolve));
+    await api.close();
+    await cleanUp().catch(() => undefined);
+    await stopEmbeddedPostgres(join(workDir, 'pg'));
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/** The plan Allmende would render for a Chat tenant, so the CLI baseline creates identical containers. */
+function renderPlanFor(catalog: TemplateCatalog, slug: string): DeploymentPlan {
+  const manifest = catalog.get('prosody');
+  return renderDeploymentPlan({
+    manifest,
+    tenant: { id: crypto.randomUUID(), slug },
+    version: manifest.defaultVersion,
+    domains: { primary: `${slug}.bench.example` },
+    secrets: generateSecrets(manifest, manifest.defaultVersion),
+    admin: { email: 'board@bench.example' },
+    clubName: 'Bench Club',
+  });
+}
+
+/** The same network, volume and container, with the docker CLI (argv, no shell). */
+async function createWithCli(plan: DeploymentPlan): Promise<void> {
+  const labels = (values: Record<string, string>) => Object.entries({ ...values, 'allmende.bench': BENCH_LABEL.split('=')[1] }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+  await docker('network', 'create', ...labels(plan.network.labels), plan.network.name);
+  for (const volume of plan.volumes) await docker('volume', 'create', ...labels(volume.labels), volume.name);
+  for (const c of plan.containers) {
+    const args = [
+      'run', '-d', '--name', c.name, '--network', plan.network.name, '--network-alias', `${plan.app}-${c.service}`,
+      ...labels(c.labels),
+      ...Object.entries(c.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      ...c.ports.filter((p) => p.publish).flatMap((p) => ['-p', `127.0.0.1::${p.container}/${p.protocol}`]),
+      ...c.mounts.flatMap((m) => ['--mount', `type=volume,source=${m.volume},target=${m.target}${m.readOnly ? ',readonly' : ''}`]),
+      '--memory', String(c.resources.memoryBytes), '--memory-swap', String(c.resources.memoryBytes),
+      '--cpus', String(c.resources.nanoCpus / 1e9), '--pids-limit', String(c.resources.pidsLimit),
+      '--restart', c.restartPolicy, '--security-opt', 'no-new-privileges:true',
+      ...(c.healthcheck ? ['--health-cmd', c.healthcheck.test.slice(1).join(' '), '--health-interval', `${c.healthcheck.intervalSeconds}s`] : []),
+      c.image, ...(c.command ?? []),
+    ];
+    await docker(...args);
+  }
+}
+
+/** Finds the container by label, its published 5222, and waits until it answers an XMPP stream header. */
+async function xmppAnswers(label: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let port: number | undefined;
+  while (Date.now() < deadline) {
+    if (!port) {
+      const { stdout } = await docker('ps', '-q', '--filter', `label=${label}`);
+      const id = stdout.trim().split('\n')[0];
+      if (id) {
+        const mapped = await docker('port', id, '5222/tcp').catch(() => ({ stdout: '' }));
+        const match = /:(\d+)\s*$/m.exec(mapped.stdout);
+        if (match) port = Number(match[1]);
+      }
+    }
+    if (port && (await streamAnswers(port))) return;
+    await sleep(50);
+  }
+  throw new Error(`no XMPP answer for ${label}`);
+}
+
+function streamAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false)); // the proxy accepts, then closes while Prosody is still starting
+    socket.on('connect', () =>
+      socket.write("<?xml version='1.0'?><stream:stream to='bench.example' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"),
+    );
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      if (reply.includes('<stream:stream')) done(true);
+    });
+  });
+}
+
+async function waitForOperationsToFinish(apiUrl: string, token: string, organizationId: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const tenants = (await get(apiUrl, `/api/v1/organizations/${organizationId}/tenants`, token)) as { state: string }[];
+    if (tenants.every((tenant) => tenant.state === 'active' || tenant.state === 'failed')) return;
+    await sleep(200);
+  }
+}
+
+/** Removes what this bench created: its tenants are all named alm-bench-*. */
+async function cleanUp(): Promise<void> {
+  const ids = (await docker('ps', '-aq', '--filter', 'name=alm-bench-', '--filter', 'label=allmende.tenant-slug')).stdout.trim().split('\n').filter(Boolean);
+  if (ids.length) await docker('rm', '-f', '-v', ...ids);
+  const volumes = (await docker('volume', 'ls', '-q', '--filter', 'name=alm-bench-')).stdout.trim().split('\n').filter(Boolean);
+  if (volumes.length) await docker('volume', 'rm', ...volumes);
+  const networks = (await docker('network', 'ls', '-q', '--filter', 'name=alm-bench-')).stdout.trim().split('\n').filter(Boolean);
+  if (networks.length) await docker('network', 'rm', ...networks);
+}
+
+function peakRssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function report(allmende: number[], cli: number[], parallelAllmende: number[], parallelCli: number[], peakRss: number): void {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const rows = [
+    ['one at a time', `n=${allmende.length}`, median(allmende), median(cli), 1.25],
+    [`${PARALLEL} at once`, `n=${parallelAllmende.length}`, median(parallelAllmende), median(parallelCli), 1.5],
+  ] as const;
+  console.log('\nbench:provision — Prosody tenants, start until port 5222 answers an XMPP stream (medians)');
+  console.log('                          Allmende   docker CLI   ratio   goal');
+  for (const [name, n, a, c, goal] of rows) {
+    const ratio = a / c;
+    console.log(`${`${name} (${n})`.padEnd(24)} ${s(a).padStart(9)}   ${s(c).padStart(9)}   ${ratio.toFixed(2).padStart(5)}   <= ${goal} ${ratio <= goal ? 'met' : 'MISSED'}`);
+  }
+  const mb = peakRss / 1024 / 1024;
+  console.log(`worker peak RSS (VmHWM): ${mb.toFixed(0)} MB   goal < 250 MB ${mb < 250 ? 'met' : 'MISSED'}`);
+  console.log(`raw samples (s): allmende ${allmende.map((v) => (v / 1000).toFixed(2)).join(' ')} | cli ${cli.map((v) => (v / 1000).toFixed(2)).join(' ')}`);
+  console.log(`                 10 at once allmende ${parallelAllmende.map((v) => (v / 1000).toFixed(2)).join(' ')} | cli ${parallelCli.map((v) => (v / 1000).toFixed(2)).join(' ')}`);
+}
+
+async function post(base: string, path: string, body: object, token?: string): Promise<any> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function get(base: string, path: string, token: string): Promise<unknown> {
+  const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+function waitForOutput(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (chunk) => {
+      seen += chunk;
+      if (seen.includes(text)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${seen.slice(-2000)}`)));
+  });
+}
+
+await main();
