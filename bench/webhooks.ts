@@ -26,6 +26,7 @@ import { CatalogModule } from '#catalog';
 import { DatabaseModule, dataSourceOptions, migrateUp } from '#domain';
 import { ConfigModule, ensureEmbeddedPostgres, loadConfig, LoggingModule, stopEmbeddedPostgres } from '#platform';
 import { ProvisioningModule } from '#provisioning';
+import { lowerWorkerPriority } from '../apps/worker/src/worker-app.js';
 
 const EVENTS = 5_000;
 const DUPLICATE_SHARE = 0.2;
@@ -40,7 +41,7 @@ const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 class BenchWorkerModule {
   static forRoot(env: NodeJS.ProcessEnv, url: string): DynamicModule {
     const config = loadConfig(env, ROOT);
-    return { module: BenchWorkerModule, imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(url), CatalogModule, ProvisioningModule, BillingWorkerModule] };
+    return { module: BenchWorkerModule, imports: [ConfigModule.forRoot(config, 'worker'), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(url), CatalogModule, ProvisioningModule, BillingWorkerModule] };
   }
 }
 
@@ -81,7 +82,7 @@ async function runBareEndpoint(port: number, secret: string): Promise<void> {
 }
 
 async function runWorker(url: string): Promise<void> {
-  process.env.ALLMENDE_ROLE = 'worker';
+  lowerWorkerPriority(); // as the real worker does (apps/worker/src/main.ts)
   const app = await NestFactory.createApplicationContext(BenchWorkerModule.forRoot(process.env, url), { logger: ['error'], abortOnError: false });
   await app.init();
   process.send?.('ready');

@@ -24,7 +24,7 @@ class BillingOnlyWorkerModule {
   static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
     return {
       module: BillingOnlyWorkerModule,
-      imports: [ConfigModule.forRoot(config), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(databaseUrl), CatalogModule, ProvisioningModule, BillingWorkerModule],
+      imports: [ConfigModule.forRoot(config, 'worker'), LoggingModule.forRoot(config, 'worker'), DatabaseModule.forRoot(databaseUrl), CatalogModule, ProvisioningModule, BillingWorkerModule],
     };
   }
 }
@@ -65,21 +65,14 @@ export async function startBillingStack(options: { stripe?: boolean; worker?: 'b
     stripeClient,
     worker: null,
     async startWorker(kind = 'billing') {
-      const role = process.env.ALLMENDE_ROLE;
-      process.env.ALLMENDE_ROLE = 'worker'; // the job queue reads it when it is built
-      try {
-        const app =
-          kind === 'full'
-            ? await createWorkerApp(api.config, api.db.url)
-            : await NestFactory.createApplicationContext(BillingOnlyWorkerModule.forRoot(api.config, api.db.url), { bufferLogs: true });
-        if (kind === 'billing') app.useLogger(app.get(Logger));
-        await app.init();
-        stack.worker = app;
-        return app;
-      } finally {
-        if (role === undefined) delete process.env.ALLMENDE_ROLE;
-        else process.env.ALLMENDE_ROLE = role;
-      }
+      const app =
+        kind === 'full'
+          ? await createWorkerApp(api.config, api.db.url)
+          : await NestFactory.createApplicationContext(BillingOnlyWorkerModule.forRoot(api.config, api.db.url), { bufferLogs: true });
+      if (kind === 'billing') app.useLogger(app.get(Logger));
+      await app.init();
+      stack.worker = app;
+      return app;
     },
     async stopWorker() {
       await stack.worker?.close();

@@ -1,5 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { raw } from 'express';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -17,6 +18,8 @@ export async function createApiApp(config: AppConfig, databaseUrl: string): Prom
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // webhooks are verified over the exact bytes and stored as received: no JSON parse on the way in
+  app.use('/webhooks', raw({ type: () => true, limit: '1mb' }));
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

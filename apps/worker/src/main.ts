@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
 import { checkSchemaOrExit, resolveDatabaseUrl } from '#domain';
 import { loadConfigOrExit, startOrExit } from '#platform';
-import { createWorkerApp } from './worker-app.js';
+import { createWorkerApp, lowerWorkerPriority } from './worker-app.js';
 
 process.env.ALLMENDE_ROLE ??= 'worker';
 const config = loadConfigOrExit();
+lowerWorkerPriority();
 await startOrExit(async () => {
   const databaseUrl = await resolveDatabaseUrl(config);
   await checkSchemaOrExit(databaseUrl);

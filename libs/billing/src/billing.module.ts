@@ -3,6 +3,7 @@ import { AuditLog } from '#domain';
 import { IdentityModule } from '#identity';
 import { PORT_ADAPTERS } from './billing.providers.js';
 import { BillingWorker } from './maintenance/billing-worker.js';
+import { WebhookDrainer } from './webhooks/webhook-drainer.js';
 import { BillingSweeper } from './maintenance/billing-sweeper.js';
 import { InvitationPagesController } from './members/invitation-pages.controller.js';
 import { InvitationsController } from './members/invitations.controller.js';
@@ -26,7 +27,7 @@ export class BillingModule {}
 
 /** The worker side of billing: processes stored webhook events and runs the minutely sweep. */
 @Module({
-  providers: [...PORT_ADAPTERS, AuditLog, SubscriptionsService, WebhookProcessor, BillingSweeper, BillingWorker],
+  providers: [...PORT_ADAPTERS, AuditLog, SubscriptionsService, WebhookProcessor, WebhookDrainer, BillingSweeper, BillingWorker],
   exports: [WebhookProcessor, BillingSweeper],
 })
 export class BillingWorkerModule {}

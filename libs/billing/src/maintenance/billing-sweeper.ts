@@ -1,20 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, LessThan, LessThanOrEqual } from 'typeorm';
-import { SYSTEM_ACTOR, Subscription, Tenant, WebhookEvent } from '#domain';
-import { JobQueue, TenantLifecycleService } from '#provisioning';
+import { DataSource, LessThanOrEqual } from 'typeorm';
+import { SYSTEM_ACTOR, Subscription, Tenant } from '#domain';
+import { TenantLifecycleService } from '#provisioning';
 import { tenantEventFor } from '../subscriptions/billing-decisions.js';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service.js';
 
 const ACTOR = SYSTEM_ACTOR('billing-sweeper');
-/** A stored event still unprocessed after this long has lost its job (retries exhausted, or the job was lost). */
-const STRANDED_AFTER_MS = 10 * 60_000;
 const BATCH = 200;
 
 /**
  * The billing loop that runs every minute in the worker: ends grace periods, re-applies
  * subscription states the tenant has not caught up with (e.g. a payment that failed while
- * the tenant was still being provisioned), and re-enqueues stranded webhook events.
+ * the tenant was still being provisioned). Webhook events need no sweep: the inbox is a queue.
  * Every step is safe to run twice or concurrently.
  */
 @Injectable()
@@ -25,11 +23,10 @@ export class BillingSweeper {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly lifecycle: TenantLifecycleService,
     private readonly subscriptions: SubscriptionsService,
-    private readonly queue: JobQueue,
   ) {}
 
-  async sweep(now = new Date()): Promise<{ suspended: number; reconciled: number; requeued: number }> {
-    return { suspended: await this.endGracePeriods(now), reconciled: await this.reconcile(), requeued: await this.requeueStranded(now) };
+  async sweep(now = new Date()): Promise<{ suspended: number; reconciled: number }> {
+    return { suspended: await this.endGracePeriods(now), reconciled: await this.reconcile() };
   }
 
   /** past_due tenants whose grace period is over are suspended (containers stopped, data kept). */
@@ -53,25 +50,5 @@ export class BillingSweeper {
     const behind = pairs.filter((pair) => tenantEventFor(pair.tenantState, pair.status) !== null);
     for (const pair of behind) await this.subscriptions.reconcile(pair.orderId, ACTOR);
     return behind.length;
-  }
-
-  /** Nothing a club paid for is lost: events without a live job get one again. */
-  async requeueStranded(now: Date): Promise<number> {
-    const stranded = await this.dataSource.manager.find(WebhookEvent, {
-      select: { id: true },
-      where: { processedAt: IsNull(), receivedAt: LessThan(new Date(now.getTime() - STRANDED_AFTER_MS)) },
-      order: { receivedAt: 'ASC' },
-      take: BATCH,
-    });
-    let requeued = 0;
-    for (const { id } of stranded) {
-      const job = await this.queue.getJob('webhook', id);
-      if (job && ['created', 'retry', 'active'].includes(job.state)) continue;
-      // the original job id is spent (failed or archived), so the new job gets its own
-      await this.queue.send('webhook', { eventId: id });
-      requeued++;
-    }
-    if (requeued) this.logger.warn(`re-enqueued ${requeued} stranded webhook event(s)`);
-    return requeued;
   }
 }

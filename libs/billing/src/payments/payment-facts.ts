@@ -37,6 +37,8 @@ export interface ReceivedEvent {
   type: string;
   created: Date;
   payload: Record<string, unknown>;
+  /** The JSON exactly as received (stored as is: no second serialisation). */
+  json: string;
 }
 
 /** The provider's current view of a subscription (used when two events carry the same time). */

@@ -16,8 +16,10 @@ export class StripeWebhookController {
   @HttpCode(200)
   @ApiExcludeEndpoint()
   async receive(@Req() request: RawBodyRequest<Request>, @Headers('stripe-signature') signature: string | undefined) {
-    if (!request.rawBody) throw new WebhookRejectedError('the body is empty or not JSON');
-    const receipt = await this.inbox.receive(request.rawBody, signature);
+    // express.raw (see api-app.ts) leaves the body as bytes: the signature covers exactly them
+    const body = Buffer.isBuffer(request.body) ? request.body : request.rawBody;
+    if (!body?.length) throw new WebhookRejectedError('the body is empty');
+    const receipt = await this.inbox.receive(body, signature);
     return { received: true, duplicate: receipt.duplicate };
   }
 }

@@ -5,14 +5,13 @@ import type { EntityManager } from 'typeorm';
 import { DATABASE_URL } from '#domain';
 import { PROCESS_ROLE, type ProcessRole } from '#platform';
 
-const NOTIFY_CHANNEL = 'allmende_jobs';
+/** One channel for "there is work": the payload names the topic (a queue, or the webhook inbox). */
+export const WORK_CHANNEL = 'allmende_jobs';
 
 /** The durable queues (tables in the pgboss schema, created by a migration). */
 export const QUEUES = {
   /** Runs one Operation (provision, suspend, backup...) by id. */
   operation: { name: 'operation', retryLimit: 8, retryDelay: 5, retryBackoff: true, expireInSeconds: 3600 },
-  /** Processes one stored payment-provider event by id. */
-  webhook: { name: 'webhook', retryLimit: 10, retryDelay: 2, retryBackoff: true, expireInSeconds: 300 },
   /** Periodic housekeeping: grace periods, retention, reconcile. */
   maintenance: { name: 'maintenance', retryLimit: 2, retryDelay: 30, retryBackoff: false, expireInSeconds: 900 },
 } as const;
@@ -37,8 +36,8 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JobQueue.name);
   private readonly boss: PgBoss;
   private started = false;
-  /** Worker ids per queue, woken by NOTIFY so a new job starts at once instead of at the next poll. */
-  private readonly workers = new Map<string, string[]>();
+  /** Who to wake per topic when a NOTIFY arrives, so new work starts at once instead of at the next poll. */
+  private readonly subscribers = new Map<string, (() => void)[]>();
   private listener?: pg.Client;
 
   constructor(
@@ -80,7 +79,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     const db: PgBoss.Db = manager ? { executeSql: async (text, values) => ({ rows: await manager.query(text, values) }) } : this.boss.getDb();
     const id = await this.boss.send(QUEUES[queue].name, data, { ...jobOptions, db });
     // inside a transaction, Postgres delivers the notification only when it commits
-    await db.executeSql('select pg_notify($1, $2)', [NOTIFY_CHANNEL, QUEUES[queue].name]);
+    await db.executeSql('select pg_notify($1, $2)', [WORK_CHANNEL, QUEUES[queue].name]);
     return id;
   }
 
@@ -89,7 +88,6 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     options: { concurrency: number; pollingIntervalSeconds?: number },
     handler: (job: PgBoss.JobWithMetadata<T>) => Promise<void>,
   ): Promise<void> {
-    await this.listen();
     // one poller per slot: a slow job does not hold up the others
     const ids: string[] = [];
     for (let i = 0; i < options.concurrency; i++) {
@@ -108,7 +106,13 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
       );
       ids.push(workerId);
     }
-    this.workers.set(QUEUES[queue].name, [...(this.workers.get(QUEUES[queue].name) ?? []), ...ids]);
+    await this.subscribe(QUEUES[queue].name, () => ids.forEach((id) => this.boss.notifyWorker(id)));
+  }
+
+  /** Calls `wake` whenever some process notifies `topic` (see WORK_CHANNEL). Polling remains the fallback. */
+  async subscribe(topic: string, wake: () => void): Promise<void> {
+    await this.listen();
+    this.subscribers.set(topic, [...(this.subscribers.get(topic) ?? []), wake]);
   }
 
   /** LISTEN for "a job was sent" and wake the pollers; polling stays as the fallback if a notification is lost. */
@@ -117,10 +121,10 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'allmende-queue-listener' });
     client.on('error', (error) => this.logger.warn(`job notifications stopped (${error.message}); polling continues`));
     client.on('notification', (message) => {
-      for (const id of this.workers.get(message.payload ?? '') ?? []) this.boss.notifyWorker(id);
+      for (const wake of this.subscribers.get(message.payload ?? '') ?? []) wake();
     });
     await client.connect();
-    await client.query(`listen ${NOTIFY_CHANNEL}`);
+    await client.query(`listen ${WORK_CHANNEL}`);
     this.listener = client;
   }
 

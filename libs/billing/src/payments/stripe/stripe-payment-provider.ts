@@ -69,7 +69,7 @@ export class StripePaymentProvider extends PaymentProvider {
     } catch (error) {
       throw new WebhookRejectedError(error instanceof Stripe.errors.StripeSignatureVerificationError ? 'the signature does not match or is too old' : 'the body is not a Stripe event');
     }
-    return { id: event.id, type: event.type, created: new Date(event.created * 1000), payload: event as unknown as Record<string, unknown> };
+    return { id: event.id, type: event.type, created: new Date(event.created * 1000), payload: event as unknown as Record<string, unknown>, json: rawBody.toString('utf8') };
   }
 
   factsOf(payload: Record<string, unknown>): PaymentFact[] {
