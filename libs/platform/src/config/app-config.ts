@@ -57,6 +57,15 @@ export class AppConfig {
     readonly smtpUrl?: string;
   };
   readonly reconcileIntervalSeconds!: number;
+  readonly runtime!: {
+    /** Operations the worker runs at once (each mostly waits on Docker). */
+    readonly workerConcurrency: number;
+    readonly healthTimeoutSeconds: number;
+    /** Where published container ports bind; only the edge proxy should reach them. */
+    readonly publishIp: string;
+    /** Image of the short-lived containers that archive volumes. */
+    readonly helperImage: string;
+  };
   readonly sessionTtlHours!: number;
   readonly log!: { readonly level: string; readonly format: 'json' | 'pretty' };
 
@@ -87,6 +96,7 @@ export class AppConfig {
       },
       mail: { from: this.mail.from, smtpUrl: this.mail.smtpUrl ? '(set, hidden)' : undefined },
       reconcileIntervalSeconds: this.reconcileIntervalSeconds,
+      runtime: this.runtime,
       sessionTtlHours: this.sessionTtlHours,
       log: this.log,
     };
@@ -151,6 +161,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       smtpUrl: vars.SMTP_URL,
     },
     reconcileIntervalSeconds: vars.ALLMENDE_RECONCILE_INTERVAL_SECONDS ?? 60,
+    runtime: {
+      workerConcurrency: vars.ALLMENDE_WORKER_CONCURRENCY ?? 10,
+      healthTimeoutSeconds: vars.ALLMENDE_HEALTH_TIMEOUT_SECONDS ?? 300,
+      publishIp: vars.ALLMENDE_PUBLISH_IP ?? '127.0.0.1',
+      helperImage: vars.ALLMENDE_HELPER_IMAGE ?? 'allmende/busybox:1',
+    },
     sessionTtlHours: vars.ALLMENDE_SESSION_TTL_HOURS ?? 12,
     log: {
       level: vars.LOG_LEVEL ?? (environment === 'test' ? 'warn' : 'info'),

@@ -88,6 +88,18 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(5) @Max(86400)
   ALLMENDE_RECONCILE_INTERVAL_SECONDS?: number;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(50)
+  ALLMENDE_WORKER_CONCURRENCY?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(3600)
+  ALLMENDE_HEALTH_TIMEOUT_SECONDS?: number;
+
+  @IsOptional() @Matches(/^(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:]+)$/, { message: 'must be an IP address, e.g. 127.0.0.1 (where the edge proxy connects)' })
+  ALLMENDE_PUBLISH_IP?: string;
+
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9._\-/:@]{0,254}$/, { message: 'must be an image reference such as allmende/busybox:1' })
+  ALLMENDE_HELPER_IMAGE?: string;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(720)
   ALLMENDE_SESSION_TTL_HOURS?: number;
 
@@ -175,6 +187,7 @@ export const ENVIRONMENT_KEYS = [
   'ALLMENDE_IMAGE_OVERRIDES', 'ALLMENDE_PAYMENT_PROVIDER', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET',
   'STRIPE_API_BASE', 'ALLMENDE_GRACE_PERIOD_DAYS', 'ALLMENDE_RETENTION_DAYS',
   'ALLMENDE_RECONCILE_INTERVAL_SECONDS', 'ALLMENDE_SESSION_TTL_HOURS', 'LOG_LEVEL', 'LOG_FORMAT',
+  'ALLMENDE_WORKER_CONCURRENCY', 'ALLMENDE_HEALTH_TIMEOUT_SECONDS', 'ALLMENDE_PUBLISH_IP', 'ALLMENDE_HELPER_IMAGE',
   'ALLMENDE_TERMS_VERSION', 'ALLMENDE_DPA_VERSION', 'ALLMENDE_TERMS_URL', 'ALLMENDE_DPA_URL', 'ALLMENDE_BANK_ACCOUNT',
   'ALLMENDE_MAIL_FROM', 'SMTP_URL',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

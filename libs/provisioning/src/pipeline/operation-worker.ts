@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '#platform';
 import { JobQueue } from '../queue/job-queue.js';
 import { OperationHandler, OperationRunner } from './operation-runner.js';
 import { OperationRecovery } from './operation-recovery.js';
@@ -15,11 +16,12 @@ export class OperationWorker implements OnApplicationBootstrap {
     private readonly runner: OperationRunner,
     private readonly recovery: OperationRecovery,
     @Inject(OPERATION_HANDLERS) private readonly handlers: OperationHandler[],
+    private readonly config: AppConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     for (const handler of this.handlers) this.runner.register(handler);
-    const concurrency = Number(process.env.ALLMENDE_WORKER_CONCURRENCY ?? 10);
+    const concurrency = this.config.runtime.workerConcurrency;
     await this.queue.work<{ operationId: string }>('operation', { concurrency }, (job) =>
       this.runner.run(job.data.operationId, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
     );

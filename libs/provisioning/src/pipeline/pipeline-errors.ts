@@ -1,5 +1,5 @@
 import { DomainError } from '#platform';
-import { isTransientEngineError } from '#runtime';
+import { isTransientEngineError, RuntimeError } from '#runtime';
 
 /** Not worth retrying: bad template, missing image, refused plan. The operation fails with this message. */
 export class PermanentFailure extends Error {
@@ -20,8 +20,10 @@ export function isTransient(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   if (code && TRANSIENT_DATABASE_CODES.has(code)) return true;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT' || code === 'EPIPE') return true;
+  // the engine's answers: the runtime knows which ones (timeouts, 5xx) are worth another try
+  if (error instanceof RuntimeError) return isTransientEngineError(error);
   if (isTransientEngineError(error)) return true;
-  // domain errors (validation, refused plans, missing images) do not fix themselves
+  // other domain errors (validation, refused plans) do not fix themselves
   if (error instanceof DomainError) return error.kind === 'unavailable';
   return false;
 }
