@@ -187,6 +187,7 @@ const CASES: Record<string, RouteCase> = {
   'GET /order/:orderId': { public: 'the order id (random UUID) is the capability; the page shows no personal data (billing-order-form.int-spec)' },
   'GET /order/:orderId/status': { public: 'the status part of that page, same capability' },
   'POST /order/:orderId/checkout': { public: 'only resumes paying for that order' },
+  'POST /order/:orderId/credentials': { public: "email + password of an owner of the order's organization; others get 401/403 and nothing is revealed (billing-order-form.int-spec)" },
   'POST /order/:orderId/billing-portal': { public: "email + password of an owner or billing member of the order's organization; others get 401/403 (billing-stripe.int-spec)" },
   'GET /api/v1/subdomain-availability': { public: "the order form's live check; says only free or not" },
   'GET /assets/billing.css': { public: 'stylesheet' },

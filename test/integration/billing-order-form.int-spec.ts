@@ -1,7 +1,7 @@
 import { AccountsService } from '#identity';
 import { BillingSweeper } from '#billing';
-import { AuditEvent, Order, Organization, Subscription } from '#domain';
-import { TenantLifecycleService, TenantsService } from '#provisioning';
+import { AdminCredential, AuditEvent, Order, Organization, ServiceInstance, Subscription } from '#domain';
+import { AdminCredentialsService, TenantLifecycleService, TenantsService } from '#provisioning';
 import { addMember, createClub, createOperator, type Session } from '#test/support/fixtures.js';
 import { auditActions, type BillingStack, operationsOf, orderForm, rowCounts, startBillingStack, tenantOf } from './billing-harness.js';
 
@@ -231,6 +231,36 @@ describe('order form and manual (bank transfer) billing', () => {
       expect(own.body.map((o: Order) => o.id)).toEqual([orderId]);
       expect(own.body[0].subscription.status).toBe('canceled');
     });
+  });
+
+  it("shows the apps' admin logins once, to an owner who logs in on the status page", async () => {
+    const form = orderForm();
+    const orderId = (await submit(form).expect(303)).headers.location.split('/').pop()!;
+    await http().post(`/api/v1/orders/${orderId}/payments`).set(operator.auth).send({ outcome: 'paid' }).expect(200);
+    // the worker's provisioning is not part of this test: the tenant becomes active with one stored login
+    const tenant = await tenantOf(stack.api.dataSource, orderId);
+    const [instance] = await stack.api.dataSource.manager.findBy(ServiceInstance, { tenantId: tenant.id });
+    await stack.api.app.get(AdminCredentialsService).store({ tenantId: tenant.id, serviceInstanceId: instance.id, username: 'admin', loginUrl: 'https://example.test/wp-login.php', password: 'Pa55word-<&>"' });
+    await stack.api.app.get(TenantLifecycleService).transition(tenant.id, 'provisioned', { type: 'system', id: 'test' });
+
+    const page = (await http().get(`/order/${orderId}`).expect(200)).text;
+    expect(page).toContain('action="/order/' + orderId + '/credentials"');
+
+    const wrong = await http().post(`/order/${orderId}/credentials`).type('form').send({ email: form.contactEmail, password: 'not-the-password' }).expect(401);
+    expect(wrong.text).toContain('Email or password is wrong, or this account is not an owner of this club.');
+    const stranger = await createClub(stack.api, 'Other Club');
+    await http().post(`/order/${orderId}/credentials`).type('form').send({ email: stranger.owner.email, password: stranger.owner.password }).expect(403);
+    const organizationId = (await stack.api.dataSource.manager.findOneByOrFail(Order, { id: orderId })).organizationId;
+    const billing = await addMember(stack.api, organizationId, 'billing');
+    await http().post(`/order/${orderId}/credentials`).type('form').send({ email: billing.email, password: billing.password }).expect(403);
+    expect((await stack.api.dataSource.manager.findOneByOrFail(AdminCredential, { tenantId: tenant.id })).revealedAt).toBeNull();
+
+    const shown = await http().post(`/order/${orderId}/credentials`).type('form').send({ email: form.contactEmail, password: form.password }).expect(200);
+    expect(shown.headers['cache-control']).toBe('no-store');
+    expect(shown.text).toContain('<code>Pa55word-&lt;&amp;&gt;&quot;</code>');
+    const again = await http().post(`/order/${orderId}/credentials`).type('form').send({ email: form.contactEmail, password: form.password }).expect(409);
+    expect(again.text).toContain('already shown once');
+    expect(again.text).not.toContain('Pa55word');
   });
 
   it('shows a page for an unknown order', async () => {

@@ -180,3 +180,21 @@ describe('accounts, tokens and roles (real Postgres)', () => {
     });
   });
 });
+
+describe('password guessing', () => {
+  let harness: ApiHarness;
+
+  beforeAll(async () => {
+    harness = await startApiHarness({ ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE: '3' });
+  });
+
+  afterAll(async () => harness?.close());
+
+  it('is slowed down: after the limit, an address gets 429 for a minute, even with the right password', async () => {
+    const club = await createClub(harness, 'Guarded Club');
+    for (let i = 0; i < 2; i++) await harness.http().post('/api/v1/auth/login').send({ email: club.owner.email, password: `guess-${i}` }).expect(401);
+    const blocked = await harness.http().post('/api/v1/auth/login').send({ email: club.owner.email, password: club.owner.password });
+    expect(blocked.status).toBe(429);
+    expect(blocked.body.error).toBe('too_many_requests');
+  });
+});

@@ -28,6 +28,8 @@ export function testConfig(env: Record<string, string | undefined> = {}): { conf
     ALLMENDE_SECRET_KEY: randomBytes(32).toString('base64'),
     ALLMENDE_DOCKER_HOSTS: 'local=unix:///run/allmende-test-no-docker.sock',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    // tests log in far more often than a person; the limit itself has its own test
+    ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE: '100000',
     ...env,
   });
   return { config, dataDir };

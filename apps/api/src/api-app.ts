@@ -18,6 +18,8 @@ export async function createApiApp(config: AppConfig, databaseUrl: string): Prom
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // the edge proxy on this host terminates TLS: trust its X-Forwarded-For, nobody else's
+  app.set('trust proxy', 'loopback');
   // webhooks are verified over the exact bytes and stored as received: no JSON parse on the way in
   app.use('/webhooks', raw({ type: () => true, limit: '1mb' }));
   app.useGlobalPipes(

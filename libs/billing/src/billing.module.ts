@@ -3,6 +3,7 @@ import { AuditLog } from '#domain';
 import { IdentityModule } from '#identity';
 import { PORT_ADAPTERS } from './billing.providers.js';
 import { BillingWorker } from './maintenance/billing-worker.js';
+import { OrderCredentialsService } from './orders/order-credentials.service.js';
 import { WebhookDrainer } from './webhooks/webhook-drainer.js';
 import { BillingSweeper } from './maintenance/billing-sweeper.js';
 import { InvitationPagesController } from './members/invitation-pages.controller.js';
@@ -21,7 +22,7 @@ import { WebhookProcessor } from './webhooks/webhook-processor.service.js';
 @Module({
   imports: [IdentityModule],
   controllers: [OrderPagesController, StripeWebhookController, BillingController, InvitationsController, InvitationPagesController],
-  providers: [...PORT_ADAPTERS, AuditLog, OrdersService, SubscriptionsService, WebhookInbox, BillingPortalService, InvitationsService],
+  providers: [...PORT_ADAPTERS, AuditLog, OrdersService, SubscriptionsService, WebhookInbox, BillingPortalService, InvitationsService, OrderCredentialsService],
 })
 export class BillingModule {}
 

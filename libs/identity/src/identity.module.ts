@@ -8,6 +8,7 @@ import { AuthController } from './accounts/auth.controller.js';
 import { BearerStrategy } from './auth/bearer.strategy.js';
 import { AuthorizationGuard, BearerAuthGuard } from './auth/guards.js';
 import { LocalStrategy } from './auth/local.strategy.js';
+import { PasswordAttemptsGuard } from './auth/password-attempts.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
 import { TokensController } from './tokens/tokens.controller.js';
@@ -24,9 +25,10 @@ import { TokensService } from './tokens/tokens.service.js';
     AuditLog,
     BearerStrategy,
     LocalStrategy,
+    PasswordAttemptsGuard,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
   ],
-  exports: [AccountsService, TokensService, OrganizationsService],
+  exports: [AccountsService, TokensService, OrganizationsService, PasswordAttemptsGuard],
 })
 export class IdentityModule {}

@@ -9,3 +9,4 @@ export * from './identity.module.js';
 export * from './organizations/organizations.service.js';
 export * from './organizations/slug.js';
 export * from './tokens/tokens.service.js';
+export * from './auth/password-attempts.js';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, Param, Post, Query, Res } from '@nestjs/
 import { ApiExcludeEndpoint, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { PlansService } from '#catalog';
-import { Public } from '#identity';
+import { LimitPasswordAttempts, Public } from '#identity';
 import { AppConfig, DomainError, NotFoundError, ParseUuidPipe, ValidationFailedError } from '#platform';
 import { TenantsService } from '#provisioning';
 import { PaymentProviderUnavailableError } from '../payments/billing-errors.js';
@@ -12,7 +12,8 @@ import { en, type Texts } from '../texts/en.js';
 import { SCRIPT, STYLESHEET } from '../web/assets.js';
 import { format } from '../web/html.js';
 import { sendHtml } from '../web/layout.js';
-import { renderMessagePage, renderOrderForm, renderStatusFragment, renderStatusPage, type StatusPage } from '../web/order-pages.js';
+import { renderCredentialsPage, renderMessagePage, renderOrderForm, renderStatusFragment, renderStatusPage, type StatusPage } from '../web/order-pages.js';
+import { OrderCredentialsService } from './order-credentials.service.js';
 import { type FieldErrors, type OrderField, readOrderForm, type OrderFormValues } from './order-form.js';
 import { OrdersService } from './orders.service.js';
 
@@ -33,6 +34,7 @@ export class OrderPagesController {
     private readonly plans: PlansService,
     private readonly tenants: TenantsService,
     private readonly portal: BillingPortalService,
+    private readonly orderCredentials: OrderCredentialsService,
     private readonly provider: PaymentProvider,
     private readonly config: AppConfig,
   ) {}
@@ -104,6 +106,7 @@ export class OrderPagesController {
 
   /** The portal for people without an API session: they log in with email and password on the order page. */
   @Public()
+  @LimitPasswordAttempts()
   @Post('order/:orderId/billing-portal')
   @ApiExcludeEndpoint()
   async billingPortal(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
@@ -117,6 +120,28 @@ export class OrderPagesController {
       if (!page) return this.notFound(response);
       const status = error.kind === 'unauthenticated' ? 401 : error.kind === 'forbidden' ? 403 : error.kind === 'not_found' ? 404 : 409;
       sendHtml(response, status, renderStatusPage(this.texts, { ...page, portalEmail: email, portalError: this.texts.status.portal.refused }));
+    }
+  }
+
+  /** The admin logins, once, to an owner who logs in with email and password on the order page. */
+  @Public()
+  @LimitPasswordAttempts()
+  @Post('order/:orderId/credentials')
+  @ApiExcludeEndpoint()
+  async credentials(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+    const email = typeof body?.email === 'string' ? body.email.trim() : '';
+    const password = typeof body?.password === 'string' ? body.password : '';
+    try {
+      const revealed = await this.orderCredentials.revealForOrder(orderId, email, password);
+      sendHtml(response, 200, renderCredentialsPage(this.texts, orderId, revealed));
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
+      const page = await this.statusPage(orderId);
+      if (!page) return this.notFound(response);
+      const t = this.texts.status.login;
+      const message = error.code === 'credentials.already_revealed' ? t.alreadyShown : error.code === 'credentials.not_ready' ? t.notReady : t.refused;
+      const status = error.kind === 'unauthenticated' ? 401 : error.kind === 'forbidden' ? 403 : error.kind === 'not_found' ? 404 : 409;
+      sendHtml(response, status, renderStatusPage(this.texts, { ...page, credentialsEmail: email, credentialsError: message }));
     }
   }
 

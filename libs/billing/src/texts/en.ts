@@ -100,9 +100,23 @@ export const en = {
     orderAgain: 'Order again',
     login: {
       heading: 'How to log in',
-      owner: 'Log in to Allmende with your contact email and the password you chose when ordering.',
-      // integration point: once the admin credential reveal exists, this sentence links to it
-      credentials: 'The admin logins of your apps are shown once to an owner who logs in; keep them safe.',
+      owner: 'Your Allmende account is your contact email with the password you chose when ordering.',
+      credentials: 'Your apps have their own admin logins. We show them once, to an owner of the club: store them in a password manager.',
+      email: 'Email',
+      password: 'Password',
+      submit: 'Show the admin logins',
+      refused: 'Email or password is wrong, or this account is not an owner of this club.',
+      alreadyShown: 'The admin logins were already shown once. Use the app’s own “forgot password” if they are lost.',
+      notReady: 'The admin logins are not ready yet; wait until your instance is ready.',
+    },
+    credentials: {
+      title: 'Admin logins',
+      intro: 'This page is shown only once. Store these logins in your password manager now, then close the page.',
+      app: 'App',
+      username: 'Login name',
+      password: 'Password',
+      where: 'Where to log in',
+      back: 'Back to the order',
     },
     portal: {
       heading: 'Manage billing',

@@ -53,12 +53,13 @@ export interface FieldOptions {
   maxlength?: number;
   /** Extra content after the input, e.g. a live status line. */
   after?: SafeHtml;
-  prefixId?: string;
+  /** Element id when two forms on one page share a field name (default: the name). */
+  id?: string;
 }
 
 /** A labelled input with its hint and error linked through aria-describedby. */
 export function field(options: FieldOptions): SafeHtml {
-  const id = options.name;
+  const id = options.id ?? options.name;
   const describedBy = [options.hint ? `${id}-hint` : null, options.error ? `${id}-error` : null].filter(Boolean).join(' ');
   return html`<div class="field${options.error ? ' has-error' : ''}">
   <label for="${id}">${options.label}</label>

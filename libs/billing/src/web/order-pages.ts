@@ -107,6 +107,8 @@ export interface StatusPage {
   notice?: string;
   portalError?: string;
   portalEmail?: string;
+  credentialsError?: string;
+  credentialsEmail?: string;
   bankAccount?: string;
 }
 
@@ -131,7 +133,8 @@ ${renderStatusFragment(texts, page)}
 </dl>
 ${phase === 'active' || phase === 'past_due' ? html`<h2>${t.login.heading}</h2>
 <p>${t.login.owner}</p>
-<p>${t.login.credentials}</p>` : null}
+<p>${t.login.credentials}</p>
+${renderCredentialsForm(texts, order.id, page.credentialsEmail, page.credentialsError)}` : null}
 ${showPortal ? renderPortalForm(texts, order.id, page.portalEmail, page.portalError) : null}`;
   return layout(texts, t.title, main);
 }
@@ -179,6 +182,27 @@ function renderSteps(texts: Texts, progress: number, steps: OperationStep[]): Sa
   return html`<label for="progress">${t.progress}</label>
 <progress id="progress" max="100" value="${progress}">${progress} %</progress>
 <ol class="steps">${steps.map((step) => html`<li class="${step.state}">${step.title} <span>(${t.stepStates[step.state] ?? step.state})</span></li>`)}</ol>`;
+}
+
+function renderCredentialsForm(texts: Texts, orderId: string, email: string | undefined, error: string | undefined): SafeHtml {
+  const t = texts.status.login;
+  return html`<form method="post" action="/order/${orderId}/credentials" novalidate>
+${field({ name: 'email', id: 'credentials-email', label: t.email, type: 'email', value: email, autocomplete: 'email' })}
+${field({ name: 'password', id: 'credentials-password', label: t.password, type: 'password', autocomplete: 'current-password', error })}
+<button type="submit">${t.submit}</button>
+</form>`;
+}
+
+/** The club's admin logins, once. */
+export function renderCredentialsPage(texts: Texts, orderId: string, credentials: ReadonlyArray<{ app: string; username: string; password: string; loginUrl: string }>): SafeHtml {
+  const t = texts.status.credentials;
+  return layout(texts, t.title, html`<h1>${t.title}</h1>
+<p class="status warning" role="alert">${t.intro}</p>
+<table class="credentials">
+  <thead><tr><th scope="col">${t.app}</th><th scope="col">${t.username}</th><th scope="col">${t.password}</th><th scope="col">${t.where}</th></tr></thead>
+  <tbody>${credentials.map((c) => html`<tr><td>${c.app}</td><td><code>${c.username}</code></td><td><code>${c.password}</code></td><td>${c.loginUrl.startsWith('https://') ? html`<a href="${c.loginUrl}">${c.loginUrl}</a>` : html`<code>${c.loginUrl}</code>`}</td></tr>`)}</tbody>
+</table>
+<p><a href="/order/${orderId}">${t.back}</a></p>`);
 }
 
 function renderPortalForm(texts: Texts, orderId: string, email: string | undefined, error: string | undefined): SafeHtml {

@@ -67,6 +67,8 @@ export class AppConfig {
     readonly helperImage: string;
   };
   readonly sessionTtlHours!: number;
+  /** Per client address and form: slows down password guessing. */
+  readonly passwordAttemptsPerMinute!: number;
   readonly log!: { readonly level: string; readonly format: 'json' | 'pretty' };
 
   constructor(values: AppConfigValues) {
@@ -98,6 +100,7 @@ export class AppConfig {
       reconcileIntervalSeconds: this.reconcileIntervalSeconds,
       runtime: this.runtime,
       sessionTtlHours: this.sessionTtlHours,
+      passwordAttemptsPerMinute: this.passwordAttemptsPerMinute,
       log: this.log,
     };
   }
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       helperImage: vars.ALLMENDE_HELPER_IMAGE ?? 'allmende/busybox:1',
     },
     sessionTtlHours: vars.ALLMENDE_SESSION_TTL_HOURS ?? 12,
+    passwordAttemptsPerMinute: vars.ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE ?? 10,
     log: {
       level: vars.LOG_LEVEL ?? (environment === 'test' ? 'warn' : 'info'),
       format: (vars.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
