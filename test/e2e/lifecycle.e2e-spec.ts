@@ -18,6 +18,7 @@ describe('tenant lifecycle on a real Docker engine', () => {
   const billing = SYSTEM_ACTOR('test-billing');
   let plane: ControlPlane;
   let operator: Session;
+  let owner: Session;
   let tenantId: string;
   let lifecycle: TenantLifecycleService;
   let maintenance: ProvisioningMaintenance;
@@ -36,6 +37,7 @@ describe('tenant lifecycle on a real Docker engine', () => {
     lifecycle = plane.app.get(TenantLifecycleService);
     maintenance = plane.worker.get(ProvisioningMaintenance);
     const club = await createClub(plane, 'Lifecycle Club');
+    owner = club.owner;
     const created = await plane.http().post('/api/v1/tenants').set(operator.auth).send({ organizationId: club.organizationId, planCode: 'chat', subdomain: 'life-cycle' }).expect(201);
     tenantId = created.body.tenant.id;
     await plane.waitForOperation(created.body.operation.id);
@@ -95,6 +97,32 @@ describe('tenant lifecycle on a real Docker engine', () => {
     expect(done.steps.find((step) => step.name === 'compare')?.message).toBe('in sync');
   });
 
+  it("exports the club's data whenever an owner asks, while it keeps running", async () => {
+    const started = await plane.http().post(`/api/v1/tenants/${tenantId}/exports`).set(owner.auth).expect(201);
+    await plane.waitForOperation(started.body.id);
+    expect(await states()).toEqual({ 'alm-life-cycle-prosody-prosody': 'running' });
+    const [exported] = (await plane.http().get(`/api/v1/tenants/${tenantId}/exports`).set(owner.auth).expect(200)).body;
+    expect(exported).toMatchObject({ kind: 'manual', state: 'completed' });
+    const manifest = (await plane.http().get(`/api/v1/tenants/${tenantId}/exports/${exported.id}/manifest.json`).set(owner.auth).expect(200)).body;
+    expect(manifest.apps).toEqual([expect.objectContaining({ app: 'prosody', volumes: [expect.objectContaining({ key: 'data', file: 'prosody-data.tar' })] })]);
+    const tar = await plane
+      .http()
+      .get(`/api/v1/tenants/${tenantId}/exports/${exported.id}/prosody-data.tar`)
+      .set(owner.auth)
+      .buffer(true)
+      .parse((response, done) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const bytes = tar.body as Buffer;
+    expect(bytes.length).toBe(manifest.apps[0].volumes[0].sizeBytes);
+    expect(bytes.includes(Buffer.from('allmende-marker'))).toBe(true);
+    expect(bytes.includes(Buffer.from('members list'))).toBe(true);
+    await plane.http().get(`/api/v1/tenants/${tenantId}/exports/${exported.id}/..%2F..%2Fsecret.key`).set(owner.auth).expect((r) => expect([400, 404]).toContain(r.status));
+  });
+
   it('makes a final export when the subscription is canceled, then stops', async () => {
     const { operation } = await lifecycle.transition(tenantId, 'terminate', billing);
     await plane.waitForOperation(operation!.id);
@@ -102,7 +130,7 @@ describe('tenant lifecycle on a real Docker engine', () => {
     expect(current.state).toBe('terminating');
     expect(current.deleteDataAfter!.getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
     expect(await states()).toEqual({ 'alm-life-cycle-prosody-prosody': 'exited' });
-    const [backup] = await plane.dataSource.manager.findBy(Backup, { tenantId });
+    const backup = await plane.dataSource.manager.findOneByOrFail(Backup, { tenantId, kind: 'final' });
     expect(backup).toMatchObject({ kind: 'final', state: 'completed' });
     expect(backup.expiresAt?.getTime()).toBe(current.deleteDataAfter!.getTime());
     const file = backup.location!.replace('file://', '').replace('manifest.json', 'prosody-data.tar');
@@ -118,10 +146,10 @@ describe('tenant lifecycle on a real Docker engine', () => {
     expect(await containersOf(docker, tenantId)).toEqual([]);
     expect((await docker.listVolumes({ filters: { label: [`allmende.tenant=${tenantId}`] } })).Volumes ?? []).toEqual([]);
     expect(await docker.listNetworks({ filters: { label: [`allmende.tenant=${tenantId}`] } })).toEqual([]);
-    const [backup] = await plane.dataSource.manager.findBy(Backup, { tenantId });
-    expect(backup.state).toBe('expired');
+    const backups = await plane.dataSource.manager.findBy(Backup, { tenantId });
+    expect(backups.map((b) => b.state)).toEqual(['expired', 'expired']);
     expect(await plane.dataSource.manager.countBy(Domain, { tenantId })).toBe(0);
     const kinds = (await plane.dataSource.manager.findBy(Operation, { targetId: tenantId })).map((op) => `${op.kind}:${op.state}`).sort();
-    expect(kinds).toEqual(['provision:succeeded', 'purge:succeeded', 'reconcile:succeeded', 'reconcile:succeeded', 'resume:succeeded', 'suspend:succeeded', 'terminate:succeeded']);
+    expect(kinds).toEqual(['backup:succeeded', 'provision:succeeded', 'purge:succeeded', 'reconcile:succeeded', 'reconcile:succeeded', 'resume:succeeded', 'suspend:succeeded', 'terminate:succeeded']);
   });
 });

@@ -176,6 +176,20 @@ const CASES: Record<string, RouteCase> = {
     attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/credentials/reveal`).set(as.auth),
     verify: mentionsNothingOfA,
   },
+  'POST /api/v1/tenants/:tenantId/exports': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/exports`).set(as.auth),
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'backup' })).toBe(0);
+    },
+  },
+  'GET /api/v1/tenants/:tenantId/exports': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/exports`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'GET /api/v1/tenants/:tenantId/exports/:backupId/:file': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/exports/00000000-0000-4000-8000-000000000000/manifest.json`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
   'GET /api/v1/operations/:operationId': {
     attempt: (ctx, as) => http(ctx).get(`/api/v1/operations/${ctx.operationA.id}`).set(as.auth),
     verify: mentionsNothingOfA,

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminCredential, AuditLog, Backup, Domain, Operation, ServiceInstance, Tenant } from '#domain';
 import { SecretBox } from '#platform';
 import { BackupStore } from './backups/backup-store.port.js';
+import { ExportsController } from './backups/exports.controller.js';
 import { LocalBackupStore } from './backups/local-backup-store.js';
 import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
 import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
@@ -17,7 +18,7 @@ import { TenantsService } from './tenants/tenants.service.js';
 @Global()
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, ServiceInstance, Domain, Operation, AdminCredential, Backup])],
-  controllers: [TenantsController, OperationsController, AdminCredentialsController],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController],
   providers: [
     JobQueue,
     OperationsService,

@@ -39,8 +39,8 @@ export const OPERATION_KINDS = {
   ],
   backup: [
     { name: 'dump', title: 'Dump the databases' },
-    { name: 'archive', title: 'Archive the volumes' },
-    { name: 'store', title: 'Store and verify the backup' },
+    { name: 'archive', title: 'Archive the data' },
+    { name: 'store', title: 'Store the export' },
   ],
   restore: [
     { name: 'stop', title: 'Stop the containers' },

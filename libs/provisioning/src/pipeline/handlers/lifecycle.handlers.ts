@@ -144,3 +144,29 @@ export class PurgeHandler extends OperationHandler {
     });
   }
 }
+
+/** An export the club asked for (data can be taken away at any time): dumps while running, then archives. */
+@Injectable()
+export class BackupHandler extends OperationHandler {
+  readonly kind = 'backup' as const;
+
+  constructor(
+    private readonly placement: Placement,
+    private readonly deployments: TenantDeployments,
+    private readonly backups: TenantBackups,
+  ) {
+    super();
+  }
+
+  async run(tenant: Tenant, steps: Steps): Promise<void> {
+    const host = await this.placement.hostOf(tenant);
+    const apps = await this.deployments.load(tenant);
+    await steps.run('dump', (report) => this.backups.dumpDatabases(host, apps, report));
+    // databases are exported as dumps; the other volumes (uploads, chat archives) as files
+    await steps.run('archive', async (report) => {
+      const backup = await this.backups.begin(tenant, 'manual', null);
+      await this.backups.archive(host, tenant, backup, apps, report);
+    });
+    await steps.run('store', (report) => report('stored and checksummed'));
+  }
+}
