@@ -24,7 +24,7 @@ import { DataSource } from 'typeorm';
 import { BillingWorkerModule, WebhookProcessor } from '#billing';
 import { CatalogModule } from '#catalog';
 import { DatabaseModule, dataSourceOptions, migrateUp } from '#domain';
-import { ConfigModule, ensureEmbeddedPostgres, loadConfig, LoggingModule, stopEmbeddedPostgres } from '#platform';
+import { ConfigModule, ensureEmbeddedPostgres, freePort, loadConfig, LoggingModule, stopEmbeddedPostgres } from '#platform';
 import { ProvisioningModule } from '#provisioning';
 import { lowerWorkerPriority } from '../apps/worker/src/worker-app.js';
 
@@ -320,13 +320,6 @@ async function main(): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const [role, ...args] = process.argv.slice(2);
 if (role === 'bare') await runBareEndpoint(Number(args[0]), args[1]);

@@ -6,7 +6,7 @@ import {
   DockerodeRuntime, EngineError, isTransientEngineError, LABELS, RuntimeError,
   type ApplyProgress, type DeploymentPlan, type PlannedContainer, type PlannedHook,
 } from '#runtime';
-import { freePort } from '#test/support/net.js';
+import { freePort } from '#platform';
 import { removeLabelled, requireImages, testDocker, testEngine } from '#test/support/docker.js';
 
 // The Docker adapter against a real engine (DOCKER_HOST), with the tiny allmende/busybox:1 image.

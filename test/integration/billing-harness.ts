@@ -8,11 +8,10 @@ import { DataSource } from 'typeorm';
 import { BillingWorkerModule } from '#billing';
 import { CatalogModule, loadPlansFile } from '#catalog';
 import { AuditEvent, DatabaseModule, Operation, Order, Tenant } from '#domain';
-import { AppConfig, ConfigModule, LoggingModule } from '#platform';
+import { AppConfig, ConfigModule, freePort, LoggingModule } from '#platform';
 import { ProvisioningModule } from '#provisioning';
 import { createWorkerApp } from '../../apps/worker/src/worker-app.js';
 import { ApiHarness, startApiHarness } from '../support/api-harness.js';
-import { freePort } from '../support/net.js';
 import { startStripeTestServer, type StripeTestServer } from '../support/stripe/stripe-test-server.js';
 
 /**

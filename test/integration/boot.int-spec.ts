@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '#test/support/net.js';
+import { freePort } from '#platform';
 
 /**
  * The compiled entry points as a person runs them (`npm start` runs the cli's start):

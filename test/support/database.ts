@@ -21,45 +21,30 @@ function adminUrl(): string {
 }
 
 /** A fresh, fully migrated database for one test file. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `t_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`create database ${name} template ${TEMPLATE_DATABASE}`);
-  } finally {
-    await admin.end();
-  }
-  return {
-    name,
-    url: databaseUrl(adminUrl(), name),
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl() });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+export function createTestDatabase(): Promise<TestDatabase> {
+  return createDatabase(`t_${randomBytes(6).toString('hex')}`, TEMPLATE_DATABASE);
 }
 
 /** An empty database (no migrations), for the migration round-trip test. */
-export async function createEmptyDatabase(): Promise<TestDatabase> {
-  const name = `e_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl() });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+export function createEmptyDatabase(): Promise<TestDatabase> {
+  return createDatabase(`e_${randomBytes(6).toString('hex')}`);
+}
+
+async function createDatabase(name: string, template?: string): Promise<TestDatabase> {
+  await adminQuery(`create database ${name}${template ? ` template ${template}` : ''}`);
   return {
     name,
     url: databaseUrl(adminUrl(), name),
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl() });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
   };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
 }

@@ -12,3 +12,4 @@ export * from './errors/validation.js';
 export * from './errors/parse-uuid.pipe.js';
 export * from './logging/logging.module.js';
 export * from './validation/text-rules.js';
+export * from './net.js';

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import lockfile from 'proper-lockfile';
 import { randomToken } from '../crypto/random.js';
+import { freePort, portIsFree } from '../net.js';
 
 /**
  * A real PostgreSQL server for machines without one, using the binaries shipped in the
@@ -244,25 +245,4 @@ async function ensureDatabase(port: number, state: ClusterState, database: strin
   } finally {
     await client.end();
   }
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
