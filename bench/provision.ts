@@ -49,6 +49,8 @@ async function main(): Promise<void> {
     ALLMENDE_SECRET_KEY: randomBytes(32).toString('base64'),
     ALLMENDE_DOCKER_HOSTS: `local=${DOCKER_HOST}`,
     ALLMENDE_BASE_DOMAIN: 'bench.example',
+    // the bench removes its tenants' containers behind Allmende's back; the reconcile loop must not bring them back
+    ALLMENDE_RECONCILE_INTERVAL_SECONDS: '86400',
   };
   const config = loadConfig(env);
   const api = await createApiApp(config, pg.url);

@@ -4,7 +4,10 @@ import { JobQueue } from '#provisioning';
 import { WEBHOOK_TOPIC } from './webhook-inbox.service.js';
 import { WebhookProcessor } from './webhook-processor.service.js';
 
-const LOOPS = 2;
+// One loop per worker process: events are few (a club pays monthly), each takes milliseconds,
+// and a burst is absorbed by the inbox table while the API keeps answering Stripe quickly.
+// More worker processes add more loops.
+const LOOPS = 1;
 const IDLE_POLL_MS = 2000;
 
 /**

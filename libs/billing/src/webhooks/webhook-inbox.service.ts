@@ -81,12 +81,15 @@ export class WebhookInbox {
   /** Inserts the events that are new and wakes the worker on commit; returns the ids stored now. */
   private async store(events: ReceivedEvent[]): Promise<Set<string>> {
     const unique = [...new Map(events.map((event) => [event.id, event])).values()];
+    // the payloads travel as one JSON array built from the received texts: no re-serialising, no array escaping
     const rows: { event_id: string }[] = await this.dataSource.query(
-      `with incoming as (
-         select * from unnest($1::text[], $2::text[], $3::jsonb[], $4::timestamptz[]) as t(event_id, type, payload, created)
+      `with meta as (
+         select * from unnest($1::text[], $2::text[], $3::timestamptz[]) with ordinality as m(event_id, type, created, n)
+       ), payloads as (
+         select value as payload, n from jsonb_array_elements($4::jsonb) with ordinality as p(value, n)
        ), stored as (
          insert into webhook_event (provider, event_id, type, payload, event_created_at)
-         select $5, event_id, type, payload, created from incoming
+         select $5, meta.event_id, meta.type, payloads.payload, meta.created from meta join payloads using (n)
          on conflict (provider, event_id) do nothing
          returning event_id
        )
@@ -94,8 +97,8 @@ export class WebhookInbox {
       [
         unique.map((event) => event.id),
         unique.map((event) => event.type),
-        unique.map((event) => event.json),
         unique.map((event) => event.created),
+        `[${unique.map((event) => event.json).join(',')}]`,
         this.provider.name,
         WORK_CHANNEL,
         WEBHOOK_TOPIC,
