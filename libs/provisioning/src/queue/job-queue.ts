@@ -39,6 +39,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   /** Who to wake per topic when a NOTIFY arrives, so new work starts at once instead of at the next poll. */
   private readonly subscribers = new Map<string, (() => void)[]>();
   private listener?: pg.Client;
+  private listening?: Promise<void>;
 
   constructor(
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
@@ -66,6 +67,7 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.listening?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
     if (!this.started) return;
@@ -116,8 +118,12 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** LISTEN for "a job was sent" and wake the pollers; polling stays as the fallback if a notification is lost. */
-  private async listen(): Promise<void> {
-    if (this.listener) return;
+  private listen(): Promise<void> {
+    this.listening ??= this.connectListener();
+    return this.listening;
+  }
+
+  private async connectListener(): Promise<void> {
     const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'allmende-queue-listener' });
     client.on('error', (error) => this.logger.warn(`job notifications stopped (${error.message}); polling continues`));
     client.on('notification', (message) => {
@@ -130,14 +136,5 @@ export class JobQueue implements OnModuleInit, OnApplicationShutdown {
 
   async schedule(queue: QueueName, cron: string, data: object = {}): Promise<void> {
     await this.boss.schedule(QUEUES[queue].name, cron, data, { tz: 'UTC' });
-  }
-
-  async stopWorkers(queue: QueueName): Promise<void> {
-    await this.boss.offWork(QUEUES[queue].name);
-  }
-
-  /** For tests and diagnostics. */
-  getJob(queue: QueueName, id: string) {
-    return this.boss.getJobById(QUEUES[queue].name, id);
   }
 }
