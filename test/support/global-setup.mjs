@@ -1,6 +1,6 @@
 // Jest global setup (plain JS: Jest loads it outside its module mapper, so it uses the
 // compiled code in dist/; `npm test` builds first).
-import { chmodSync, mkdtempSync, statSync, readdirSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,12 +18,14 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export default async function globalSetup() {
   if (process.env.ALLMENDE_TEST_PG_ADMIN_URL) return; // another project of this run set it up
   assertBuildIsFresh();
-  const { ensureEmbeddedPostgres } = await import(join(root, 'dist/libs/platform/src/index.js'));
+  const { ensureEmbeddedPostgres, stopEmbeddedPostgres } = await import(join(root, 'dist/libs/platform/src/index.js'));
   const { dataSourceOptions, migrateUp } = await import(join(root, 'dist/libs/domain/src/index.js'));
 
   let adminUrl = process.env.ALLMENDE_TEST_DATABASE_URL;
   if (!adminUrl) {
+    await removeAbandonedClusters(stopEmbeddedPostgres);
     const dir = mkdtempSync(join(tmpdir(), 'allmende-test-pg-'));
+    writeFileSync(join(dir, 'owner.pid'), String(process.pid));
     chmodSync(dir, 0o755); // as root, the postgres user must reach its data directory
     const handle = await ensureEmbeddedPostgres({
       dataDir: join(dir, 'pg'),
@@ -53,6 +55,32 @@ export function databaseUrl(serverUrl, database) {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   return url.toString();
+}
+
+/** A run that was killed cannot tear down its server (it runs detached): the next run does. */
+async function removeAbandonedClusters(stopEmbeddedPostgres) {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith('allmende-test-pg-')) continue;
+    const dir = join(tmpdir(), entry);
+    let owner = 0;
+    try {
+      owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {
+      continue; // being created right now, or not ours
+    }
+    if (owner && isAlive(owner)) continue;
+    await stopEmbeddedPostgres(join(dir, 'pg')).catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
 }
 
 /** The template schema comes from dist/; refuse to test against migrations older than the sources. */
