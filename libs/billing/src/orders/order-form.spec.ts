@@ -46,3 +46,14 @@ describe('readOrderForm', () => {
     expect(errors).toEqual({ clubName: en.errors.clubNameCharacters, customDomain: en.errors.customDomain });
   });
 });
+
+describe('order form: values the apps would refuse are refused here', () => {
+  it.each([
+    ['clubName', 'Club \u202Eevil', 'clubNameCharacters'],
+    ['contactEmail', "o'brien@club.example", 'contactEmail'],
+    ['contactEmail', '-option@club.example', 'contactEmail'],
+  ])('%s %p', (field, value, message) => {
+    const { errors } = readOrderForm({ ...valid, [field]: value }, en);
+    expect(errors[field as keyof typeof errors]).toBe(en.errors[message as keyof typeof en.errors]);
+  });
+});

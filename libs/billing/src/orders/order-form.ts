@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
-import { Equals, IsEmail, IsIn, IsNotEmpty, IsString, Length, Matches, MaxLength, validateSync, ValidateIf } from 'class-validator';
+import { Equals, IsIn, IsNotEmpty, IsString, Length, MaxLength, validateSync, ValidateIf } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#identity';
+import { IsPlainEmail, IsSingleLineText } from '#platform';
 import type { Texts } from '../texts/en.js';
 
 /** The order form as posted. Messages are keys of texts.errors, so the page can show them in its language. */
@@ -8,11 +9,13 @@ export class OrderForm {
   @IsString({ message: 'plan' }) @Length(1, 40, { message: 'plan' })
   plan: string;
 
+  // the apps get the name as site title and the address as their admin's: the same rules as
+  // the deployment applies, checked now, before anything is created or charged
   @IsString({ message: 'clubName' }) @Length(2, 100, { message: 'clubName' })
-  @Matches(/^[^\u0000-\u001f\u007f]+$/, { message: 'clubNameCharacters' })
+  @IsSingleLineText(1000, { message: 'clubNameCharacters' }) // the length has its own rule and message above
   clubName: string;
 
-  @IsString({ message: 'contactEmail' }) @MaxLength(254, { message: 'contactEmail' }) @IsEmail({}, { message: 'contactEmail' })
+  @IsString({ message: 'contactEmail' }) @IsPlainEmail({ message: 'contactEmail' })
   contactEmail: string;
 
   @IsString({ message: 'password' }) @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: 'password' })
