@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
 
@@ -47,6 +47,9 @@ export class LoggingModule {
               req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url?.split('?')[0] }),
             },
           },
+          // every received webhook is recorded in the inbox table (with time and outcome):
+          // a log line per event would repeat it, at a cost paid in the busiest moments
+          exclude: [{ method: RequestMethod.POST, path: 'webhooks/*path' }],
         }),
       ],
     };
