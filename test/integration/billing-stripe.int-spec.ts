@@ -4,7 +4,7 @@ import { BillingSweeper, SubscriptionsService, WebhookProcessor } from '#billing
 import { AuditEvent, Order, Subscription, WebhookEvent } from '#domain';
 import { TenantLifecycleService } from '#provisioning';
 import { addMember, createClub } from '#test/support/fixtures.js';
-import { allEventsProcessed, auditActions, type BillingStack, operationsOf, orderForm, rowCounts, startBillingStack, tenantOf, unprocessed, waitFor } from './billing-harness.js';
+import { allEventsProcessed, auditActions, type BillingStack, operationsOf, orderForm, rowCounts, startBillingStack, tenantOf, unprocessed } from './billing-harness.js';
 
 /**
  * The whole Stripe flow against the local Stripe-compatible server: the real SDK, really

@@ -29,7 +29,7 @@ export class HealthController {
       .query('select 1')
       .then(() => ({ status: 'up' as const }))
       .catch((error: Error) => ({ status: 'down' as const, error: error.message }));
-    const hosts = database.status === 'up' ? await this.hosts.checkAll(2000) : [];
+    const hosts = database.status === 'up' ? await this.hosts.pingAll(2000) : [];
     const dockerHosts = Object.fromEntries(
       hosts.map((host) => [
         host.name,

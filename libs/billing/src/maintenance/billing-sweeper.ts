@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, LessThanOrEqual } from 'typeorm';
 import { SYSTEM_ACTOR, Subscription, Tenant } from '#domain';
@@ -17,8 +17,6 @@ const BATCH = 200;
  */
 @Injectable()
 export class BillingSweeper {
-  private readonly logger = new Logger(BillingSweeper.name);
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly lifecycle: TenantLifecycleService,

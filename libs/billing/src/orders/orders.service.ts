@@ -4,7 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { Account, AuditActor, AuditLog, Domain, Membership, Operation, Order, Organization, Plan, Subscription, Tenant } from '#domain';
 import { AccountsService, OrganizationsService, slugify } from '#identity';
 import { AppConfig, DomainError, NotFoundError, ValidationFailedError } from '#platform';
-import { checkCustomDomain, TenantLifecycleService, TenantsService } from '#provisioning';
+import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
 import type { OrderRequest } from './order-form.js';
 
@@ -49,9 +49,8 @@ export class OrdersService {
       if (!availability.available) problems.subdomain = availability.reason;
     }
     if (request.customDomain !== undefined) {
-      const check = checkCustomDomain(request.customDomain, this.config.baseDomain);
-      if (!check.ok) problems.customDomain = check.problem;
-      else if (await this.dataSource.manager.exists(Domain, { where: { name: check.value } })) problems.customDomain = 'is already in use';
+      const availability = await this.tenants.customDomainAvailability(request.customDomain);
+      if (!availability.available) problems.customDomain = availability.reason;
     }
     if (request.contactEmail !== undefined && (await this.accounts.findByEmail(request.contactEmail))) {
       problems.contactEmail = 'is already registered';

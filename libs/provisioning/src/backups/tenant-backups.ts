@@ -39,8 +39,8 @@ export class TenantBackups {
   }
 
   /** Runs the backup hooks of every app whose containers run; a stopped app's files are consistent as they are. */
-  async dumpDatabases(host: DockerHost, apps: AppDeployment[], report: (message: string) => Promise<void>): Promise<void> {
-    const observed = await this.runtime.observe(host, apps[0]?.plan.tenant.id ?? '');
+  async dumpDatabases(host: DockerHost, tenant: Tenant, apps: AppDeployment[], report: (message: string) => Promise<void>): Promise<void> {
+    const observed = await this.runtime.observe(host, tenant.id);
     for (const app of apps) {
       for (const hook of app.plan.hooks.backup) {
         const running = observed.containers.some((c) => c.app === app.plan.app && c.service === hook.service && c.state === 'running');

@@ -6,7 +6,7 @@ import { Operation, Tenant } from '#domain';
 import type { OperationKind } from '../operations/operation-kinds.js';
 import { OperationsService } from '../operations/operations.service.js';
 import { JobQueue } from '../queue/job-queue.js';
-import { describeError, isTransient, PermanentFailure, TenantBusy } from './pipeline-errors.js';
+import { describeError, isTransient, TenantBusy } from './pipeline-errors.js';
 import { withTenantLock } from './tenant-lock.js';
 
 /** What a handler uses to run its named steps; a resumed operation skips the steps already done. */

@@ -6,7 +6,9 @@ import { AppConfig } from '#platform';
 import { ContainerRuntime } from '#runtime';
 import { OperationKind } from '../operations/operation-kinds.js';
 import { OperationsService } from '../operations/operations.service.js';
+import { driftProblems } from './drift-problems.js';
 import { OperationRecovery } from './operation-recovery.js';
+import { Placement } from './placement.js';
 import { TenantDeployments } from './tenant-deployments.js';
 
 /**
@@ -27,6 +29,7 @@ export class ProvisioningMaintenance implements OnApplicationBootstrap, OnApplic
     private readonly recovery: OperationRecovery,
     private readonly deployments: TenantDeployments,
     private readonly runtime: ContainerRuntime,
+    private readonly placement: Placement,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -85,17 +88,13 @@ export class ProvisioningMaintenance implements OnApplicationBootstrap, OnApplic
   }
 
   private async drifted(tenant: Tenant): Promise<boolean> {
-    const host = { name: tenant.dockerHostId!, endpoint: (await this.dataSource.query('select endpoint from docker_host where id = $1', [tenant.dockerHostId]))[0].endpoint };
+    const host = await this.placement.hostOf(tenant);
+    const shouldRun = tenant.state !== 'suspended';
     for (const app of await this.deployments.load(tenant)) {
-      const drift = await this.runtime.drift(host, app.plan);
-      const wrong = drift.missing.length + drift.outdated.length + drift.unexpected.length + (tenant.state === 'suspended' ? 0 : drift.stopped.length);
-      if (wrong > 0) return true;
-      if (tenant.state === 'suspended') {
-        const observed = await this.runtime.observe(host, tenant.id);
-        if (observed.containers.some((c) => c.state === 'running')) return true;
-      }
+      if (driftProblems(await this.runtime.drift(host, app.plan), shouldRun).length > 0) return true;
     }
-    return false;
+    // a suspended tenant must have nothing running
+    return !shouldRun && (await this.runtime.observe(host, tenant.id)).containers.some((c) => c.state === 'running');
   }
 
   private start(tenant: Tenant, kind: OperationKind): Promise<Operation> {

@@ -19,6 +19,8 @@ export interface NewTenant {
   versions?: Record<string, string>;
 }
 
+const DOMAIN_IN_USE = 'is already in use';
+
 export type Availability = { available: true; domain: string } | { available: false; reason: string };
 
 @Injectable()
@@ -37,6 +39,14 @@ export class TenantsService {
     const domain = `${check.value}.${this.config.baseDomain}`;
     const taken = (await manager.exists(Domain, { where: { name: domain } })) || (await manager.exists(Tenant, { where: { slug: check.value } }));
     return taken ? { available: false, reason: 'is already taken' } : { available: true, domain };
+  }
+
+  /** Whether a club's own domain can be ordered now (valid, not under our base domain, not in use). */
+  async customDomainAvailability(customDomain: string, manager: EntityManager = this.dataSource.manager): Promise<Availability> {
+    const check = checkCustomDomain(customDomain, this.config.baseDomain);
+    if (!check.ok) return { available: false, reason: check.problem };
+    if (await manager.exists(Domain, { where: { name: check.value } })) return { available: false, reason: DOMAIN_IN_USE };
+    return { available: true, domain: check.value };
   }
 
   /**
@@ -74,12 +84,13 @@ export class TenantsService {
       domains.push({ name: `${slug}.${this.config.baseDomain}`, kind: 'subdomain' });
     }
     if (input.customDomain) {
-      const check = checkCustomDomain(input.customDomain, this.config.baseDomain);
-      if (!check.ok) throw ValidationFailedError.field('customDomain', check.problem);
-      if (await manager.exists(Domain, { where: { name: check.value } })) {
-        throw new ConflictError('tenant.domain_taken', `The domain ${check.value} is already in use here`, { customDomain: 'is already in use' });
+      const availability = await this.customDomainAvailability(input.customDomain, manager);
+      if (!availability.available) {
+        throw availability.reason === DOMAIN_IN_USE
+          ? new ConflictError('tenant.domain_taken', `The domain ${input.customDomain.trim()} is already in use here`, { customDomain: availability.reason })
+          : ValidationFailedError.field('customDomain', availability.reason);
       }
-      domains.push({ name: check.value, kind: 'custom' });
+      domains.push({ name: availability.domain, kind: 'custom' });
     }
     // the club's own domain is what its members use; the subdomain stays as a fallback
     const primary = domains.find((d) => d.kind === 'custom') ?? domains[0];

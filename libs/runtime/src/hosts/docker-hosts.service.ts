@@ -64,18 +64,21 @@ export class DockerHostsService {
     return host;
   }
 
-  /** Pings every host that is not disabled and records what it saw. */
-  async checkAll(timeoutMs = 3000): Promise<HostCheck[]> {
+  /** Pings every host that is not disabled, without writing anything (readiness probes call it often). */
+  async pingAll(timeoutMs = 3000): Promise<HostCheck[]> {
     const hosts = await this.hosts.find({ where: { state: Not('disabled') } });
-    return Promise.all(
-      hosts.map(async (host) => {
-        const status = await this.runtime.ping(host, timeoutMs);
-        const seen: Partial<DockerHost> = status.reachable
-          ? { lastSeenAt: new Date(), engineVersion: status.version ?? null, lastError: null }
-          : { lastError: status.error ?? 'unreachable' };
-        await this.hosts.update(host.id, seen).catch((error) => this.logger.warn(`could not record host check: ${error}`));
-        return { id: host.id, name: host.name, state: host.state, status };
-      }),
-    );
+    return Promise.all(hosts.map(async (host) => ({ id: host.id, name: host.name, state: host.state, status: await this.runtime.ping(host, timeoutMs) })));
+  }
+
+  /** Pings every host that is not disabled and records what it saw, for operators (the worker's monitor). */
+  async checkAll(timeoutMs = 3000): Promise<HostCheck[]> {
+    const checks = await this.pingAll(timeoutMs);
+    for (const { id, status } of checks) {
+      const seen: Partial<DockerHost> = status.reachable
+        ? { lastSeenAt: new Date(), engineVersion: status.version ?? null, lastError: null }
+        : { lastError: status.error ?? 'unreachable' };
+      await this.hosts.update(id, seen).catch((error) => this.logger.warn(`could not record host check: ${error}`));
+    }
+    return checks;
   }
 }

@@ -43,7 +43,6 @@ export class ResumeHandler extends OperationHandler {
 
   constructor(
     private readonly placement: Placement,
-    private readonly runtime: ContainerRuntime,
     private readonly deployments: TenantDeployments,
     private readonly instances: ServiceInstances,
   ) {
@@ -55,17 +54,10 @@ export class ResumeHandler extends OperationHandler {
     const apps = await this.deployments.load(tenant);
     await steps.run('start', async (report) => {
       // apply starts stopped containers and recreates any that went missing meanwhile
-      for (const app of apps) {
-        await this.instances.advance(app.instance, ['start']);
-        const applied = await this.runtime.apply(host, app.plan, (progress) => void report(`${app.template.name}: ${progress.message}`).catch(() => undefined));
-        await this.instances.advance(app.instance, ['became_healthy'], { containers: applied.containers, health: 'healthy', healthCheckedAt: new Date(), planHash: app.plan.hash });
-      }
+      for (const app of apps) await this.instances.deploy(host, app, ['start'], report);
     });
     await steps.run('health', async (report) => {
-      for (const app of apps) {
-        const drift = await this.runtime.drift(host, app.plan);
-        if (!drift.inSync) throw new Error(`${app.template.name} is not running as planned after resuming`);
-      }
+      await this.instances.confirmRunning(host, apps);
       await report('all apps answer');
     });
   }
@@ -94,7 +86,7 @@ export class TerminateHandler extends OperationHandler {
     }
     const host = await this.placement.hostOf(tenant);
     const apps = await this.deployments.load(tenant);
-    await steps.run('dump', (report) => this.backups.dumpDatabases(host, apps, report));
+    await steps.run('dump', (report) => this.backups.dumpDatabases(host, tenant, apps, report));
     await steps.run('stop', async (report) => {
       const stopped = await this.runtime.stop(host, tenant.id);
       for (const app of apps) await this.instances.advance(app.instance, ['stop', 'stopped'], { health: 'unknown' });
@@ -161,7 +153,7 @@ export class BackupHandler extends OperationHandler {
   async run(tenant: Tenant, steps: Steps): Promise<void> {
     const host = await this.placement.hostOf(tenant);
     const apps = await this.deployments.load(tenant);
-    await steps.run('dump', (report) => this.backups.dumpDatabases(host, apps, report));
+    await steps.run('dump', (report) => this.backups.dumpDatabases(host, tenant, apps, report));
     // databases are exported as dumps; the other volumes (uploads, chat archives) as files
     await steps.run('archive', async (report) => {
       const backup = await this.backups.begin(tenant, 'manual', null);

@@ -46,15 +46,11 @@ export class ProvisionHandler extends OperationHandler {
     });
 
     await steps.run('deploy', async (report) => {
-      for (const app of apps) await this.deploy(host, app, report);
+      for (const app of apps) await this.instances.deploy(host, app, ['retry', 'create'], report);
     });
 
     await steps.run('health', async (report) => {
-      for (const app of apps) {
-        const drift = await this.runtime.drift(host, app.plan);
-        if (!drift.inSync) throw new Error(`${app.template.name} is not running as planned: ${JSON.stringify(drift)}`);
-        await this.instances.advance(app.instance, ['became_healthy'], { health: 'healthy', healthCheckedAt: new Date() });
-      }
+      await this.instances.confirmRunning(host, apps);
       await report(`${apps.map((app) => app.template.name).join(', ')} healthy`);
     });
 
@@ -74,24 +70,6 @@ export class ProvisionHandler extends OperationHandler {
   override async onFailure(tenant: Tenant, _operation: unknown, reason: string): Promise<void> {
     for (const instance of await this.deployments.instances(tenant.id)) await this.instances.advance(instance, ['fail']);
     await this.lifecycle.transition(tenant.id, 'provisioning_failed', ACTOR, { ifAllowed: true, reason });
-  }
-
-  private async deploy(host: DockerHost, app: AppDeployment, report: (message: string) => Promise<void>): Promise<void> {
-    await this.instances.advance(app.instance, ['retry', 'create'], { dockerHostId: host.id });
-    let lastReport = 0;
-    const applied = await this.runtime.apply(host, app.plan, (progress) => {
-      // the engine reports often; a person needs a line every second or so
-      if (Date.now() - lastReport < 1000 && progress.step !== 'health') return;
-      lastReport = Date.now();
-      void report(`${app.template.name}: ${progress.message}`).catch(() => undefined);
-    });
-    await this.instances.advance(app.instance, ['containers_created', 'became_healthy'], {
-      containers: applied.containers,
-      endpoints: applied.ports.map((port) => ({ service: port.service, containerPort: port.container, protocol: port.protocol, hostIp: port.hostIp, hostPort: port.hostPort })),
-      planHash: app.plan.hash,
-      health: 'healthy',
-      healthCheckedAt: new Date(),
-    });
   }
 
   private async createAdmin(host: DockerHost, app: AppDeployment): Promise<void> {

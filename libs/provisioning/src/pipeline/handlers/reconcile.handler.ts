@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Tenant } from '#domain';
 import { ContainerRuntime } from '#runtime';
+import { driftProblems } from '../drift-problems.js';
 import { OperationHandler, Steps } from '../operation-runner.js';
 import { Placement } from '../placement.js';
 import { ServiceInstances } from '../service-instances.js';
@@ -31,16 +32,7 @@ export class ReconcileHandler extends OperationHandler {
     const shouldRun = tenant.state === 'active' || tenant.state === 'past_due';
     const differences: string[] = [];
     await steps.run('compare', async (report) => {
-      for (const app of apps) {
-        const drift = await this.runtime.drift(host, app.plan);
-        const found = [
-          ...drift.missing.map((name) => `${name} missing`),
-          ...drift.outdated.map((name) => `${name} outdated`),
-          ...(shouldRun ? drift.stopped.map((name) => `${name} stopped`) : []),
-          ...drift.unexpected.map((name) => `${name} unexpected`),
-        ];
-        differences.push(...found);
-      }
+      for (const app of apps) differences.push(...driftProblems(await this.runtime.drift(host, app.plan), shouldRun));
       await report(differences.length ? differences.join('; ') : 'in sync');
     });
     await steps.run('converge', async (report) => {
@@ -48,10 +40,7 @@ export class ReconcileHandler extends OperationHandler {
         const stopped = await this.runtime.stop(host, tenant.id);
         return report(stopped.length ? `stopped ${stopped.length} container(s) of a ${tenant.state} tenant` : 'stays stopped');
       }
-      for (const app of apps) {
-        const applied = await this.runtime.apply(host, app.plan);
-        await this.instances.advance(app.instance, ['start', 'became_healthy'], { containers: applied.containers, health: 'healthy', healthCheckedAt: new Date(), planHash: app.plan.hash });
-      }
+      for (const app of apps) await this.instances.deploy(host, app, [], report);
       await report(differences.length ? `fixed: ${differences.join('; ')}` : 'nothing to fix');
     });
   }

@@ -1,0 +1,17 @@
+import { driftProblems } from './drift-problems.js';
+
+const drift = { missing: ['a-web'], outdated: ['a-db'], stopped: ['a-cache'], unexpected: ['a-old'], inSync: false };
+
+describe('drift problems', () => {
+  it('names every difference of a tenant that should run', () => {
+    expect(driftProblems(drift, true)).toEqual(['a-web missing', 'a-db outdated', 'a-cache stopped', 'a-old unexpected']);
+  });
+
+  it('does not count stopped containers of a suspended tenant', () => {
+    expect(driftProblems(drift, false)).toEqual(['a-web missing', 'a-db outdated', 'a-old unexpected']);
+  });
+
+  it('finds nothing when in sync', () => {
+    expect(driftProblems({ missing: [], outdated: [], stopped: [], unexpected: [], inSync: true }, true)).toEqual([]);
+  });
+});
