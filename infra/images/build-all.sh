@@ -33,8 +33,8 @@ total_start=$SECONDS
 
 # The shared Debian base is timed on its own (only slow the first time).
 start=$SECONDS
-ensure_base_tarball
-summary+=("$(printf '%-36s %5ss  %s' "(debian bookworm minbase tarball)" "$((SECONDS - start))" "$(du -h "$BASE_TARBALL" | cut -f1)")")
+DEBIAN_SUITE=bookworm ensure_base_tarball
+summary+=("$(printf '%-36s %5ss  %s' "(debian bookworm minbase tarball)" "$((SECONDS - start))" "$(du -h "$(DEBIAN_SUITE=bookworm base_tarball)" | cut -f1)")")
 
 for n in "${names[@]}"; do
   tag="${TAGS[$n]}"

@@ -6,17 +6,19 @@
 # with apt inside a chroot, and the folder is streamed into `docker import`.
 #
 # Environment:
-#   DOCKER_HOST            engine to import into (see infra/docker/private-dockerd.sh)
-#   FORCE=1                rebuild even if the tag already exists
-#   ALLMENDE_IMAGE_CACHE   cache folder (default /var/cache/allmende-images)
-#   ALLMENDE_DEBIAN_MIRROR debootstrap mirror (default http://deb.debian.org/debian)
+#   DOCKER_HOST                     engine to import into (see infra/docker/private-dockerd.sh)
+#   FORCE=1                         rebuild even if the tag already exists
+#   ALLMENDE_IMAGE_CACHE            cache folder (default /var/cache/allmende-images)
+#   ALLMENDE_DEBIAN_MIRROR          Debian mirror (default: the build host's own apt sources)
+#   ALLMENDE_DEBIAN_SECURITY_MIRROR security mirror (default: the host's, else <mirror>-security)
+#
+# A script picks its Debian release with `new_debian_rootfs [bookworm|trixie]` (default
+# bookworm); each release has its own cached base tarball.
 
 IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FILES_DIR="$IMAGES_DIR/files"
 CACHE_DIR="${ALLMENDE_IMAGE_CACHE:-/var/cache/allmende-images}"
 DEBIAN_SUITE=bookworm
-DEBIAN_MIRROR="${ALLMENDE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-BASE_TARBALL="$CACHE_DIR/debian-$DEBIAN_SUITE-minbase.tar"
 # Bump when the base recipe below changes, so a stale cached tarball is rebuilt.
 BASE_RECIPE_VERSION=2
 
@@ -53,35 +55,68 @@ skip_if_built() { # skip_if_built TAG
 }
 
 # ---------------------------------------------------------------------------
-# Base rootfs tarball (built once, reused by every Debian image)
+# Debian mirrors: taken from the build host's apt configuration, never written here
+# ---------------------------------------------------------------------------
+
+# The URIs of the host's apt sources (deb822 and one-line formats), one per line.
+host_apt_uris() {
+  local f
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$f" ]] && awk 'tolower($1) == "uris:" { for (i = 2; i <= NF; i++) print $i }' "$f"
+  done
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f "$f" ]] && awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break } }' "$f"
+  done
+  return 0
+}
+
+debian_mirror() {
+  if [[ -n "${ALLMENDE_DEBIAN_MIRROR:-}" ]]; then echo "$ALLMENDE_DEBIAN_MIRROR"; return; fi
+  local uri
+  uri="$(host_apt_uris | grep -v -- '-security' | head -n 1)"
+  [[ -n "$uri" ]] || die "no Debian mirror in the host's apt sources; set ALLMENDE_DEBIAN_MIRROR"
+  echo "${uri%/}"
+}
+
+debian_security_mirror() {
+  if [[ -n "${ALLMENDE_DEBIAN_SECURITY_MIRROR:-}" ]]; then echo "$ALLMENDE_DEBIAN_SECURITY_MIRROR"; return; fi
+  local uri
+  uri="$(host_apt_uris | grep -- '-security' | head -n 1)"
+  if [[ -n "$uri" ]]; then echo "${uri%/}"; else echo "$(debian_mirror)-security"; fi
+}
+
+base_tarball() { echo "$CACHE_DIR/debian-$DEBIAN_SUITE-minbase.tar"; }
+
+# ---------------------------------------------------------------------------
+# Base rootfs tarball (built once per Debian release, reused by every image of it)
 # ---------------------------------------------------------------------------
 ensure_base_tarball() {
   require_root
+  local BASE_TARBALL DEBIAN_MIRROR
+  BASE_TARBALL="$(base_tarball)"
   mkdir -p "$CACHE_DIR"
   # One builder at a time: parallel build scripts must not debootstrap twice.
-  exec 8>"$CACHE_DIR/.base.lock"
+  exec 8>"$CACHE_DIR/.base-$DEBIAN_SUITE.lock"
   flock 8
   if [[ -s "$BASE_TARBALL" && "$(cat "$BASE_TARBALL.version" 2>/dev/null)" == "$BASE_RECIPE_VERSION" ]]; then
     flock -u 8
     return 0
   fi
   ensure_host_pkg debootstrap debootstrap
+  DEBIAN_MIRROR="$(debian_mirror)"
   local dir
   dir="$(mktemp -d "$CACHE_DIR/base.XXXXXX")"
   log "debootstrap --variant=minbase $DEBIAN_SUITE (once; cached as $BASE_TARBALL)"
-  if ! debootstrap --variant=minbase "$DEBIAN_SUITE" "$dir" "$DEBIAN_MIRROR" >"$CACHE_DIR/debootstrap.log" 2>&1; then
-    tail -n 20 "$CACHE_DIR/debootstrap.log" >&2
+  if ! debootstrap --variant=minbase "$DEBIAN_SUITE" "$dir" "$DEBIAN_MIRROR" >"$CACHE_DIR/debootstrap-$DEBIAN_SUITE.log" 2>&1; then
+    tail -n 20 "$CACHE_DIR/debootstrap-$DEBIAN_SUITE.log" >&2
     umount_below "$dir"; rm -rf --one-file-system "$dir"
-    die "debootstrap failed (log: $CACHE_DIR/debootstrap.log)"
+    die "debootstrap failed (log: $CACHE_DIR/debootstrap-$DEBIAN_SUITE.log)"
   fi
   umount_below "$dir"
 
-  # Same sources as the host when it has them (security updates included).
+  # The host's mirrors, for this release (security updates included).
   rm -f "$dir/etc/apt/sources.list"
-  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
-    cp /etc/apt/sources.list.d/debian.sources "$dir/etc/apt/sources.list.d/debian.sources"
-  else
-    cat >"$dir/etc/apt/sources.list.d/debian.sources" <<EOF
+  cat >"$dir/etc/apt/sources.list.d/debian.sources" <<SOURCES
 Types: deb
 URIs: $DEBIAN_MIRROR
 Suites: $DEBIAN_SUITE $DEBIAN_SUITE-updates
@@ -89,12 +124,11 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
-URIs: ${DEBIAN_MIRROR%/debian}/debian-security
+URIs: $(debian_security_mirror)
 Suites: $DEBIAN_SUITE-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-EOF
-  fi
+SOURCES
   # Container conventions (as in the official debian images): no daemons
   # started by postinst, no recommends, no docs/man/locales, no apt cache.
   printf '#!/bin/sh\nexit 101\n' >"$dir/usr/sbin/policy-rc.d"
@@ -153,11 +187,16 @@ cleanup_rootfs() {
   ROOTFS=""
 }
 
-# Unpack the cached base into a fresh folder and prepare it for chroot+apt.
-new_debian_rootfs() {
+# Unpack the cached base of a Debian release (default bookworm) into a fresh folder
+# and prepare it for chroot+apt.
+new_debian_rootfs() { # new_debian_rootfs [SUITE]
   require_root
+  DEBIAN_SUITE="${1:-bookworm}"
+  [[ "$DEBIAN_SUITE" =~ ^(bookworm|trixie)$ ]] || die "unknown Debian release '$DEBIAN_SUITE' (bookworm or trixie)"
   ensure_base_tarball
-  mkdir -p "$CACHE_DIR/work" "$CACHE_DIR/apt-archives/partial"
+  local BASE_TARBALL
+  BASE_TARBALL="$(base_tarball)"
+  mkdir -p "$CACHE_DIR/work" "$CACHE_DIR/apt-archives-$DEBIAN_SUITE/partial"
   ROOTFS="$(mktemp -d "$CACHE_DIR/work/rootfs.XXXXXX")"
   trap cleanup_rootfs EXIT
   tar -C "$ROOTFS" --numeric-owner -xf "$BASE_TARBALL"
@@ -171,7 +210,7 @@ new_debian_rootfs() {
   mount -t proc proc "$ROOTFS/proc"
   # .deb files are kept on the host, so rebuilds (FORCE=1) do not download again
   # and the image never contains them.
-  mount --bind "$CACHE_DIR/apt-archives" "$ROOTFS/var/cache/apt/archives"
+  mount --bind "$CACHE_DIR/apt-archives-$DEBIAN_SUITE" "$ROOTFS/var/cache/apt/archives"
   cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf" 2>/dev/null || true
 }
 
