@@ -9,6 +9,8 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     [`^#(${LIBS})$`]: '<rootDir>/libs/$1/src/index.ts',
+    // sub-barrels such as #runtime/docker and #platform/database
+    [`^#(${LIBS})/([a-z-]+)$`]: '<rootDir>/libs/$1/src/$2/index.ts',
     [`^#(${LIBS})/(.*)\\.js$`]: '<rootDir>/libs/$1/src/$2.ts',
     '^#test/(.*)\\.js$': '<rootDir>/test/$1.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',

@@ -20,7 +20,8 @@ import { DataSource } from 'typeorm';
 import { generateSecrets, renderDeploymentPlan, TemplateCatalog } from '#catalog';
 import { dataSourceOptions, migrateUp } from '#domain';
 import { AccountsService } from '#identity';
-import { ensureEmbeddedPostgres, loadConfig, stopEmbeddedPostgres } from '#platform';
+import { loadConfig } from '#platform';
+import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import type { DeploymentPlan } from '#runtime';
 import { createApiApp } from '../apps/api/src/api-app.js';
 

@@ -24,7 +24,8 @@ import { DataSource } from 'typeorm';
 import { BillingWorkerModule, WebhookProcessor } from '#billing';
 import { CatalogModule } from '#catalog';
 import { DatabaseModule, dataSourceOptions, migrateUp } from '#domain';
-import { ConfigModule, ensureEmbeddedPostgres, freePort, loadConfig, LoggingModule, stopEmbeddedPostgres } from '#platform';
+import { ConfigModule, freePort, loadConfig, LoggingModule } from '#platform';
+import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { ProvisioningModule } from '#provisioning';
 import { lowerWorkerPriority } from '../apps/worker/src/worker-app.js';
 

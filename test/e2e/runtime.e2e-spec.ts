@@ -3,9 +3,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
 import type Docker from 'dockerode';
 import {
-  DockerodeRuntime, EngineError, isTransientEngineError, LABELS, RuntimeError,
+  EngineError, isTransientEngineError, LABELS, RuntimeError,
   type ApplyProgress, type DeploymentPlan, type PlannedContainer, type PlannedHook,
 } from '#runtime';
+import { DockerodeRuntime } from '#runtime/docker';
 import { freePort } from '#platform';
 import { removeLabelled, requireImages, testDocker, testEngine } from '#test/support/docker.js';
 

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import Docker from 'dockerode';
-import { dockerOptions, type EngineEndpoint } from '#runtime';
+import type { EngineEndpoint } from '#runtime';
+import { dockerOptions } from '#runtime/docker';
 
 const START_HINT =
   'Start a private engine with `infra/docker/private-dockerd.sh start` and export the DOCKER_HOST it prints ' +

@@ -18,7 +18,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 export default async function globalSetup() {
   if (process.env.ALLMENDE_TEST_PG_ADMIN_URL) return; // another project of this run set it up
   assertBuildIsFresh();
-  const { ensureEmbeddedPostgres, stopEmbeddedPostgres } = await import(join(root, 'dist/libs/platform/src/index.js'));
+  const { ensureEmbeddedPostgres, stopEmbeddedPostgres } = await import(join(root, 'dist/libs/platform/src/database/index.js'));
   const { dataSourceOptions, migrateUp } = await import(join(root, 'dist/libs/domain/src/index.js'));
 
   let adminUrl = process.env.ALLMENDE_TEST_DATABASE_URL;

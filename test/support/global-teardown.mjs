@@ -9,7 +9,7 @@ export default async function globalTeardown() {
   if (!dir) return;
   delete process.env.ALLMENDE_TEST_PG_DIR;
   delete process.env.ALLMENDE_TEST_PG_ADMIN_URL;
-  const { stopEmbeddedPostgres } = await import(join(root, 'dist/libs/platform/src/index.js'));
+  const { stopEmbeddedPostgres } = await import(join(root, 'dist/libs/platform/src/database/index.js'));
   await stopEmbeddedPostgres(join(dir, 'pg'));
   rmSync(dir, { recursive: true, force: true });
 }

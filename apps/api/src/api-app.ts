@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { PlansService } from '#catalog';
 import { AppConfig, DomainExceptionFilter, validationErrorFactory } from '#platform';
-import { DockerHostsService } from '#runtime';
+import { DockerHostsService } from '#provisioning';
 import { ApiModule } from './api.module.js';
 
 /** Builds the HTTP application; main.ts listens, tests use it in-process. */

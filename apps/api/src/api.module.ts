@@ -5,7 +5,7 @@ import { DatabaseModule } from '#domain';
 import { IdentityModule } from '#identity';
 import { ProvisioningModule } from '#provisioning';
 import { AppConfig, ConfigModule, LoggingModule } from '#platform';
-import { RuntimeModule } from '#runtime';
+import { RuntimeModule } from '#runtime/docker';
 import { HealthController } from './health/health.controller.js';
 
 @Module({})

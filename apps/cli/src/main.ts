@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { resolveDatabaseUrl } from '#domain';
-import { loadConfigOrExit, stopEmbeddedPostgres } from '#platform';
+import { loadConfigOrExit } from '#platform';
+import { stopEmbeddedPostgres } from '#platform/database';
 import { revertMigrations, runMigrations } from './commands/migrate.js';
 import { createOperator } from './commands/operator.js';
 import { startControlPlane } from './commands/start.js';

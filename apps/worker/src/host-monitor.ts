@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#platform';
-import { DockerHostsService } from '#runtime';
+import { DockerHostsService } from '#provisioning';
 
 /** Pings every Docker host periodically, so operators see when one goes away. */
 @Injectable()

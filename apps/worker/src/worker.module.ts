@@ -4,7 +4,7 @@ import { CatalogModule } from '#catalog';
 import { DatabaseModule } from '#domain';
 import { AppConfig, ConfigModule, LoggingModule } from '#platform';
 import { ProvisioningModule, ProvisioningWorkerModule } from '#provisioning';
-import { RuntimeModule } from '#runtime';
+import { RuntimeModule } from '#runtime/docker';
 import { HostMonitor } from './host-monitor.js';
 
 @Module({})

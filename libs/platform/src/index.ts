@@ -4,8 +4,6 @@ export * from './config/environment.js';
 export * from './config/load-or-exit.js';
 export * from './crypto/random.js';
 export * from './crypto/secret-box.js';
-export * from './database/embedded-postgres.js';
-export * from './database/snake-naming.strategy.js';
 export * from './errors/domain-error.js';
 export * from './errors/domain-exception.filter.js';
 export * from './errors/validation.js';

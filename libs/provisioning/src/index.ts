@@ -14,3 +14,4 @@ export * from './pipeline/pipeline-errors.js';
 export * from './pipeline/provisioning-maintenance.js';
 export * from './pipeline/tenant-deployments.js';
 export * from './provisioning-worker.module.js';
+export * from './hosts/docker-hosts.service.js';

@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { DeploymentPlan, PlannedHook } from './deployment-plan.js';
+import type { Drift } from './plan/deployment-diff.js';
+import type { DeploymentPlan, PlannedHook } from './plan/deployment-plan.js';
 
 /** How to reach one Docker Engine. */
 export interface EngineEndpoint {
@@ -55,14 +56,6 @@ export interface ObservedTenant {
   networks: { name: string }[];
 }
 
-export interface Drift {
-  missing: string[]; // container names the plan wants that do not exist
-  outdated: string[]; // exist with another plan hash
-  stopped: string[]; // exist, right hash, not running (and not a finished one-shot)
-  unexpected: string[]; // labelled for this tenant+app but not in the plan
-  inSync: boolean;
-}
-
 export interface RemovalReport {
   containers: string[];
   volumes: string[];
@@ -96,7 +89,7 @@ export abstract class ContainerRuntime {
   /** Everything labelled for this tenant. */
   abstract observe(engine: EngineEndpoint, tenantId: string): Promise<ObservedTenant>;
 
-  /** Compares what runs with the plan. */
+  /** Compares what runs with the plan (the pure diffDeployment over what the engine reports). */
   abstract drift(engine: EngineEndpoint, plan: DeploymentPlan): Promise<Drift>;
 
   /** Stops (keeps) the tenant's containers, e.g. on suspension; app limits it to one app. */

@@ -1,8 +1,7 @@
+// What other libraries use of the runtime: plan types and labels, the pure diff, the
+// ContainerRuntime port and its errors. Nothing here loads dockerode; the adapter is in ./docker.
 export * from './container-runtime.port.js';
-export * from './docker-connection.js';
-export * from './dockerode-runtime.js';
-export * from './runtime.module.js';
-export * from './hosts/docker-hosts.service.js';
-export * from './deployment-plan.js';
+export * from './plan/deployment-plan.js';
+export * from './plan/deployment-diff.js';
+export { aliasOf, checkPlan } from './plan/container-spec.js';
 export * from './runtime-errors.js';
-export { aliasOf, checkPlan } from './container-spec.js';

@@ -1,4 +1,4 @@
-import { DomainError, type DomainErrorKind } from '#platform';
+import { DomainError, type DomainErrorKind } from '#platform/errors';
 
 /**
  * Why the runtime refused or failed, as a stable code:

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '#identity';
-import { DockerHostsService } from '#runtime';
+import { DockerHostsService } from '#provisioning';
 
 @ApiTags('health')
 @Controller()

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { AppConfig, ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform';
+import { AppConfig } from '#platform';
+import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { runMigrations } from './migrate.js';
 
 const ENTRY_POINTS = {

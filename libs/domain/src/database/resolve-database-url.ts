@@ -1,5 +1,5 @@
 import { AppConfig } from '#platform/config/app-config.js';
-import { ensureEmbeddedPostgres } from '#platform/database/embedded-postgres.js';
+import { ensureEmbeddedPostgres } from '#platform/database';
 
 /** DATABASE_URL when set, else the embedded server (started if nobody has started it yet). */
 export async function resolveDatabaseUrl(config: AppConfig, log: (message: string) => void = () => undefined): Promise<string> {

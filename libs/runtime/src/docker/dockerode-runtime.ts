@@ -2,15 +2,16 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import Docker from 'dockerode';
 import type { Writable } from 'node:stream';
 import {
-  AppliedDeployment, ApplyProgress, ContainerRuntime, Drift, EngineEndpoint, EngineStatus, ExecResult, ObservedContainer, ObservedTenant,
+  AppliedDeployment, ApplyProgress, ContainerRuntime, EngineEndpoint, EngineStatus, ExecResult, ObservedContainer, ObservedTenant,
   PublishedPort, RemovalReport,
-} from './container-runtime.port.js';
-import { checkPlan, containerCreateOptions } from './container-spec.js';
-import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedHook } from './deployment-plan.js';
+} from '../container-runtime.port.js';
+import { checkPlan, containerCreateOptions } from '../plan/container-spec.js';
+import { completedOneShot, diffDeployment, driftOf, type ContainerAction, type DeploymentDiff, type Drift, type ObservedContainerState } from '../plan/deployment-diff.js';
+import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedHook } from '../plan/deployment-plan.js';
 import { DockerClients, dockerOptions } from './docker-connection.js';
 import { logTail, runExec, tail } from './engine-exec.js';
-import { isOwnedBy, nameConflict, networkLabels, ownerFilters, ROLES, volumeLabels, type Labels } from './ownership.js';
-import { EngineError, engineCall, isNotFound, RuntimeError, statusCodeOf } from './runtime-errors.js';
+import { isOwnedBy, nameConflict, networkLabels, ownerFilters, ROLES, volumeLabels, type Labels } from '../plan/ownership.js';
+import { EngineError, engineCall, isNotFound, RuntimeError, statusCodeOf } from '../runtime-errors.js';
 import * as volumeArchive from './volume-archive.js';
 
 export interface DockerRuntimeOptions {
@@ -100,12 +101,14 @@ export class DockerodeRuntime extends ContainerRuntime {
     for (const volume of plan.volumes) await this.ensureVolume(docker, plan, volume);
     onProgress({ step: 'volumes', message: `${plan.volumes.length} volume(s) ready` });
 
+    const diff = await this.diff(docker, plan);
     const created = new Set<string>();
     const ready = new Set<string>();
     const ids: Record<string, string> = {};
     try {
-      for (const container of plan.containers) {
-        ids[container.service] = await this.ensureContainer(docker, plan, container, created, onProgress);
+      for (const action of diff.containers) {
+        const planned = plan.containers.find((container) => container.name === action.name)!;
+        ids[planned.service] = await this.carryOut(docker, plan, planned, action, created, onProgress);
       }
       await this.startAll(docker, plan, ids, ready, onProgress, healthTimeoutMs);
     } catch (error) {
@@ -113,7 +116,10 @@ export class DockerodeRuntime extends ContainerRuntime {
       throw error;
     }
 
-    await this.removeUnplanned(docker, plan, onProgress);
+    for (const unplanned of diff.unexpected) {
+      await this.stopAndRemove(docker.getContainer(unplanned.id), unplanned.name);
+      onProgress({ step: 'containers', message: `${unplanned.name} is no longer planned: removed (volumes stay)` });
+    }
     return { containers: ids, ports: await this.publishedPorts(docker, plan, ids) };
   }
 
@@ -180,23 +186,21 @@ export class DockerodeRuntime extends ContainerRuntime {
   }
 
   async drift(engine: EngineEndpoint, plan: DeploymentPlan): Promise<Drift> {
-    const docker = this.clients.get(engine);
-    const owned = (await this.ownedContainers(docker, plan.tenant.id, plan.app)).filter(({ observed }) => observed.service !== '');
-    const byName = new Map(owned.map((entry) => [entry.observed.name, entry]));
-    const specHashes = new Map(
-      plan.containers.map((c) => [c.name, containerCreateOptions(plan, c, { publishIp: this.options.publishIp }).Labels![LABELS.specHash]]),
-    );
-    const drift: Drift = { missing: [], outdated: [], stopped: [], unexpected: [], inSync: false };
-    for (const container of plan.containers) {
-      const entry = byName.get(container.name);
-      if (!entry) drift.missing.push(container.name);
-      else if (entry.info.Config.Labels?.[LABELS.specHash] !== specHashes.get(container.name)) drift.outdated.push(container.name);
-      else if (entry.observed.state !== 'running' && !(container.oneShot && completed(entry.info))) drift.stopped.push(container.name);
-    }
-    const planned = new Set(plan.containers.map((container) => container.name));
-    drift.unexpected = owned.map(({ observed }) => observed.name).filter((name) => !planned.has(name));
-    drift.inSync = !drift.missing.length && !drift.outdated.length && !drift.stopped.length && !drift.unexpected.length;
-    return drift;
+    checkPlan(plan);
+    return driftOf(await this.diff(this.clients.get(engine), plan));
+  }
+
+  /** What the engine runs for the plan's tenant and app, compared with the plan (the decision is pure: diffDeployment). */
+  private async diff(docker: Docker, plan: DeploymentPlan): Promise<DeploymentDiff> {
+    const observed: ObservedContainerState[] = (await this.appContainers(docker, plan.tenant.id, plan.app)).map(({ info, observed: seen }) => ({
+      id: info.Id,
+      name: seen.name,
+      service: seen.service,
+      specHash: info.Config.Labels?.[LABELS.specHash] ?? null,
+      state: info.State.Status,
+      exitCode: info.State.ExitCode ?? null,
+    }));
+    return diffDeployment(plan, observed, { publishIp: this.options.publishIp });
   }
 
   async stop(engine: EngineEndpoint, tenantId: string, app?: string): Promise<string[]> {
@@ -331,26 +335,28 @@ export class DockerodeRuntime extends ContainerRuntime {
     this.logger.log(`created volume ${volume.name}`);
   }
 
-  /** The id of an up-to-date container: kept if its plan-hash matches, else replaced; created if missing. */
-  private async ensureContainer(
+  /** Carries out the diff's action for one container and returns the id of the container that now matches the plan. */
+  private async carryOut(
     docker: Docker,
     plan: DeploymentPlan,
     planned: PlannedContainer,
+    action: ContainerAction,
     created: Set<string>,
     onProgress: (progress: ApplyProgress) => void,
   ): Promise<string> {
-    const request = containerCreateOptions(plan, planned, { publishIp: this.options.publishIp });
-    const existing = await this.inspectContainer(docker, planned.name);
-    if (existing) {
-      const labels = existing.Config.Labels as Labels;
-      if (!isOwnedBy(labels, plan.tenant.id, plan.app) || labels[LABELS.service] !== planned.service) throw nameConflict('Container', planned.name, labels);
-      if (labels[LABELS.specHash] === request.Labels![LABELS.specHash]) {
-        onProgress({ step: 'containers', message: `${planned.name} is up to date` });
-        return existing.Id;
-      }
-      onProgress({ step: 'containers', message: `${planned.name} differs from the plan: replacing it (volumes stay)` });
-      await this.stopAndRemove(docker.getContainer(existing.Id), planned.name);
+    if (action.kind === 'keep' || action.kind === 'start') {
+      onProgress({ step: 'containers', message: `${planned.name} is up to date` });
+      return action.id;
     }
+    if (action.kind === 'replace') {
+      onProgress({ step: 'containers', message: `${planned.name} differs from the plan: replacing it (volumes stay)` });
+      await this.stopAndRemove(docker.getContainer(action.id), planned.name);
+    } else {
+      // our name, but not labelled for this tenant and app (the diff saw only our containers): never touched
+      const existing = await this.inspectContainer(docker, planned.name);
+      if (existing) throw nameConflict('Container', planned.name, existing.Config.Labels as Labels);
+    }
+    const request = containerCreateOptions(plan, planned, { publishIp: this.options.publishIp });
     const container = await engineCall(`create container ${planned.name}`, () => docker.createContainer(request));
     created.add(container.id);
     this.logger.log(`created container ${planned.name} (${planned.image})`);
@@ -393,7 +399,7 @@ export class DockerodeRuntime extends ContainerRuntime {
   private async startOne(docker: Docker, planned: PlannedContainer, id: string, onProgress: (progress: ApplyProgress) => void): Promise<void> {
     const container = docker.getContainer(id);
     const info = await engineCall(`inspect container ${planned.name}`, () => container.inspect());
-    if (planned.oneShot && completed(info)) return; // ran to exit 0 with this plan: never rerun
+    if (planned.oneShot && completedOneShot({ state: info.State.Status, exitCode: info.State.ExitCode })) return; // ran to exit 0 with this request: never rerun
     if (info.State.Paused) {
       await engineCall(`unpause container ${planned.name}`, () => container.unpause());
     } else if (!info.State.Running) {
@@ -456,16 +462,6 @@ export class DockerodeRuntime extends ContainerRuntime {
       } catch (error) {
         if (!isNotFound(error)) this.logger.error(`could not remove container ${id.slice(0, 12)} after a failed apply: ${(error as Error).message}`);
       }
-    }
-  }
-
-  /** Containers labelled for this tenant and app that the plan no longer has (e.g. a service the template dropped). */
-  private async removeUnplanned(docker: Docker, plan: DeploymentPlan, onProgress: (progress: ApplyProgress) => void): Promise<void> {
-    const planned = new Set(plan.containers.map((container) => container.name));
-    for (const { observed } of await this.appContainers(docker, plan.tenant.id, plan.app)) {
-      if (planned.has(observed.name)) continue;
-      await this.stopAndRemove(docker.getContainer(observed.id), observed.name);
-      onProgress({ step: 'containers', message: `${observed.name} is no longer planned: removed (volumes stay)` });
     }
   }
 
@@ -551,11 +547,6 @@ export class DockerodeRuntime extends ContainerRuntime {
       if (!isNotFound(error)) throw new EngineError(`remove container ${name}`, error);
     }
   }
-}
-
-/** A one-shot that ran to exit code 0. */
-function completed(info: Docker.ContainerInspectInfo): boolean {
-  return info.State.Status === 'exited' && info.State.ExitCode === 0;
 }
 
 function lastHealthCheck(info: Docker.ContainerInspectInfo): string {

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
-import { LABELS } from './deployment-plan.js';
+import { LABELS } from '../plan/deployment-plan.js';
 import { logTail } from './engine-exec.js';
-import { isOwnedBy, ROLES, type Labels } from './ownership.js';
-import { EngineError, engineCall, isNotFound, RuntimeError } from './runtime-errors.js';
+import { isOwnedBy, ROLES, type Labels } from '../plan/ownership.js';
+import { EngineError, engineCall, isNotFound, RuntimeError } from '../runtime-errors.js';
 
 const MOUNT = '/data';
 // Fixed script, no input: empties the volume, dotfiles included.

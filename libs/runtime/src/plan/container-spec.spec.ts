@@ -1,6 +1,6 @@
 import { aliasOf, checkPlan, containerCreateOptions, specHashOf } from './container-spec.js';
 import { LABELS, type DeploymentPlan, type PlannedContainer } from './deployment-plan.js';
-import { RuntimeError } from './runtime-errors.js';
+import { RuntimeError } from '../runtime-errors.js';
 
 const web: PlannedContainer = {
   service: 'web',

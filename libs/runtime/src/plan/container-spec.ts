@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedVolume } from './deployment-plan.js';
 import { containerLabels } from './ownership.js';
-import { RuntimeError } from './runtime-errors.js';
+import { RuntimeError } from '../runtime-errors.js';
 
 // Pure translation of a plan into engine requests: what the adapter may create, and how.
 

@@ -1,5 +1,5 @@
 import { LABELS, type DeploymentPlan, type PlannedContainer } from './deployment-plan.js';
-import { RuntimeError } from './runtime-errors.js';
+import { RuntimeError } from '../runtime-errors.js';
 
 export type Labels = Record<string, string>;
 

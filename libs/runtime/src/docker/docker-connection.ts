@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import type { EngineEndpoint } from './container-runtime.port.js';
+import type { EngineEndpoint } from '../container-runtime.port.js';
 
 /**
  * dockerode options for unix:///path, tcp://host:port or http(s)://host:port endpoints.

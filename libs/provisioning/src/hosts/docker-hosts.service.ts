@@ -3,7 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Not, Repository } from 'typeorm';
 import { AuditActor, AuditLog, DockerHost, DockerHostState } from '#domain';
 import { AppConfig, ConflictError, NotFoundError } from '#platform';
-import { ContainerRuntime, EngineStatus } from '../container-runtime.port.js';
+import { ContainerRuntime, type EngineStatus } from '#runtime';
 
 export interface HostCheck {
   id: string;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type Docker from 'dockerode';
-import type { ExecResult } from './container-runtime.port.js';
-import { engineCall, RuntimeError } from './runtime-errors.js';
+import type { ExecResult } from '../container-runtime.port.js';
+import { engineCall, RuntimeError } from '../runtime-errors.js';
 
 /** Keeps at most `limit` bytes of what is written to it: the tail, which is what explains a failure. */
 export class OutputTail extends Writable {

@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import { ContainerRuntime } from './container-runtime.port.js';
+import { ContainerRuntime } from '../container-runtime.port.js';
 import { DOCKER_RUNTIME_OPTIONS, DockerodeRuntime } from './dockerode-runtime.js';
 
 describe('DockerodeRuntime wiring', () => {

@@ -1,0 +1,2 @@
+// Domain errors without framework code: importable by pure libraries (the runtime's plan code).
+export * from './domain-error.js';

@@ -1,0 +1,89 @@
+import { containerCreateOptions } from './container-spec.js';
+import { diffDeployment, driftOf, type ObservedContainerState } from './deployment-diff.js';
+import { LABELS, type DeploymentPlan, type PlannedContainer } from './deployment-plan.js';
+
+const SPEC = { publishIp: '127.0.0.1' };
+
+const container = (service: string, extra: Partial<PlannedContainer> = {}): PlannedContainer => ({
+  service,
+  name: `alm-club-mastodon-${service}`,
+  image: 'allmende/postgres:15',
+  env: { A: '1' },
+  labels: {},
+  mounts: [],
+  ports: [],
+  resources: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 500_000_000, pidsLimit: 128 },
+  restartPolicy: 'unless-stopped',
+  oneShot: false,
+  dependsOn: [],
+  ...extra,
+});
+
+const plan: DeploymentPlan = {
+  tenant: { id: '3f1c2a9e-8b7d-4c6e-9f00-123456789abc', slug: 'club' },
+  app: 'mastodon',
+  version: '4.3',
+  hash: 'ab12',
+  network: { name: 'alm-club', labels: {} },
+  volumes: [],
+  containers: [container('db'), container('migrate', { oneShot: true, dependsOn: ['db'] }), container('web', { dependsOn: ['migrate'] })],
+  hooks: { firstStart: [], backup: [], upgrade: [] },
+};
+
+const specHash = (service: string) => {
+  const planned = plan.containers.find((c) => c.service === service);
+  return planned ? containerCreateOptions(plan, planned, SPEC).Labels![LABELS.specHash] : 'not-planned';
+};
+
+const seen = (service: string, extra: Partial<ObservedContainerState> = {}): ObservedContainerState => ({
+  id: `id-${service}`,
+  name: `alm-club-mastodon-${service}`,
+  service,
+  specHash: specHash(service),
+  state: 'running',
+  exitCode: 0,
+  ...extra,
+});
+
+describe('diffDeployment', () => {
+  it('keeps what runs as planned, a completed one-shot included, and is in sync', () => {
+    const diff = diffDeployment(plan, [seen('db'), seen('migrate', { state: 'exited', exitCode: 0 }), seen('web')], SPEC);
+    expect(diff.containers.map((action) => action.kind)).toEqual(['keep', 'keep', 'keep']);
+    expect(diff.inSync).toBe(true);
+    expect(driftOf(diff)).toEqual({ missing: [], outdated: [], stopped: [], unexpected: [], inSync: true });
+  });
+
+  it('creates what is missing, in the plan order', () => {
+    const diff = diffDeployment(plan, [seen('db')], SPEC);
+    expect(diff.containers).toEqual([
+      { kind: 'keep', name: 'alm-club-mastodon-db', service: 'db', id: 'id-db' },
+      { kind: 'create', name: 'alm-club-mastodon-migrate', service: 'migrate' },
+      { kind: 'create', name: 'alm-club-mastodon-web', service: 'web' },
+    ]);
+    expect(driftOf(diff).missing).toEqual(['alm-club-mastodon-migrate', 'alm-club-mastodon-web']);
+  });
+
+  it('replaces a container made from another request, whatever its state', () => {
+    const diff = diffDeployment(plan, [seen('db', { specHash: 'other' }), seen('migrate', { state: 'exited', exitCode: 0 }), seen('web', { state: 'exited', specHash: null })], SPEC);
+    expect(diff.containers.map((action) => action.kind)).toEqual(['replace', 'keep', 'replace']);
+    expect(driftOf(diff).outdated).toEqual(['alm-club-mastodon-db', 'alm-club-mastodon-web']);
+  });
+
+  it('starts a stopped service and a one-shot that did not complete, but never reruns a completed one', () => {
+    const diff = diffDeployment(plan, [seen('db', { state: 'exited', exitCode: 137 }), seen('migrate', { state: 'exited', exitCode: 1 }), seen('web', { state: 'created' })], SPEC);
+    expect(diff.containers.map((action) => action.kind)).toEqual(['start', 'start', 'start']);
+    expect(driftOf(diff).stopped).toHaveLength(3);
+  });
+
+  it('reports labelled containers the plan does not have, and ignores unlabelled helpers', () => {
+    const diff = diffDeployment(plan, [seen('db'), seen('migrate', { state: 'exited' }), seen('web'), seen('sidekiq'), { ...seen('helper'), service: '' }], SPEC);
+    expect(diff.unexpected).toEqual([{ name: 'alm-club-mastodon-sidekiq', id: 'id-sidekiq' }]);
+    expect(diff.inSync).toBe(false);
+  });
+
+  it('sees a changed memory limit as another request', () => {
+    const bigger: DeploymentPlan = { ...plan, containers: plan.containers.map((c) => (c.service === 'web' ? { ...c, resources: { ...c.resources, memoryBytes: 512 * 1024 * 1024 } } : c)) };
+    const diff = diffDeployment(bigger, [seen('db'), seen('migrate', { state: 'exited' }), seen('web')], SPEC);
+    expect(diff.containers.map((action) => action.kind)).toEqual(['keep', 'keep', 'replace']);
+  });
+});
