@@ -489,6 +489,15 @@ describe('exec and hooks', () => {
     expect((await runtime.exec(engine, web.name, ['busybox', 'id', '-u'], { user: 'nobody' })).stdout.trim()).toBe('65534');
   });
 
+  it('writes stdin to the command and closes it, so a secret never needs argv', async () => {
+    const secret = `line one\n'two' $(three) ${randomBytes(4).toString('hex')}`;
+    const result = await runtime.exec(engine, web.name, ['busybox', 'cat'], { stdin: secret, timeoutMs: 20_000 });
+    expect(result).toEqual({ exitCode: 0, stdout: secret, stderr: '' });
+    const large = randomBytes(256 * 1024).toString('base64');
+    const counted = await runtime.exec(engine, web.name, ['busybox', 'wc', '-c'], { stdin: large, timeoutMs: 20_000 });
+    expect(Number(counted.stdout.trim())).toBe(Buffer.byteLength(large));
+  });
+
   it('kills a command that runs past its timeout', async () => {
     const started = Date.now();
     const error = await expectRejection(runtime.exec(engine, web.name, ['sh', '-c', 'echo waiting >&2; exec sleep 300'], { timeoutMs: 1_000 }));

@@ -20,6 +20,14 @@ export interface ExecResult {
   stderr: string;
 }
 
+export interface ExecRequest {
+  env?: Record<string, string>;
+  user?: string;
+  timeoutMs?: number;
+  /** Written to the command's stdin, which is then closed. */
+  stdin?: string | Buffer;
+}
+
 export interface PublishedPort {
   service: string;
   container: number;
@@ -84,7 +92,8 @@ export abstract class ContainerRuntime {
   /** Runs a hook with docker exec (argv form). Exit codes in hook.acceptExitCodes count as success. */
   abstract runHook(engine: EngineEndpoint, plan: DeploymentPlan, hook: PlannedHook): Promise<ExecResult>;
 
-  abstract exec(engine: EngineEndpoint, containerName: string, argv: string[], options?: { env?: Record<string, string>; user?: string; timeoutMs?: number }): Promise<ExecResult>;
+  /** docker exec in a labelled container (argv form). Secrets go through `stdin` or `env`, never argv. */
+  abstract exec(engine: EngineEndpoint, containerName: string, argv: string[], options?: ExecRequest): Promise<ExecResult>;
 
   /** Everything labelled for this tenant. */
   abstract observe(engine: EngineEndpoint, tenantId: string): Promise<ObservedTenant>;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import Docker from 'dockerode';
 import type { Writable } from 'node:stream';
 import {
-  AppliedDeployment, ApplyProgress, ContainerRuntime, EngineEndpoint, EngineStatus, ExecResult, ObservedContainer, ObservedTenant,
+  AppliedDeployment, ApplyProgress, ContainerRuntime, EngineEndpoint, EngineStatus, ExecRequest, ExecResult, ObservedContainer, ObservedTenant,
   PublishedPort, RemovalReport,
 } from '../container-runtime.port.js';
 import { checkPlan, containerCreateOptions } from '../plan/container-spec.js';
@@ -156,7 +156,7 @@ export class DockerodeRuntime extends ContainerRuntime {
     engine: EngineEndpoint,
     containerName: string,
     argv: string[],
-    options: { env?: Record<string, string>; user?: string; timeoutMs?: number } = {},
+    options: ExecRequest = {},
   ): Promise<ExecResult> {
     const docker = this.clients.get(engine);
     const info = await this.inspectContainer(docker, containerName);
@@ -166,6 +166,7 @@ export class DockerodeRuntime extends ContainerRuntime {
     return runExec(docker.getContainer(info.Id), argv, {
       env: options.env,
       user: options.user,
+      stdin: options.stdin,
       timeoutMs: options.timeoutMs ?? this.options.execTimeoutMs,
       label: `exec in ${containerName}`,
     });

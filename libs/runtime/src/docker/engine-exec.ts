@@ -67,6 +67,8 @@ export async function logTail(container: Docker.Container, lines = 40): Promise<
 export interface ExecOptions {
   env?: Record<string, string>;
   user?: string;
+  /** Written to the command's stdin, which is then closed: how secrets reach a command without argv. */
+  stdin?: string | Buffer;
   timeoutMs: number;
   /** How the command is named in errors (a hook name, or the container). */
   label: string;
@@ -91,16 +93,23 @@ export async function runExec(container: Docker.Container, argv: string[], optio
       Cmd: argv,
       Env: [...env, `${MARKER}=${marker}`],
       ...(options.user ? { User: options.user } : {}),
-      AttachStdin: false,
+      AttachStdin: options.stdin !== undefined,
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
     }),
   );
-  const stream = (await engineCall(`exec in ${options.label}`, () => exec.start({ hijack: true, stdin: false }))) as NodeJS.ReadWriteStream & { destroy(): void };
+  const withStdin = options.stdin !== undefined;
+  const stream = (await engineCall(`exec in ${options.label}`, () => exec.start({ hijack: true, stdin: withStdin }))) as NodeJS.ReadWriteStream & {
+    destroy(): void;
+    end(chunk?: string | Buffer): void;
+  };
   const stdout = new OutputTail();
   const stderr = new OutputTail();
   container.modem.demuxStream(stream, stdout, stderr);
+
+  // hijacked stream: what is written goes to the process; end() closes its stdin (half-close)
+  if (withStdin) stream.end(options.stdin);
 
   let timer: NodeJS.Timeout | undefined;
   const ended = new Promise<'ended'>((resolve, reject) => {
