@@ -1,5 +1,5 @@
 // Jest runs the TypeScript sources as ES modules (NestJS 12 is ESM-only); see README "Tests".
-const LIBS = 'platform|domain|identity|catalog|runtime|provisioning|billing';
+const LIBS = 'platform|domain|identity|catalog|runtime|provisioning|billing|storefront';
 
 /** @type {import('jest').Config} */
 const common = {
@@ -28,7 +28,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts', '<rootDir>/test/architecture/**/*.spec.ts'],
     },
     {
       ...common,

@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DataSource } from 'typeorm';
 import { generateSecrets, renderDeploymentPlan, TemplateCatalog } from '#catalog';
-import { dataSourceOptions, migrateUp } from '#domain';
+import { migrateUp, schemaDataSourceOptions } from '#domain';
 import { AccountsService } from '#identity';
 import { loadConfig } from '#platform';
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'allmende-bench-'));
   chmodSync(workDir, 0o755);
   const pg = await ensureEmbeddedPostgres({ dataDir: join(workDir, 'pg'), stateFile: join(workDir, 'pg.json'), port: 56000 + Math.floor(Math.random() * 3000), fast: true });
-  const migrations = new DataSource(dataSourceOptions(pg.url));
+  const migrations = new DataSource(schemaDataSourceOptions(pg.url));
   await migrations.initialize();
   await migrateUp(migrations);
   await migrations.destroy();

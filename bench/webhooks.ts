@@ -23,7 +23,8 @@ import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
 import { BillingWorkerModule, WebhookProcessor } from '#billing';
 import { CatalogModule } from '#catalog';
-import { DatabaseModule, dataSourceOptions, migrateUp } from '#domain';
+import { DatabaseModule } from '#platform/database';
+import { migrateUp, schemaDataSourceOptions } from '#domain';
 import { ConfigModule, freePort, loadConfig, LoggingModule } from '#platform';
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { ProvisioningModule } from '#provisioning';
@@ -240,7 +241,7 @@ async function main(): Promise<void> {
     await admin.query('create database bench_reference');
     await admin.end();
 
-    const [live, reference] = [new DataSource(dataSourceOptions(database.url)), new DataSource(dataSourceOptions(referenceUrl))];
+    const [live, reference] = [new DataSource(schemaDataSourceOptions(database.url)), new DataSource(schemaDataSourceOptions(referenceUrl))];
     for (const dataSource of [live, reference]) {
       await dataSource.initialize();
       await migrateUp(dataSource);

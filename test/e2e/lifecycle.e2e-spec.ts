@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
-import { Backup, Domain, Operation, SYSTEM_ACTOR, Tenant } from '#domain';
+import { Backup, Domain, Operation, Tenant } from '#provisioning';
+import { SYSTEM_ACTOR } from '#domain';
 import { ProvisioningMaintenance, TenantLifecycleService } from '#provisioning';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';

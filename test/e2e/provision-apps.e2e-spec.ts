@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import Docker from 'dockerode';
-import { ServiceInstance } from '#domain';
+import { ServiceInstance } from '#provisioning';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
 import { containersOf, dockerExec, removeTenantObjects } from '#test/support/docker-exec.js';

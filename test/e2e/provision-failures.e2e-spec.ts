@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { DockerHost, Operation, Tenant } from '#domain';
+import { DockerHost, Operation, Tenant } from '#provisioning';
 import { LABELS } from '#runtime';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { ServiceInstance, Tenant } from '#domain';
+import { ServiceInstance, Tenant } from '#provisioning';
 import { LABELS } from '#runtime';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { Invitation, Membership, Operation, Organization, Tenant } from '#domain';
+import { Invitation, Membership, Organization } from '#identity';
+import { Operation, Tenant } from '#provisioning';
 import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
 import { addMember, Club, createClub, createOperator, login, Session } from '#test/support/fixtures.js';

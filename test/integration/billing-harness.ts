@@ -7,7 +7,10 @@ import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
 import { BillingWorkerModule } from '#billing';
 import { CatalogModule, loadPlansFile } from '#catalog';
-import { AuditEvent, DatabaseModule, Operation, Order, Tenant } from '#domain';
+import { AuditEvent } from '#domain';
+import { DatabaseModule } from '#platform/database';
+import { Operation, Tenant } from '#provisioning';
+import { Order } from '#billing';
 import { AppConfig, ConfigModule, freePort, LoggingModule } from '#platform';
 import { ProvisioningModule } from '#provisioning';
 import { createWorkerApp } from '../../apps/worker/src/worker-app.js';
@@ -156,6 +159,17 @@ export function orderForm(overrides: Record<string, string | undefined> = {}): R
     ...overrides,
   };
   return Object.fromEntries(Object.entries(form).filter(([, value]) => value !== undefined)) as Record<string, string>;
+}
+
+/** The .eml files once at least `count` were written: letters leave from the outbox a moment after the request. */
+export async function waitForMail(dataDir: string, count: number, timeoutMs = 10_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mails = outbox(dataDir);
+    if (mails.length >= count) return mails;
+    if (Date.now() > deadline) throw new Error(`expected ${count} mail(s) in the outbox, found ${mails.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 /** The .eml files the outbox mailer wrote. */

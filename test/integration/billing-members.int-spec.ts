@@ -1,7 +1,7 @@
 import { AccountsService } from '#identity';
-import { Invitation, Membership } from '#domain';
+import { Invitation, Membership } from '#identity';
 import { addMember, createClub, type Club } from '#test/support/fixtures.js';
-import { auditActions, type BillingStack, outbox, startBillingStack } from './billing-harness.js';
+import { auditActions, type BillingStack, outbox, startBillingStack, waitForMail } from './billing-harness.js';
 
 /** Owners invite members by email; the link in the mail (written to the outbox here) lets them join. */
 describe('invitations', () => {
@@ -25,7 +25,7 @@ describe('invitations', () => {
     const response = await invite('Treasurer@Chess.Example', 'billing').expect(201);
     expect(response.body).toMatchObject({ email: 'treasurer@chess.example', role: 'billing' });
     expect(JSON.stringify(response.body)).not.toMatch(/token/i);
-    const mails = outbox(stack.api.config.dataDir);
+    const mails = await waitForMail(stack.api.config.dataDir, 1);
     expect(mails).toHaveLength(1);
     expect(mails[0]).toContain('To: treasurer@chess.example');
     expect(mails[0]).toContain('Subject: Invitation to Chess & Go Club on Allmende');
@@ -55,7 +55,7 @@ describe('invitations', () => {
   it('asks an existing account for its password', async () => {
     const other = await createClub(stack.api);
     await invite(other.owner.email, 'member').expect(201);
-    const token = linkIn(outbox(stack.api.config.dataDir).pop()!);
+    const token = linkIn((await waitForMail(stack.api.config.dataDir, 2)).pop()!);
     expect((await http().get(`/invitation?token=${token}`).expect(200)).text).toContain('You already have an account');
     const wrong = await http().post('/invitation').type('form').send({ token, password: 'not-the-password' }).expect(401);
     expect(wrong.text).toContain('The password is wrong.');
@@ -66,7 +66,7 @@ describe('invitations', () => {
 
   it('lists and revokes pending invitations; a revoked link no longer works', async () => {
     const created = await invite('later@chess.example', 'member').expect(201);
-    const token = linkIn(outbox(stack.api.config.dataDir).pop()!);
+    const token = linkIn((await waitForMail(stack.api.config.dataDir, 3)).pop()!);
     const list = await http().get(`/api/v1/organizations/${club.organizationId}/invitations`).set(club.owner.auth).expect(200);
     expect(list.body.map((i: { email: string }) => i.email)).toEqual(['later@chess.example']);
     await http().delete(`/api/v1/organizations/${club.organizationId}/invitations/${created.body.id}`).set(club.owner.auth).expect(204);

@@ -1,6 +1,9 @@
+import { GracePeriods } from '#provisioning';
 import { AccountsService } from '#identity';
-import { BillingSweeper } from '#billing';
-import { AdminCredential, AuditEvent, Order, Organization, ServiceInstance, Subscription } from '#domain';
+import { AdminCredential, ServiceInstance } from '#provisioning';
+import { AuditEvent } from '#domain';
+import { Order, Subscription } from '#billing';
+import { Organization } from '#identity';
 import { AdminCredentialsService, TenantLifecycleService, TenantsService } from '#provisioning';
 import { addMember, createClub, createOperator, type Session } from '#test/support/fixtures.js';
 import { auditActions, type BillingStack, operationsOf, orderForm, rowCounts, startBillingStack, tenantOf } from './billing-harness.js';
@@ -167,7 +170,7 @@ describe('order form and manual (bank transfer) billing', () => {
       expect(graceDays).toBeLessThanOrEqual(14);
       expect((await http().get(`/order/${orderId}`).expect(200)).text).toContain('Your last payment failed');
 
-      const sweeper = stack.worker!.get(BillingSweeper);
+      const sweeper = stack.worker!.get(GracePeriods);
       // not yet: the grace period runs
       expect(await sweeper.endGracePeriods(new Date())).toBe(0);
       expect(await sweeper.endGracePeriods(new Date(Date.now() + 15 * 86_400_000))).toBe(1);

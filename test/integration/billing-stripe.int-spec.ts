@@ -1,7 +1,9 @@
+import { GracePeriods } from '#provisioning';
 import { jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { BillingSweeper, SubscriptionsService, WebhookProcessor } from '#billing';
-import { AuditEvent, Order, Subscription, WebhookEvent } from '#domain';
+import { AuditEvent } from '#domain';
+import { Order, Subscription, WebhookEvent } from '#billing';
 import { TenantLifecycleService } from '#provisioning';
 import { addMember, createClub } from '#test/support/fixtures.js';
 import { allEventsProcessed, auditActions, type BillingStack, operationsOf, orderForm, rowCounts, startBillingStack, tenantOf, unprocessed } from './billing-harness.js';
@@ -122,7 +124,7 @@ describe('billing through Stripe', () => {
 
     await stripe().failPayment(subscriptionId);
     await allEventsProcessed(dataSource());
-    const sweeper = stack.worker!.get(BillingSweeper);
+    const sweeper = stack.worker!.get(GracePeriods);
     await sweeper.endGracePeriods(new Date(Date.now() + 15 * 86_400_000));
     tenant = await tenantOf(dataSource(), orderId);
     expect(tenant.state).toBe('suspended');

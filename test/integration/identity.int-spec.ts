@@ -1,4 +1,5 @@
-import { ApiToken, AuditEvent, Membership, Organization } from '#domain';
+import { ApiToken, Membership, Organization } from '#identity';
+import { AuditEvent } from '#domain';
 import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
 import { addMember, Club, createClub, createOperator, Session } from '#test/support/fixtures.js';
 

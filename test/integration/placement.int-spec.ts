@@ -1,4 +1,4 @@
-import { DockerHost, Tenant } from '#domain';
+import { DockerHost, Tenant } from '#provisioning';
 import { PermanentFailure, TenantsService } from '#provisioning';
 import { Placement } from '#provisioning/pipeline/placement.js';
 import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';

@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Operation } from '#domain';
+import { Operation } from '#provisioning';
 import { createWorkerApp } from '../../apps/worker/src/worker-app.js';
 import { ApiHarness, startApiHarness } from './api-harness.js';
 

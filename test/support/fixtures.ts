@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Membership, MembershipRole } from '#domain';
+import { Membership, MembershipRole } from '#identity';
 import { AccountsService, OrganizationsService } from '#identity';
 import type { ApiHarness } from './api-harness.js';
 

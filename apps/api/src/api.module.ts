@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BillingModule } from '#billing';
 import { CatalogModule } from '#catalog';
-import { DatabaseModule } from '#domain';
 import { IdentityModule } from '#identity';
-import { ProvisioningModule } from '#provisioning';
 import { AppConfig, ConfigModule, LoggingModule } from '#platform';
-import { RuntimeModule } from '#runtime/docker';
+import { DatabaseModule } from '#platform/database';
+import { ProvisioningModule } from '#provisioning';
+import { StorefrontModule } from '#storefront';
 import { HealthController } from './health/health.controller.js';
 
 @Module({})
@@ -18,10 +18,10 @@ export class ApiModule {
         LoggingModule.forRoot(config, 'api'),
         DatabaseModule.forRoot(databaseUrl),
         IdentityModule,
-        RuntimeModule,
         CatalogModule,
         ProvisioningModule,
         BillingModule,
+        StorefrontModule,
       ],
       controllers: [HealthController],
     };

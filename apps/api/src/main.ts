@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from 'nestjs-pino';
-import { checkSchemaOrExit, resolveDatabaseUrl } from '#domain';
+import { checkSchemaOrExit } from '#domain';
+import { resolveDatabaseUrl } from '#platform/database';
 import { loadConfigOrExit, startOrExit } from '#platform';
 import { createApiApp } from './api-app.js';
 

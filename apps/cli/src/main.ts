@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
-import { resolveDatabaseUrl } from '#domain';
+import { resolveDatabaseUrl } from '#platform/database';
 import { loadConfigOrExit } from '#platform';
 import { stopEmbeddedPostgres } from '#platform/database';
 import { revertMigrations, runMigrations } from './commands/migrate.js';
@@ -36,7 +36,7 @@ program
   .option('--name <name>', 'display name')
   .action(async (options: { email: string; name?: string }) => {
     const config = loadConfigOrExit();
-    await createOperator(await resolveDatabaseUrl(config, log), options.email, options.name);
+    await createOperator(config, await resolveDatabaseUrl(config, log), options.email, options.name);
   });
 
 program

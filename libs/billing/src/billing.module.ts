@@ -1,34 +1,44 @@
 import { Module } from '@nestjs/common';
-import { AuditLog } from '#domain';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { CatalogModule } from '#catalog';
+import { AuditModule } from '#domain';
 import { IdentityModule } from '#identity';
-import { PORT_ADAPTERS } from './billing.providers.js';
-import { BillingWorker } from './maintenance/billing-worker.js';
-import { OrderCredentialsService } from './orders/order-credentials.service.js';
-import { WebhookDrainer } from './webhooks/webhook-drainer.js';
+import { JobsModule } from '#platform/jobs';
+import { ProvisioningModule } from '#provisioning';
+import { PAYMENT_PROVIDER } from './billing.providers.js';
+import { BILLING_ENTITIES } from './entities/index.js';
 import { BillingSweeper } from './maintenance/billing-sweeper.js';
-import { InvitationPagesController } from './members/invitation-pages.controller.js';
-import { InvitationsController } from './members/invitations.controller.js';
-import { InvitationsService } from './members/invitations.service.js';
 import { BillingController } from './orders/billing.controller.js';
-import { OrderPagesController } from './orders/order-pages.controller.js';
 import { OrdersService } from './orders/orders.service.js';
+import { PaymentProvider } from './payments/payment-provider.port.js';
 import { BillingPortalService } from './portal/billing-portal.service.js';
 import { SubscriptionsService } from './subscriptions/subscriptions.service.js';
 import { StripeWebhookController } from './webhooks/stripe-webhook.controller.js';
+import { WebhookDrainer } from './webhooks/webhook-drainer.js';
 import { WebhookInbox } from './webhooks/webhook-inbox.service.js';
 import { WebhookProcessor } from './webhooks/webhook-processor.service.js';
 
-/** The API side of billing: the order form, webhooks in, the portal, invitations, operator payments. */
+/** Payments, orders and subscriptions, without HTTP: what the API and the worker share. */
 @Module({
-  imports: [IdentityModule],
-  controllers: [OrderPagesController, StripeWebhookController, BillingController, InvitationsController, InvitationPagesController],
-  providers: [...PORT_ADAPTERS, AuditLog, OrdersService, SubscriptionsService, WebhookInbox, BillingPortalService, InvitationsService, OrderCredentialsService],
+  imports: [IdentityModule, CatalogModule, ProvisioningModule, AuditModule, JobsModule, TypeOrmModule.forFeature(BILLING_ENTITIES)],
+  providers: [PAYMENT_PROVIDER, OrdersService, SubscriptionsService, BillingPortalService],
+  exports: [PaymentProvider, OrdersService, SubscriptionsService, BillingPortalService],
+})
+export class BillingCoreModule {}
+
+/** The API side of billing: webhooks in (stored in the inbox), orders and payments for operators, the portal. */
+@Module({
+  imports: [BillingCoreModule, JobsModule],
+  controllers: [StripeWebhookController, BillingController],
+  providers: [WebhookInbox],
+  exports: [BillingCoreModule],
 })
 export class BillingModule {}
 
-/** The worker side of billing: processes stored webhook events and runs the minutely sweep. */
+/** The worker side of billing: drains the webhook inbox and runs the billing sweep (scheduler tasks). */
 @Module({
-  providers: [...PORT_ADAPTERS, AuditLog, SubscriptionsService, WebhookProcessor, WebhookDrainer, BillingSweeper, BillingWorker],
+  imports: [BillingCoreModule, ProvisioningModule, JobsModule],
+  providers: [WebhookProcessor, WebhookDrainer, BillingSweeper],
   exports: [WebhookProcessor, BillingSweeper],
 })
 export class BillingWorkerModule {}

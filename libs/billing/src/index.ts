@@ -1,8 +1,13 @@
+// Billing: orders, payment providers (Stripe, bank transfer), the webhook inbox, subscriptions,
+// the billing sweep and the customer portal.
+export * from './entities/index.js';
 export * from './billing.module.js';
-export * from './mail/mailer.port.js';
+export * from './maintenance/billing-sweeper.js';
+export * from './orders/orders.service.js';
+export * from './payments/billing-errors.js';
 export * from './payments/payment-facts.js';
 export * from './payments/payment-provider.port.js';
-export * from './payments/billing-errors.js';
-export * from './maintenance/billing-sweeper.js';
+export * from './portal/billing-portal.service.js';
 export * from './subscriptions/subscriptions.service.js';
 export * from './webhooks/webhook-processor.service.js';
+export * from './orders/order-request.js';

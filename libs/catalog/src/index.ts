@@ -1,3 +1,4 @@
+export * from './entities/index.js';
 export * from './catalog.module.js';
 export * from './plans/plans-file.js';
 export * from './plans/plans.service.js';

@@ -1,21 +1,29 @@
 import { Module } from '@nestjs/common';
+import { CatalogModule } from '#catalog';
+import { IdentityModule } from '#identity';
+import { JobsModule } from '#platform/jobs';
+import { RuntimeModule } from '#runtime/docker';
 import { TenantBackups } from './backups/tenant-backups.js';
+import { HostMonitor } from './maintenance/host-monitor.js';
+import { ProvisioningMaintenance } from './maintenance/provisioning-maintenance.js';
 import { LifecycleHandlers } from './pipeline/handlers/index.js';
 import { OperationRecovery } from './pipeline/operation-recovery.js';
 import { OperationRunner } from './pipeline/operation-runner.js';
 import { OPERATION_HANDLERS, OperationWorker } from './pipeline/operation-worker.js';
 import { Placement } from './pipeline/placement.js';
-import { ProvisioningMaintenance } from './pipeline/provisioning-maintenance.js';
 import { ServiceInstances } from './pipeline/service-instances.js';
 import { TenantDeployments } from './pipeline/tenant-deployments.js';
+import { ProvisioningModule } from './provisioning.module.js';
 
-/** The worker side: runs operations from the queue, recovers interrupted ones, reconciles. */
+/** The worker side: runs operations from the queue, recovers interrupted ones, reconciles, watches hosts. */
 @Module({
+  imports: [ProvisioningModule, IdentityModule, CatalogModule, RuntimeModule, JobsModule],
   providers: [
     OperationRunner,
     OperationRecovery,
     OperationWorker,
     ProvisioningMaintenance,
+    HostMonitor,
     Placement,
     ServiceInstances,
     TenantDeployments,

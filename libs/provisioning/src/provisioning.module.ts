@@ -1,38 +1,40 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminCredential, AuditLog, Backup, DockerHost, Domain, Operation, ServiceInstance, Tenant } from '#domain';
+import { CatalogModule } from '#catalog';
+import { AuditModule } from '#domain';
+import { IdentityModule } from '#identity';
 import { SecretBox } from '#platform';
+import { JobsModule } from '#platform/jobs';
 import { RuntimeModule } from '#runtime/docker';
 import { BackupStore } from './backups/backup-store.port.js';
 import { ExportsController } from './backups/exports.controller.js';
 import { LocalBackupStore } from './backups/local-backup-store.js';
 import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
 import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
+import { PROVISIONING_ENTITIES } from './entities/index.js';
 import { DockerHostsController } from './hosts/docker-hosts.controller.js';
 import { DockerHostsService } from './hosts/docker-hosts.service.js';
+import { GracePeriods } from './maintenance/grace-periods.js';
 import { OperationsController } from './operations/operations.controller.js';
 import { OperationsService } from './operations/operations.service.js';
-import { JobQueue } from './queue/job-queue.js';
 import { TenantLifecycleService } from './tenants/tenant-lifecycle.service.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
 
-/** Tenants, their lifecycle, and the long-running operations that carry it out (api and worker). */
-@Global()
+/** Tenants, their lifecycle, Docker hosts, and the long-running operations that carry it out (api and worker). */
 @Module({
-  imports: [RuntimeModule, TypeOrmModule.forFeature([Tenant, ServiceInstance, Domain, Operation, AdminCredential, Backup, DockerHost])],
+  imports: [IdentityModule, CatalogModule, AuditModule, JobsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES)],
   controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController],
   providers: [
-    JobQueue,
     OperationsService,
     TenantsService,
     TenantLifecycleService,
     AdminCredentialsService,
     DockerHostsService,
-    AuditLog,
+    GracePeriods,
     SecretBox,
     { provide: BackupStore, useClass: LocalBackupStore },
   ],
-  exports: [RuntimeModule, JobQueue, OperationsService, TenantsService, TenantLifecycleService, AdminCredentialsService, DockerHostsService, SecretBox, BackupStore],
+  exports: [RuntimeModule, OperationsService, TenantsService, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore],
 })
 export class ProvisioningModule {}

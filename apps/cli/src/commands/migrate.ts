@@ -1,8 +1,8 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, migrateDownAll, migrateUp } from '#domain';
+import { migrateDownAll, migrateUp, schemaDataSourceOptions } from '#domain';
 
 export async function runMigrations(url: string, log: (line: string) => void): Promise<void> {
-  const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 2 } }));
+  const dataSource = new DataSource(schemaDataSourceOptions(url, { extra: { max: 2 } }));
   await dataSource.initialize();
   try {
     const applied = await migrateUp(dataSource);
@@ -13,7 +13,7 @@ export async function runMigrations(url: string, log: (line: string) => void): P
 }
 
 export async function revertMigrations(url: string, all: boolean, log: (line: string) => void): Promise<void> {
-  const dataSource = new DataSource(dataSourceOptions(url, { extra: { max: 2 } }));
+  const dataSource = new DataSource(schemaDataSourceOptions(url, { extra: { max: 2 } }));
   await dataSource.initialize();
   try {
     if (all) {

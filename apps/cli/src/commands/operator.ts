@@ -1,13 +1,12 @@
 import { NestFactory } from '@nestjs/core';
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
-import { Account, DatabaseModule } from '#domain';
-import { AccountsService } from '#identity/accounts/accounts.service.js';
-import { randomString } from '#platform';
+import { AccountsService, IdentityModule } from '#identity';
+import { AppConfig, ConfigModule, randomString } from '#platform';
+import { DatabaseModule } from '#platform/database';
 
 /** Creates an operator account and prints its generated password once. */
-export async function createOperator(url: string, email: string, displayName: string | undefined): Promise<void> {
-  @Module({ imports: [DatabaseModule.forRoot(url), TypeOrmModule.forFeature([Account])], providers: [AccountsService] })
+export async function createOperator(config: AppConfig, url: string, email: string, displayName: string | undefined): Promise<void> {
+  @Module({ imports: [ConfigModule.forRoot(config, 'cli'), DatabaseModule.forRoot(url), IdentityModule] })
   class OperatorCliModule {}
 
   const app = await NestFactory.createApplicationContext(OperatorCliModule, { logger: ['error'] });

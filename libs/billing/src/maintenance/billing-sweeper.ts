@@ -1,52 +1,51 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, LessThanOrEqual } from 'typeorm';
-import { SYSTEM_ACTOR, Subscription, Tenant } from '#domain';
-import { TenantLifecycleService } from '#provisioning';
+import { DataSource, IsNull, Not } from 'typeorm';
+import { SYSTEM_ACTOR } from '#domain';
+import { Scheduler } from '#platform/jobs';
+import { TenantsService } from '#provisioning';
+import { Subscription } from '../entities/index.js';
 import { tenantEventFor } from '../subscriptions/billing-decisions.js';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service.js';
 
 const ACTOR = SYSTEM_ACTOR('billing-sweeper');
-const BATCH = 200;
+const SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * The billing loop that runs every minute in the worker: ends grace periods, re-applies
- * subscription states the tenant has not caught up with (e.g. a payment that failed while
- * the tenant was still being provisioned). Webhook events need no sweep: the inbox is a queue.
- * Every step is safe to run twice or concurrently.
+ * The billing sweep, a scheduler task of the worker: re-applies subscription states a tenant
+ * has not caught up with (e.g. a payment that failed while the tenant was still being
+ * provisioned). Webhook events need no sweep (the inbox is a queue), grace periods are
+ * provisioning's. Safe to run twice or concurrently.
  */
 @Injectable()
-export class BillingSweeper {
+export class BillingSweeper implements OnModuleInit {
+  private readonly logger = new Logger(BillingSweeper.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly lifecycle: TenantLifecycleService,
     private readonly subscriptions: SubscriptionsService,
+    private readonly tenants: TenantsService,
+    private readonly scheduler: Scheduler,
   ) {}
 
-  async sweep(now = new Date()): Promise<{ suspended: number; reconciled: number }> {
-    return { suspended: await this.endGracePeriods(now), reconciled: await this.reconcile() };
+  onModuleInit(): void {
+    this.scheduler.register({ name: 'billing.sweep', intervalMs: SWEEP_INTERVAL_MS, run: () => this.sweep() });
   }
 
-  /** past_due tenants whose grace period is over are suspended (containers stopped, data kept). */
-  async endGracePeriods(now: Date): Promise<number> {
-    const due = await this.dataSource.manager.find(Tenant, { where: { state: 'past_due', graceEndsAt: LessThanOrEqual(now) }, take: BATCH });
-    let suspended = 0;
-    for (const tenant of due) {
-      const result = await this.lifecycle.transition(tenant.id, 'grace_expired', ACTOR, { ifAllowed: true, reason: 'grace period ended', details: { graceEndsAt: tenant.graceEndsAt } });
-      if (result.changed) suspended++;
-    }
-    return suspended;
+  async sweep(): Promise<void> {
+    const reconciled = await this.reconcile();
+    if (reconciled) this.logger.log(`billing sweep: ${reconciled} tenant(s) brought in line with their subscription`);
   }
 
   /** Tenants whose state does not match their subscription's latest status. */
   async reconcile(): Promise<number> {
-    const pairs: { orderId: string; status: Subscription['status']; tenantState: Tenant['state'] }[] = await this.dataSource.query(
-      `select s.order_id as "orderId", s.status, t.state as "tenantState"
-         from subscription s join tenant t on t.id = s.tenant_id
-        where s.order_id is not null and t.state not in ('terminating', 'terminated')`,
-    );
-    const behind = pairs.filter((pair) => tenantEventFor(pair.tenantState, pair.status) !== null);
-    for (const pair of behind) await this.subscriptions.reconcile(pair.orderId, ACTOR);
+    const subscriptions = await this.dataSource.manager.find(Subscription, { where: { orderId: Not(IsNull()), tenantId: Not(IsNull()) } });
+    const states = await this.tenants.statesOf(subscriptions.map((subscription) => subscription.tenantId!));
+    const behind = subscriptions.filter((subscription) => {
+      const state = states.get(subscription.tenantId!);
+      return state !== undefined && state !== 'terminating' && state !== 'terminated' && tenantEventFor(state, subscription.status) !== null;
+    });
+    for (const subscription of behind) await this.subscriptions.reconcile(subscription.orderId!, ACTOR);
     return behind.length;
   }
 }

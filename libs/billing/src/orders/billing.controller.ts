@@ -1,24 +1,14 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional } from 'class-validator';
-import type { OrderState } from '#domain';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { OrderState } from '../entities/index.js';
 import { actorOf, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
 import { ParseUuidPipe, ValidationFailedError } from '#platform';
 import { BillingPortalService } from '../portal/billing-portal.service.js';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service.js';
 import { OrdersService } from './orders.service.js';
+import { ManualPaymentInput } from './billing.dto.js';
 
 const ORDER_STATES: OrderState[] = ['pending_payment', 'paid', 'canceled', 'expired'];
-
-export class ManualPaymentInput {
-  @ApiProperty({ enum: ['paid', 'overdue'], description: 'paid: the transfer for the order or the current period arrived; overdue: it did not' })
-  @IsIn(['paid', 'overdue'], { message: 'must be paid or overdue' })
-  outcome: 'paid' | 'overdue';
-
-  @ApiPropertyOptional({ description: 'With paid: the end of the period paid for (default: one billing interval on)', example: '2027-01-31T00:00:00Z' })
-  @IsOptional() @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date' })
-  periodEnd?: string;
-}
 
 @ApiTags('billing')
 @ApiBearerAuth()

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
-import { Account, AuditActor, AuditLog, Domain, Membership, Operation, Order, Organization, Plan, Subscription, Tenant } from '#domain';
-import { AccountsService, OrganizationsService, slugify } from '#identity';
+import { DataSource, In } from 'typeorm';
+import { PlansService, type Plan } from '#catalog';
+import { AuditActor, AuditLog } from '#domain';
+import { AccountsService, OrganizationsService, type Organization } from '#identity';
 import { AppConfig, DomainError, NotFoundError, ValidationFailedError } from '#platform';
-import { TenantLifecycleService, TenantsService } from '#provisioning';
+import { OperationsService, TenantLifecycleService, TenantsService, type Domain, type Operation, type Tenant } from '#provisioning';
+import { Order, Subscription } from '../entities/index.js';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
-import type { OrderRequest } from './order-form.js';
+import type { OrderRequest } from './order-request.js';
 
 /** Everything the status page shows about an order. */
 export interface OrderDetails {
@@ -33,6 +35,8 @@ export class OrdersService {
     private readonly organizations: OrganizationsService,
     private readonly tenants: TenantsService,
     private readonly lifecycle: TenantLifecycleService,
+    private readonly plans: PlansService,
+    private readonly operations: OperationsService,
     private readonly provider: PaymentProvider,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
@@ -41,7 +45,7 @@ export class OrdersService {
   /** Field -> problem for what only the database can tell: plan, address, email. Empty when all is well. */
   async problems(request: Partial<OrderRequest>): Promise<Record<string, string>> {
     const problems: Record<string, string> = {};
-    if (request.plan !== undefined && !(await this.dataSource.manager.exists(Plan, { where: { code: request.plan, orderable: true } }))) {
+    if (request.plan !== undefined && !(await this.plans.getByCode(request.plan).then((plan) => plan.orderable, () => false))) {
       problems.plan = 'is not a plan that can be ordered';
     }
     if (request.subdomain !== undefined) {
@@ -62,10 +66,10 @@ export class OrdersService {
     const problems = await this.problems(request);
     if (Object.keys(problems).length > 0) throw new ValidationFailedError(problems);
     return this.dataSource.transaction(async (manager) => {
-      const plan = await manager.findOneByOrFail(Plan, { code: request.plan });
+      const plan = await this.plans.getByCode(request.plan);
       const owner = await this.accounts.create({ email: request.contactEmail, password: request.password }, manager).catch(rename('email', 'contactEmail'));
       const actor: AuditActor = { type: 'account', id: owner.id };
-      const organization = await this.createOrganization(manager, request, owner, actor);
+      const organization = await this.organizations.createForOrder(manager, { name: request.clubName, contactEmail: request.contactEmail, ownerAccountId: owner.id }, actor);
       const tenant = await this.tenants
         .create({ organizationId: organization.id, planCode: plan.code, subdomain: request.subdomain, customDomain: request.customDomain }, actor, manager)
         .catch(rename('planCode', 'plan'));
@@ -106,10 +110,7 @@ export class OrdersService {
     if (order.state !== 'pending_payment') return statusUrl;
     if (order.checkoutSessionId) return (await this.provider.resumeCheckout(order.checkoutSessionId)) ?? statusUrl;
 
-    const [plan, organization] = await Promise.all([
-      this.dataSource.manager.findOneByOrFail(Plan, { id: order.planId }),
-      this.dataSource.manager.findOneByOrFail(Organization, { id: order.organizationId }),
-    ]);
+    const [plan, organization] = await Promise.all([this.plans.getById(order.planId), this.organizations.get(order.organizationId)]);
     const start = await this.provider.startCheckout({
       orderId: order.id,
       organizationId: order.organizationId,
@@ -133,14 +134,12 @@ export class OrdersService {
     const order = await manager.findOne(Order, { where: { id: orderId } });
     if (!order) throw new NotFoundError('Order');
     const [plan, organization, tenant, subscription] = await Promise.all([
-      manager.findOneByOrFail(Plan, { id: order.planId }),
-      manager.findOneByOrFail(Organization, { id: order.organizationId }),
-      order.tenantId ? manager.findOne(Tenant, { where: { id: order.tenantId } }) : null,
+      this.plans.getById(order.planId),
+      this.organizations.get(order.organizationId),
+      order.tenantId ? this.tenants.find(order.tenantId) : null,
       manager.findOne(Subscription, { where: { orderId: order.id }, order: { createdAt: 'DESC' } }),
     ]);
-    const [domains, operation] = tenant
-      ? await Promise.all([this.tenants.domains(tenant.id), manager.findOne(Operation, { where: { targetId: tenant.id }, order: { createdAt: 'DESC' } })])
-      : [[], null];
+    const [domains, operation] = tenant ? await Promise.all([this.tenants.domains(tenant.id), this.operations.latestFor(tenant.id)]) : [[], null];
     return { order, plan, organization, tenant, domains, subscription, operation };
   }
 
@@ -174,17 +173,6 @@ export class OrdersService {
           : null,
       };
     });
-  }
-
-  private async createOrganization(manager: EntityManager, request: OrderRequest, owner: Account, actor: AuditActor): Promise<Organization> {
-    const slug = await this.organizations.freeSlug(manager, slugify(request.clubName));
-    const organization = await manager.save(manager.create(Organization, { name: request.clubName, slug, contactEmail: request.contactEmail }));
-    await manager.insert(Membership, { organizationId: organization.id, accountId: owner.id, role: 'owner' });
-    await this.audit.record(
-      { actor, action: 'organization.created', target: { type: 'organization', id: organization.id }, organizationId: organization.id, details: { slug, owner: owner.email, via: 'order form' } },
-      manager,
-    );
-    return organization;
   }
 }
 

@@ -1,4 +1,5 @@
-import type { BillingInterval, PaymentProvider as PaymentProviderName, SubscriptionStatus } from '#domain';
+import type { BillingInterval } from '#catalog';
+import type { PaymentProviderName, SubscriptionStatus } from '../entities/index.js';
 
 /**
  * What a payment provider told us, in Allmende's words. Stripe events and an operator's

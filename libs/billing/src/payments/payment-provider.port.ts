@@ -1,4 +1,4 @@
-import type { PaymentProvider as PaymentProviderName } from '#domain';
+import type { PaymentProviderName } from '../entities/index.js';
 import type { CheckoutRequest, CheckoutStart, PaymentFact, ReceivedEvent, SubscriptionSnapshot } from './payment-facts.js';
 
 /**

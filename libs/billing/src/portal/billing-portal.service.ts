@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, Not } from 'typeorm';
-import { AuditActor, AuditLog, Membership, Order, Subscription } from '#domain';
-import { AccountsService } from '#identity';
-import { AppConfig, ForbiddenError, InvalidStateError, NotFoundError, UnauthenticatedError } from '#platform';
+import { AuditActor, AuditLog } from '#domain';
+import { AccessCheck, AccountsService, type MembershipRole } from '#identity';
+import { AppConfig, InvalidStateError, NotFoundError, UnauthenticatedError } from '#platform';
+import { Order, Subscription } from '../entities/index.js';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
 
-const MAY_MANAGE_BILLING = ['owner', 'billing'];
+const MAY_MANAGE_BILLING: readonly MembershipRole[] = ['owner', 'billing'];
 
 /** Opens the provider's customer portal (card, invoices, cancellation) for owners and billing members. */
 @Injectable()
@@ -17,6 +18,7 @@ export class BillingPortalService {
     private readonly accounts: AccountsService,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly access: AccessCheck,
   ) {}
 
   /** For the API: the caller's role was checked by the route guard. */
@@ -35,10 +37,7 @@ export class BillingPortalService {
     if (!account) throw new UnauthenticatedError('Email or password is wrong');
     const order = await this.dataSource.manager.findOne(Order, { where: { id: orderId } });
     if (!order) throw new NotFoundError('Order');
-    const membership = await this.dataSource.manager.findOne(Membership, { where: { organizationId: order.organizationId, accountId: account.id } });
-    if (!membership || !MAY_MANAGE_BILLING.includes(membership.role)) {
-      throw new ForbiddenError('Only owners and billing members of the club can manage billing');
-    }
+    await this.access.requireMemberRole(account.id, order.organizationId, MAY_MANAGE_BILLING, 'Order', 'forbidden');
     const subscription = await this.dataSource.manager.findOne(Subscription, { where: { orderId, providerCustomerId: Not(IsNull()) }, order: { createdAt: 'DESC' } });
     if (!subscription) throw new InvalidStateError('billing.no_subscription', 'This order has no paid subscription yet');
     return this.open(subscription, { type: 'account', id: account.id });

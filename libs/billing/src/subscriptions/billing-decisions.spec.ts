@@ -1,4 +1,5 @@
-import { TENANT_STATES, tenantLifecycle, type SubscriptionStatus, type TenantState } from '#domain';
+import { TENANT_STATES, tenantLifecycle, type TenantState } from '#domain';
+import { type SubscriptionStatus } from '../entities/index.js';
 import { compareFactTime, isFinal, orderStateFor, tenantEventFor } from './billing-decisions.js';
 
 const STATUSES: SubscriptionStatus[] = ['incomplete', 'incomplete_expired', 'trialing', 'active', 'past_due', 'unpaid', 'canceled', 'paused'];

@@ -1,4 +1,5 @@
-import type { OrderState, SubscriptionStatus, TenantEvent, TenantState } from '#domain';
+import type { OrderState, SubscriptionStatus } from '../entities/index.js';
+import type { TenantEvent, TenantState } from '#domain';
 
 /** Statuses in which the club has paid for the current period. */
 const GOOD_STANDING: ReadonlySet<SubscriptionStatus> = new Set(['active', 'trialing']);

@@ -1,16 +1,29 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditActor, AuditLog, Order, Plan, Subscription, Tenant } from '#domain';
+import { AuditActor, AuditLog } from '#domain';
+import { Order, Subscription } from '../entities/index.js';
+import { PlansService } from '#catalog';
+import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { InvalidStateError, NotFoundError } from '#platform';
-import { TenantLifecycleService } from '#provisioning';
 import type { CheckoutExpiredFact, PaymentFact, SubscriptionFact, SubscriptionSnapshot } from '../payments/payment-facts.js';
-import { PaymentProvider } from '../payments/payment-provider.port.js';
 import { compareFactTime, isFinal, orderStateFor, tenantEventFor } from './billing-decisions.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export type ManualOutcome = 'paid' | 'overdue' | 'canceled';
+
+/**
+ * Two events about one subscription carry the same second and disagree: the provider must say
+ * which is current. Raised inside the order's transaction so it rolls back; the caller asks the
+ * provider with no lock held and applies the fact again with the answer.
+ */
+export class ProviderStateNeeded extends Error {
+  override readonly name = 'ProviderStateNeeded';
+  constructor(readonly subscriptionId: string) {
+    super(`the provider's current state of subscription ${subscriptionId} is needed`);
+  }
+}
 
 /**
  * Turns payment facts into subscription rows, order states and tenant lifecycle steps.
@@ -24,19 +37,23 @@ export class SubscriptionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly lifecycle: TenantLifecycleService,
-    private readonly provider: PaymentProvider,
     private readonly audit: AuditLog,
+    private readonly tenants: TenantsService,
+    private readonly plans: PlansService,
   ) {}
 
-  /** Applies one fact inside the caller's transaction. Returns false when the fact is not about any order of ours. */
-  async apply(fact: PaymentFact, actor: AuditActor, manager: EntityManager): Promise<boolean> {
+  /**
+   * Applies one fact inside the caller's transaction. Returns false when the fact is not about
+   * any order of ours. Throws ProviderStateNeeded (see there) unless `snapshot` answers it.
+   */
+  async apply(fact: PaymentFact, actor: AuditActor, manager: EntityManager, snapshot?: SubscriptionSnapshot | null): Promise<boolean> {
     if (fact.kind === 'checkout_expired') return this.expireCheckout(fact, actor, manager);
     const order = await this.lockOrder(manager, fact.orderId, fact);
     if (!order) {
       this.logger.warn(`${fact.source}: subscription ${fact.subscriptionId} belongs to no order here; ignored`);
       return false;
     }
-    const subscription = await this.record(manager, order, fact, actor);
+    const subscription = await this.record(manager, order, fact, actor, snapshot);
     await this.settleOrder(manager, order, subscription, actor, fact.at);
     await this.converge(manager, order, subscription, actor, fact.source);
     return true;
@@ -53,10 +70,12 @@ export class SubscriptionsService {
 
   /** An operator records a bank transfer (or its absence, or the end) for a manually billed order. */
   async recordManual(orderId: string, outcome: ManualOutcome, actor: AuditActor, periodEnd?: Date): Promise<Subscription> {
+    const unlocked = await this.dataSource.manager.findOne(Order, { where: { id: orderId } });
+    if (!unlocked) throw new NotFoundError('Order', orderId);
+    const plan = await this.plans.getById(unlocked.planId);
     return this.dataSource.transaction(async (manager) => {
       const order = await manager.findOne(Order, { where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
       if (!order) throw new NotFoundError('Order', orderId);
-      const plan = await manager.findOneByOrFail(Plan, { id: order.planId });
       if (order.paymentProvider !== 'manual') {
         throw new InvalidStateError('billing.not_manual', 'This order is paid through Stripe; its payments are recorded by Stripe, not by hand');
       }
@@ -80,7 +99,7 @@ export class SubscriptionsService {
         at: now,
         source: `operator:${outcome}`,
       };
-      await this.apply(fact, actor, manager);
+      await this.apply(fact, actor, manager, null); // for bank transfers our database is the record
       return manager.findOneOrFail(Subscription, { where: { provider: 'manual', providerSubscriptionId: subscriptionId } });
     });
   }
@@ -97,7 +116,7 @@ export class SubscriptionsService {
   }
 
   /** Stores the fact on the subscription unless newer state is already there. */
-  private async record(manager: EntityManager, order: Order, fact: SubscriptionFact, actor: AuditActor): Promise<Subscription> {
+  private async record(manager: EntityManager, order: Order, fact: SubscriptionFact, actor: AuditActor, snapshot: SubscriptionSnapshot | null | undefined): Promise<Subscription> {
     const existing = await manager.findOne(Subscription, { where: { provider: fact.provider, providerSubscriptionId: fact.subscriptionId } });
     if (!existing) {
       const created = await manager.save(
@@ -123,7 +142,10 @@ export class SubscriptionsService {
     if (!isFinal(existing.status) && when !== 'older') {
       let state: SubscriptionSnapshot | SubscriptionFact = fact;
       // two events in the same second that disagree: ask the provider which is current
-      if (when === 'same' && fact.status !== existing.status) state = (await this.provider.fetchSubscription(fact.subscriptionId)) ?? fact;
+      if (when === 'same' && fact.status !== existing.status) {
+        if (snapshot === undefined) throw new ProviderStateNeeded(fact.subscriptionId);
+        state = snapshot ?? fact;
+      }
       existing.status = state.status;
       if (state.currentPeriodEnd) existing.currentPeriodEnd = state.currentPeriodEnd;
       if (state.cancelAtPeriodEnd !== null) existing.cancelAtPeriodEnd = state.cancelAtPeriodEnd;
@@ -152,7 +174,7 @@ export class SubscriptionsService {
 
   private async converge(manager: EntityManager, order: Order, subscription: Subscription, actor: AuditActor, source: string): Promise<void> {
     if (!order.tenantId) return;
-    let tenant = await manager.findOne(Tenant, { where: { id: order.tenantId } });
+    let tenant = await this.tenants.find(order.tenantId, manager);
     // at most two steps (provision, then terminate) bring a tenant in line
     for (let step = 0; tenant && step < 2; step++) {
       const event = tenantEventFor(tenant.state, subscription.status, order.paidAt !== null);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { WORK_CHANNEL } from '#provisioning';
+import { JobQueue } from '#platform/jobs';
 import type { ReceivedEvent } from '../payments/payment-facts.js';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
 
@@ -37,6 +37,7 @@ export class WebhookInbox {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly provider: PaymentProvider,
+    private readonly queue: JobQueue,
   ) {}
 
   receive(rawBody: Buffer, signature: string | undefined): Promise<Receipt> {
@@ -82,28 +83,30 @@ export class WebhookInbox {
   private async store(events: ReceivedEvent[]): Promise<Set<string>> {
     const unique = [...new Map(events.map((event) => [event.id, event])).values()];
     // the payloads travel as one JSON array built from the received texts: no re-serialising, no array escaping
-    const rows: { event_id: string }[] = await this.dataSource.query(
-      `with meta as (
-         select * from unnest($1::text[], $2::text[], $3::timestamptz[]) with ordinality as m(event_id, type, created, n)
-       ), payloads as (
-         select value as payload, n from jsonb_array_elements($4::jsonb) with ordinality as p(value, n)
-       ), stored as (
-         insert into webhook_event (provider, event_id, type, payload, event_created_at)
-         select $5, meta.event_id, meta.type, payloads.payload, meta.created from meta join payloads using (n)
-         on conflict (provider, event_id) do nothing
-         returning event_id
-       )
-       select event_id, pg_notify($6, $7) from stored`,
-      [
-        unique.map((event) => event.id),
-        unique.map((event) => event.type),
-        unique.map((event) => event.created),
-        `[${unique.map((event) => event.json).join(',')}]`,
-        this.provider.name,
-        WORK_CHANNEL,
-        WEBHOOK_TOPIC,
-      ],
-    );
-    return new Set(rows.map((row) => row.event_id));
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { event_id: string }[] = await manager.query(
+        `with meta as (
+           select * from unnest($1::text[], $2::text[], $3::timestamptz[]) with ordinality as m(event_id, type, created, n)
+         ), payloads as (
+           select value as payload, n from jsonb_array_elements($4::jsonb) with ordinality as p(value, n)
+         ), stored as (
+           insert into webhook_event (provider, event_id, type, payload, event_created_at)
+           select $5, meta.event_id, meta.type, payloads.payload, meta.created from meta join payloads using (n)
+           on conflict (provider, event_id) do nothing
+           returning event_id
+         )
+         select event_id from stored`,
+        [
+          unique.map((event) => event.id),
+          unique.map((event) => event.type),
+          unique.map((event) => event.created),
+          `[${unique.map((event) => event.json).join(',')}]`,
+          this.provider.name,
+        ],
+      );
+      // the worker's drain wakes when this commits
+      if (rows.length > 0) await this.queue.announce(WEBHOOK_TOPIC, manager);
+      return new Set(rows.map((row) => row.event_id));
+    });
   }
 }

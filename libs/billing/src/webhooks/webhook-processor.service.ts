@@ -1,9 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditActor, WebhookEvent } from '#domain';
+import { AuditActor } from '#domain';
+import { WebhookEvent } from '../entities/index.js';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
-import { SubscriptionsService } from '../subscriptions/subscriptions.service.js';
+import type { SubscriptionSnapshot } from '../payments/payment-facts.js';
+import { ProviderStateNeeded, SubscriptionsService } from '../subscriptions/subscriptions.service.js';
+
+type Snapshots = Map<string, SubscriptionSnapshot | null>;
 
 /**
  * Processes stored events, in the worker. Idempotent: the event row is locked, an
@@ -22,49 +26,66 @@ export class WebhookProcessor {
 
   /**
    * Claims the oldest pending event that no other worker holds (SKIP LOCKED) and processes
-   * it. Returns 'idle' when nothing is due. The claim and the effects share one transaction.
+   * it. Returns 'idle' when nothing is due. The claim and the effects share one transaction;
+   * when the provider must be asked (see ProviderStateNeeded), that happens between two
+   * attempts, with no lock held.
    */
   async processNext(): Promise<'processed' | 'idle'> {
-    let claimed: string | undefined;
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const [row]: { id: string }[] = await manager.query(
-          `select id from webhook_event
-            where processed_at is null and (next_attempt_at is null or next_attempt_at <= now())
-            order by event_created_at, received_at
-            limit 1 for update skip locked`,
-        );
-        if (!row) return 'idle';
-        claimed = row.id;
-        await this.apply(manager, row.id);
-        return 'processed';
-      });
-    } catch (error) {
-      if (claimed) await this.recordFailure(claimed, error);
-      throw error;
-    }
+    return this.withProviderState(async (manager, snapshots, claim) => {
+      const [row]: { id: string }[] = claim.id
+        ? await manager.query(`select id from webhook_event where id = $1 and processed_at is null for update skip locked`, [claim.id])
+        : await manager.query(
+            `select id from webhook_event
+              where processed_at is null and (next_attempt_at is null or next_attempt_at <= now())
+              order by event_created_at, received_at
+              limit 1 for update skip locked`,
+          );
+      if (!row) return 'idle';
+      claim.id = row.id;
+      await this.apply(manager, row.id, snapshots);
+      return 'processed';
+    });
   }
 
   /** Processes one event by id (tests, tools). Returns false when it had been processed already. */
   async process(webhookEventId: string): Promise<boolean> {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const event = await manager.findOne(WebhookEvent, { where: { id: webhookEventId }, lock: { mode: 'pessimistic_write' } });
-        if (!event || event.processedAt) return false;
-        await this.apply(manager, event.id);
-        return true;
-      });
-    } catch (error) {
-      await this.recordFailure(webhookEventId, error);
-      throw error;
+    return this.withProviderState(async (manager, snapshots, claim) => {
+      const event = await manager.findOne(WebhookEvent, { where: { id: webhookEventId }, lock: { mode: 'pessimistic_write' } });
+      if (!event || event.processedAt) return false;
+      claim.id = event.id;
+      await this.apply(manager, event.id, snapshots);
+      return true;
+    });
+  }
+
+  /**
+   * Runs `work` in a transaction. If it needs the provider's view of a subscription, the
+   * transaction rolls back, the provider is asked with no lock held, and `work` runs once more
+   * with the answer. A failure is recorded on the claimed event (backoff), then rethrown.
+   */
+  private async withProviderState<T>(work: (manager: EntityManager, snapshots: Snapshots, claim: { id?: string }) => Promise<T>): Promise<T> {
+    const snapshots: Snapshots = new Map();
+    const claim: { id?: string } = {};
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.dataSource.transaction((manager) => work(manager, snapshots, claim));
+      } catch (error) {
+        if (error instanceof ProviderStateNeeded && !snapshots.has(error.subscriptionId) && attempt < 3) {
+          snapshots.set(error.subscriptionId, await this.provider.fetchSubscription(error.subscriptionId));
+          continue;
+        }
+        if (claim.id) await this.recordFailure(claim.id, error);
+        throw error;
+      }
     }
   }
 
-  private async apply(manager: EntityManager, id: string): Promise<void> {
+  private async apply(manager: EntityManager, id: string, snapshots: Snapshots): Promise<void> {
     const event = await manager.findOneOrFail(WebhookEvent, { where: { id } });
     const actor: AuditActor = { type: 'provider', id: event.provider };
     for (const fact of this.provider.factsOf(event.payload)) {
-      await this.subscriptions.apply(fact, actor, manager);
+      const snapshot = fact.kind === 'subscription' && snapshots.has(fact.subscriptionId) ? snapshots.get(fact.subscriptionId) : undefined;
+      await this.subscriptions.apply(fact, actor, manager, snapshot);
     }
     await manager.update(WebhookEvent, event.id, { processedAt: new Date(), attempts: event.attempts + 1, lastError: null, nextAttemptAt: null });
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Not, Repository } from 'typeorm';
-import { Plan } from '#domain';
+import { Plan } from '../entities/index.js';
 import { AppConfig, ConfigurationError, NotFoundError } from '#platform';
 import { TemplateCatalog } from '../templates/template-catalog.js';
 import { loadPlansFile } from './plans-file.js';
@@ -56,6 +56,19 @@ export class PlansService {
 
   listOrderable(): Promise<Plan[]> {
     return this.plans.find({ where: { orderable: true }, order: { priceCents: 'ASC' } });
+  }
+
+  async getById(id: string): Promise<Plan> {
+    const plan = await this.plans.findOne({ where: { id } });
+    if (!plan) throw new NotFoundError('Plan', id);
+    return plan;
+  }
+
+  /** Plans by id, for lists that show each item's plan. */
+  async byIds(ids: readonly string[]): Promise<Map<string, Plan>> {
+    if (ids.length === 0) return new Map();
+    const plans = await this.plans.find({ where: { id: In([...new Set(ids)]) } });
+    return new Map(plans.map((plan) => [plan.id, plan]));
   }
 
   async getByCode(code: string): Promise<Plan> {

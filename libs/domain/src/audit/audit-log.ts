@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditActorType, AuditEvent } from '../entities/audit-event.entity.js';
+import { AuditActorType, AuditEvent } from './audit-event.entity.js';
 
 export interface AuditActor {
   type: AuditActorType;
@@ -18,7 +18,20 @@ export interface AuditEntry {
 
 export const SYSTEM_ACTOR = (component: string): AuditActor => ({ type: 'system', id: component });
 
-/** Appends to the audit log, inside the caller's transaction when one is given. */
+/** One line of the audit log as people read it. */
+export interface AuditEntryView {
+  id: string;
+  actorType: AuditActorType;
+  actorId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string;
+  organizationId: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** Appends to the audit log, inside the caller's transaction when one is given; reads it back for people. */
 @Injectable()
 export class AuditLog {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -32,6 +45,14 @@ export class AuditLog {
       targetId: entry.target.id,
       organizationId: entry.organizationId ?? null,
       details: entry.details ?? {},
+    }));
+  }
+
+  /** An organization's log, newest first. */
+  async listForOrganization(organizationId: string, limit: number): Promise<AuditEntryView[]> {
+    const events = await this.dataSource.manager.find(AuditEvent, { where: { organizationId }, order: { createdAt: 'DESC' }, take: limit });
+    return events.map(({ id, actorType, actorId, action, targetType, targetId, organizationId: org, details, createdAt }) => ({
+      id, actorType, actorId, action, targetType, targetId, organizationId: org, details, createdAt,
     }));
   }
 }

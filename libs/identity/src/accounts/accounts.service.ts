@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
-import { Account, Membership } from '#domain';
+import { Account, Membership } from '../entities/index.js';
 import { ConflictError, NotFoundError } from '#platform';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 

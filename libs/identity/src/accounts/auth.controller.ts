@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength } from 'class-validator';
-import type { Account } from '#domain';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Account } from '../entities/index.js';
 import { AppConfig } from '#platform';
 import { CurrentPrincipal, Public } from '../auth/decorators.js';
 import { PasswordLoginGuard } from '../auth/guards.js';
@@ -9,16 +8,7 @@ import { LimitPasswordAttempts } from '../auth/password-attempts.js';
 import type { Principal } from '../auth/principal.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import { AccountsService } from './accounts.service.js';
-
-export class LoginInput {
-  @ApiProperty({ example: 'chair@gardeners.example' })
-  @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
-  email: string;
-
-  @ApiProperty()
-  @IsString() @MaxLength(200)
-  password: string;
-}
+import { LoginInput } from './auth.dto.js';
 
 @ApiTags('auth')
 @Controller('api/v1')

@@ -1,5 +1,5 @@
 import { ForbiddenError, NotFoundError } from '#platform';
-import type { MembershipRole } from '#domain';
+import type { MembershipRole } from '../entities/index.js';
 import { actsAsOperator, Principal } from './principal.js';
 
 export const ALL_ROLES: readonly MembershipRole[] = ['owner', 'billing', 'member'];

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { MembershipRole } from '#domain';
+import type { MembershipRole } from '../entities/index.js';
 import type { Principal } from './principal.js';
 import type { Scope } from './scopes.js';
 

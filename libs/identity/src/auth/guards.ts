@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { MembershipRole } from '#domain';
+import type { MembershipRole } from '../entities/index.js';
 import { ForbiddenError, UnauthenticatedError, ValidationFailedError } from '#platform';
 import { assertOrganizationAccess } from './access-policy.js';
 import { OPERATOR_ONLY, ORGANIZATION_ROLES, PUBLIC_ROUTE, REQUIRED_SCOPES } from './decorators.js';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
-import type { Account } from '#domain';
+import type { Account } from '../entities/index.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 
 /** Email + password, for the login endpoint only. */

@@ -1,4 +1,4 @@
-import type { MembershipRole } from '#domain';
+import type { MembershipRole } from '../entities/index.js';
 
 /** Who is calling, as established from their bearer token. */
 export interface Principal {

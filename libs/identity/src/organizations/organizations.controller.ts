@@ -1,14 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { AuditEvent } from '#domain';
+import { AuditLog } from '#domain';
 import { ParseUuidPipe } from '#platform';
 import { visibleOrganizations } from '../auth/access-policy.js';
 import { actorOf } from '../auth/actor.js';
 import { CurrentPrincipal, OperatorOnly, OrganizationRoles, RequireScopes } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ChangeRoleInput, CreateOrganizationInput, UpdateOrganizationInput } from './organizations.dto.js';
+import { ChangeRoleInput, CreateOrganizationInput, type OrganizationResponse, toOrganizationResponse, UpdateOrganizationInput } from './organizations.dto.js';
 import { OrganizationsService } from './organizations.service.js';
 
 @ApiTags('organizations')
@@ -17,35 +15,36 @@ import { OrganizationsService } from './organizations.service.js';
 export class OrganizationsController {
   constructor(
     private readonly organizations: OrganizationsService,
-    @InjectRepository(AuditEvent) private readonly auditEvents: Repository<AuditEvent>,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get()
   @RequireScopes('org:read')
   @ApiOperation({ summary: 'Organizations you belong to (operators: all)' })
-  list(@CurrentPrincipal() principal: Principal) {
-    return this.organizations.list(visibleOrganizations(principal));
+  async list(@CurrentPrincipal() principal: Principal): Promise<OrganizationResponse[]> {
+    return (await this.organizations.list(visibleOrganizations(principal))).map(toOrganizationResponse);
   }
 
   @Post()
   @OperatorOnly()
   @ApiOperation({ summary: 'Create an organization with its owner (operators)' })
-  create(@CurrentPrincipal() principal: Principal, @Body() input: CreateOrganizationInput) {
-    return this.organizations.create(input, actorOf(principal));
+  async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateOrganizationInput) {
+    const { organization, owner } = await this.organizations.create(input, actorOf(principal));
+    return { organization: toOrganizationResponse(organization), owner };
   }
 
   @Get(':orgId')
   @RequireScopes('org:read')
   @OrganizationRoles('owner', 'billing', 'member')
-  get(@Param('orgId', ParseUuidPipe) orgId: string) {
-    return this.organizations.get(orgId);
+  async get(@Param('orgId', ParseUuidPipe) orgId: string): Promise<OrganizationResponse> {
+    return toOrganizationResponse(await this.organizations.get(orgId));
   }
 
   @Patch(':orgId')
   @RequireScopes('org:write')
   @OrganizationRoles('owner')
-  update(@CurrentPrincipal() principal: Principal, @Param('orgId', ParseUuidPipe) orgId: string, @Body() input: UpdateOrganizationInput) {
-    return this.organizations.update(orgId, input, actorOf(principal));
+  async update(@CurrentPrincipal() principal: Principal, @Param('orgId', ParseUuidPipe) orgId: string, @Body() input: UpdateOrganizationInput): Promise<OrganizationResponse> {
+    return toOrganizationResponse(await this.organizations.update(orgId, input, actorOf(principal)));
   }
 
   @Get(':orgId/members')
@@ -85,6 +84,6 @@ export class OrganizationsController {
   @ApiOperation({ summary: "The organization's audit log, newest first" })
   auditLog(@Param('orgId', ParseUuidPipe) orgId: string, @Query('limit') limit?: string) {
     const take = Math.min(Math.max(Number(limit) || 100, 1), 500);
-    return this.auditEvents.find({ where: { organizationId: orgId }, order: { createdAt: 'DESC' }, take });
+    return this.audit.listForOrganization(orgId, take);
   }
 }

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { MEMBERSHIP_ROLES, type MembershipRole } from '#domain';
+import { MEMBERSHIP_ROLES, type MembershipRole } from '../entities/index.js';
 import { IsPlainEmail, IsSingleLineText } from '#platform';
+import type { Organization } from '../entities/index.js';
 
 export class OwnerInput {
   @ApiProperty({ example: 'chair@gardeners.example' })
@@ -46,4 +47,18 @@ export class ChangeRoleInput {
   @ApiProperty({ enum: MEMBERSHIP_ROLES })
   @IsIn(MEMBERSHIP_ROLES, { message: `must be one of ${MEMBERSHIP_ROLES.join(', ')}` })
   role: MembershipRole;
+}
+
+/** An organization as the API shows it. */
+export interface OrganizationResponse {
+  id: string;
+  name: string;
+  slug: string;
+  contactEmail: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function toOrganizationResponse({ id, name, slug, contactEmail, createdAt, updatedAt }: Organization): OrganizationResponse {
+  return { id, name, slug, contactEmail, createdAt, updatedAt };
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { Account, AuditActor, AuditLog, Membership, MembershipRole, Organization } from '#domain';
+import { Account, Membership, MembershipRole, Organization } from '../entities/index.js';
+import { AuditActor, AuditLog } from '#domain';
 import { ConflictError, InvalidStateError, NotFoundError, randomString } from '#platform';
 import { AccountsService, normaliseEmail } from '../accounts/accounts.service.js';
 import { CreateOrganizationInput, UpdateOrganizationInput } from './organizations.dto.js';
@@ -53,6 +54,21 @@ export class OrganizationsService {
     });
   }
 
+  /**
+   * A club that orders on the public form: its organization with the ordering account as
+   * owner, in the order's transaction (so a failed order leaves no organization behind).
+   */
+  async createForOrder(manager: EntityManager, input: { name: string; contactEmail: string; ownerAccountId: string }, actor: AuditActor): Promise<Organization> {
+    const slug = await this.freeSlug(manager, slugify(input.name));
+    const organization = await manager.save(manager.create(Organization, { name: input.name, slug, contactEmail: normaliseEmail(input.contactEmail) }));
+    await manager.insert(Membership, { organizationId: organization.id, accountId: input.ownerAccountId, role: 'owner' });
+    await this.audit.record(
+      { actor, action: 'organization.created', target: { type: 'organization', id: organization.id }, organizationId: organization.id, details: { slug, owner: input.contactEmail, via: 'order form' } },
+      manager,
+    );
+    return organization;
+  }
+
   /** A free slug based on `base`: base, base-2, base-3... */
   async freeSlug(manager: EntityManager, base: string): Promise<string> {
     const taken = new Set(
@@ -74,8 +90,9 @@ export class OrganizationsService {
     return this.dataSource.manager.find(Organization, { where: { id: In(ids) }, order: { name: 'ASC' } });
   }
 
-  async get(id: string): Promise<Organization> {
-    const organization = await this.dataSource.manager.findOne(Organization, { where: { id } });
+  /** One organization; pass the caller's manager to see one created in its transaction. */
+  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<Organization> {
+    const organization = await manager.findOne(Organization, { where: { id } });
     if (!organization) throw new NotFoundError('Organization');
     return organization;
   }

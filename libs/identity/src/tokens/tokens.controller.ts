@@ -1,29 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditLog } from '#domain';
 import { NotFoundError, ParseUuidPipe } from '#platform';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { actorOf } from '../auth/actor.js';
 import { CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { SCOPE_NAMES } from '../auth/scopes.js';
 import { TokensService } from './tokens.service.js';
-
-export class CreateTokenInput {
-  @ApiProperty({ example: 'backup script' })
-  @IsString() @Length(1, 100)
-  name: string;
-
-  @ApiProperty({ enum: SCOPE_NAMES, isArray: true })
-  @IsArray() @ArrayNotEmpty() @ArrayMaxSize(SCOPE_NAMES.length)
-  @IsIn(SCOPE_NAMES, { each: true, message: `each must be one of ${SCOPE_NAMES.join(', ')}` })
-  scopes: string[];
-
-  @ApiPropertyOptional({ default: 90, minimum: 1, maximum: 365 })
-  @IsOptional() @IsInt() @Min(1) @Max(365)
-  expiresInDays?: number;
-}
+import { CreateTokenInput } from './tokens.dto.js';
 
 @ApiTags('tokens')
 @ApiBearerAuth()

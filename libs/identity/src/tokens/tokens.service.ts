@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
-import { Account, ApiToken, ApiTokenKind, Membership, MembershipRole } from '#domain';
+import { Account, ApiToken, ApiTokenKind, Membership, MembershipRole } from '../entities/index.js';
 import { constantTimeEqualHex, ForbiddenError, NotFoundError, randomToken, sha256Hex, ValidationFailedError } from '#platform';
 import type { Principal } from '../auth/principal.js';
 import { SCOPE_NAMES } from '../auth/scopes.js';

@@ -43,14 +43,14 @@ export class AppConfig {
   readonly billing!: {
     readonly provider: 'stripe' | 'manual';
     readonly stripe?: StripeConfig;
-    readonly gracePeriodDays: number;
-    readonly retentionDays: number;
     /** What a club accepts when ordering; the versions are stored on the order. */
     readonly terms: { readonly version: string; readonly url?: string };
     readonly dpa: { readonly version: string; readonly url?: string };
     /** Shown to clubs that pay by bank transfer (manual provider). */
     readonly bankAccount?: string;
   };
+  /** How long a lapsed tenant keeps running, and how long a terminated one's data is kept. */
+  readonly lifecycle!: { readonly gracePeriodDays: number; readonly retentionDays: number };
   readonly mail!: {
     readonly from: string;
     /** Without it, mail is written to <dataDir>/outbox as .eml files. */
@@ -90,12 +90,11 @@ export class AppConfig {
       billing: {
         provider: this.billing.provider,
         stripe: this.billing.stripe ? { api: this.billing.stripe.api, secretKey: '(hidden)', webhookSecret: '(hidden)' } : undefined,
-        gracePeriodDays: this.billing.gracePeriodDays,
-        retentionDays: this.billing.retentionDays,
         terms: this.billing.terms,
         dpa: this.billing.dpa,
         bankAccount: this.billing.bankAccount,
       },
+      lifecycle: this.lifecycle,
       mail: { from: this.mail.from, smtpUrl: this.mail.smtpUrl ? '(set, hidden)' : undefined },
       reconcileIntervalSeconds: this.reconcileIntervalSeconds,
       runtime: this.runtime,
@@ -153,11 +152,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     billing: {
       provider,
       stripe: provider === 'stripe' ? stripe : undefined,
-      gracePeriodDays: vars.ALLMENDE_GRACE_PERIOD_DAYS ?? 14,
-      retentionDays: vars.ALLMENDE_RETENTION_DAYS ?? 30,
       terms: { version: vars.ALLMENDE_TERMS_VERSION ?? '1', url: vars.ALLMENDE_TERMS_URL },
       dpa: { version: vars.ALLMENDE_DPA_VERSION ?? '1', url: vars.ALLMENDE_DPA_URL },
       bankAccount: vars.ALLMENDE_BANK_ACCOUNT,
+    },
+    lifecycle: {
+      gracePeriodDays: vars.ALLMENDE_GRACE_PERIOD_DAYS ?? 14,
+      retentionDays: vars.ALLMENDE_RETENTION_DAYS ?? 30,
     },
     mail: {
       from: vars.ALLMENDE_MAIL_FROM ?? `Allmende <noreply@${vars.ALLMENDE_BASE_DOMAIN ?? 'allmende.localhost'}>`,

@@ -31,8 +31,8 @@ describe('configuration', () => {
     expect(config.database.url).toBeUndefined();
     expect(config.database.embedded.dataDir).toBe('/srv/allmende/.allmende/pg');
     expect(config.billing.provider).toBe('manual');
-    expect(config.billing.gracePeriodDays).toBe(14);
-    expect(config.billing.retentionDays).toBe(30);
+    expect(config.lifecycle.gracePeriodDays).toBe(14);
+    expect(config.lifecycle.retentionDays).toBe(30);
     expect(config.dockerHosts).toEqual([{ name: 'local', endpoint: 'unix:///var/run/docker.sock' }]);
   });
 

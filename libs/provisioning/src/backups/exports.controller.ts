@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { Repository } from 'typeorm';
-import { Backup } from '#domain';
+import { Backup } from '../entities/index.js';
 import { assertMemberRole, CurrentPrincipal, type Principal, RequireScopes } from '#identity';
 import { InvalidStateError, NotFoundError, ParseUuidPipe, ValidationFailedError } from '#platform';
 import { OperationsService } from '../operations/operations.service.js';

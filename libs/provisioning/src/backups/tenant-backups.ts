@@ -2,7 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { Backup, BackupKind, DockerHost, Tenant } from '#domain';
+import { Backup, BackupKind, DockerHost, Tenant } from '../entities/index.js';
 import { ContainerRuntime } from '#runtime';
 import { AppDeployment } from '../pipeline/tenant-deployments.js';
 import { BackupStore } from './backup-store.port.js';

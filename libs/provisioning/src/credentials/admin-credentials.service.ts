@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AdminCredential, AuditActor, AuditLog, ServiceInstance, Tenant } from '#domain';
+import { AdminCredential, ServiceInstance, Tenant } from '../entities/index.js';
+import { AuditActor, AuditLog } from '#domain';
+import { AccessCheck } from '#identity';
 import { ConflictError, ForbiddenError, NotFoundError, SecretBox } from '#platform';
 
 export interface CredentialView {
@@ -28,7 +30,16 @@ export class AdminCredentialsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly secretBox: SecretBox,
     private readonly audit: AuditLog,
+    private readonly access: AccessCheck,
   ) {}
+
+  /** For callers known by account (the order page's login form, which holds the order link): identity's owner check, then reveal. */
+  async revealForAccount(tenantId: string, accountId: string): Promise<RevealedCredential[]> {
+    const tenant = await this.dataSource.manager.findOne(Tenant, { where: { id: tenantId } });
+    if (!tenant) throw new NotFoundError('Tenant');
+    await this.access.requireMemberRole(accountId, tenant.organizationId, ['owner'], 'Tenant', 'forbidden');
+    return this.reveal(tenantId, { type: 'account', id: accountId });
+  }
 
   /** Records (or replaces, before it was revealed) the admin login of one app. */
   async store(input: { tenantId: string; serviceInstanceId: string; username: string; loginUrl: string; password: string }, manager: EntityManager = this.dataSource.manager): Promise<void> {

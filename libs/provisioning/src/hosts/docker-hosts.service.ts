@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Not, Repository } from 'typeorm';
-import { AuditActor, AuditLog, DockerHost, DockerHostState } from '#domain';
+import { AuditActor, AuditLog } from '#domain';
+import { DockerHost, DockerHostState } from '../entities/index.js';
 import { AppConfig, ConflictError, NotFoundError } from '#platform';
 import { ContainerRuntime, type EngineStatus } from '#runtime';
 

@@ -2,6 +2,7 @@ import { Controller, Get, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { actsAsOperator, assertOrganizationAccess, CurrentPrincipal, type Principal, RequireScopes } from '#identity';
 import { NotFoundError, ParseUuidPipe } from '#platform';
+import { toOperationResponse } from '../tenants/tenant.dto.js';
 import { OperationsService } from './operations.service.js';
 
 @ApiTags('operations')
@@ -17,6 +18,6 @@ export class OperationsController {
     const operation = await this.operations.get(operationId);
     if (operation.organizationId) assertOrganizationAccess(principal, operation.organizationId, undefined, 'Operation');
     else if (!actsAsOperator(principal)) throw new NotFoundError('Operation');
-    return operation;
+    return toOperationResponse(operation);
   }
 }

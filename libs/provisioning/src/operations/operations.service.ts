@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Operation, OperationStep } from '#domain';
+import { Operation, OperationStep } from '../entities/index.js';
 import { NotFoundError } from '#platform';
-import { JobQueue } from '../queue/job-queue.js';
+import { JobQueue } from '#platform/jobs';
+import { OPERATION_QUEUE } from './operation-queue.js';
 import { OPERATION_KINDS, OperationKind } from './operation-kinds.js';
 
 export interface NewOperation {
@@ -35,7 +36,7 @@ export class OperationsService {
   async start(input: NewOperation, manager?: EntityManager): Promise<Operation> {
     const run = async (m: EntityManager) => {
       const operation = await this.create(input, m);
-      await this.queue.send('operation', { operationId: operation.id }, { manager: m, id: operation.id });
+      await this.queue.send(OPERATION_QUEUE, { operationId: operation.id }, { manager: m, id: operation.id });
       return operation;
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
@@ -71,6 +72,11 @@ export class OperationsService {
       .andWhere('o.state in (:...states)', { states: ['queued', 'running'] })
       .orderBy('o.createdAt', 'ASC')
       .getMany();
+  }
+
+  /** The newest operation of a target (what its progress page shows). */
+  latestFor(targetId: string): Promise<Operation | null> {
+    return this.dataSource.manager.findOne(Operation, { where: { targetId }, order: { createdAt: 'DESC' } });
   }
 
   listFor(targetId: string, limit = 50): Promise<Operation[]> {

@@ -2,8 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, LessThan } from 'typeorm';
-import { Operation } from '#domain';
-import { JobQueue } from '../queue/job-queue.js';
+import { Operation } from '../entities/index.js';
+import { JobQueue } from '#platform/jobs';
+import { OPERATION_QUEUE } from '../operations/operation-queue.js';
 import { tenantIsLocked } from './tenant-lock.js';
 
 /**
@@ -32,7 +33,7 @@ export class OperationRecovery {
     });
     recovered.push(...stale.map((operation) => operation.id));
     for (const operationId of recovered) {
-      await this.queue.send('operation', { operationId }, { id: randomUUID() });
+      await this.queue.send(OPERATION_QUEUE, { operationId }, { id: randomUUID() });
     }
     if (recovered.length) this.logger.warn(`re-enqueued ${recovered.length} interrupted operation(s): ${recovered.join(', ')}`);
     return recovered;

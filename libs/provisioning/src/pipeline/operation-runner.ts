@@ -2,10 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Operation, Tenant } from '#domain';
+import { Operation, Tenant } from '../entities/index.js';
 import type { OperationKind } from '../operations/operation-kinds.js';
 import { OperationsService } from '../operations/operations.service.js';
-import { JobQueue } from '../queue/job-queue.js';
+import { JobQueue } from '#platform/jobs';
+import { OPERATION_QUEUE } from '../operations/operation-queue.js';
 import { describeError, isTransient, TenantBusy } from './pipeline-errors.js';
 import { withTenantLock } from './tenant-lock.js';
 
@@ -74,7 +75,7 @@ export class OperationRunner {
     if (!outcome.acquired) throw new TenantBusy(`tenant ${operation.targetId} is busy with another operation`);
     // the next operation of this tenant may be waiting in a retry backoff: wake it now
     const [next] = await this.operations.unfinishedFor(operation.targetId);
-    if (next) await this.queue.send('operation', { operationId: next.id });
+    if (next) await this.queue.send(OPERATION_QUEUE, { operationId: next.id });
   }
 
   private async execute(handler: OperationHandler, operationId: string, attempt: Attempt): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '#platform';
-import { JobQueue } from '../queue/job-queue.js';
+import { JobQueue } from '#platform/jobs';
+import { OPERATION_QUEUE } from '../operations/operation-queue.js';
 import { OperationHandler, OperationRunner } from './operation-runner.js';
 import { OperationRecovery } from './operation-recovery.js';
 
@@ -22,7 +23,7 @@ export class OperationWorker implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     for (const handler of this.handlers) this.runner.register(handler);
     const concurrency = this.config.runtime.workerConcurrency;
-    await this.queue.work<{ operationId: string }>('operation', { concurrency }, (job) =>
+    await this.queue.work<{ operationId: string }>(OPERATION_QUEUE, { concurrency }, (job) =>
       this.runner.run(job.data.operationId, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
     );
     await this.recovery.recover(0);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DockerHost, Tenant } from '#domain';
+import { DockerHost, Tenant } from '../entities/index.js';
 import { PermanentFailure } from './pipeline-errors.js';
 
 /** Chooses the Docker host for a new tenant: the active host with the most free capacity. */

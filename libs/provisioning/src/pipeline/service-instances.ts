@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { DockerHost, ServiceInstance, ServiceInstanceEvent, serviceInstanceLifecycle, ServiceInstanceState } from '#domain';
+import { DockerHost, ServiceInstance } from '../entities/index.js';
+import { ServiceInstanceEvent, serviceInstanceLifecycle, ServiceInstanceState } from '#domain';
 import { ContainerRuntime } from '#runtime';
 import type { AppDeployment } from './tenant-deployments.js';
 

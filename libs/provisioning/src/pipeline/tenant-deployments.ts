@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AdminAccess, AppTemplate, generateSecrets, renderAdminAccess, renderDeploymentPlan, TemplateCatalog } from '#catalog';
-import { Organization, ServiceInstance, Tenant } from '#domain';
+import { OrganizationsService } from '#identity';
+import { ServiceInstance, Tenant } from '../entities/index.js';
 import { AppConfig, SecretBox } from '#platform';
 import type { DeploymentPlan } from '#runtime';
 
@@ -29,6 +30,7 @@ export class TenantDeployments {
     private readonly catalog: TemplateCatalog,
     private readonly secretBox: SecretBox,
     private readonly config: AppConfig,
+    private readonly organizations: OrganizationsService,
   ) {}
 
   /** Generates and seals the secrets each app still lacks (keeps existing ones: some keys must never change). */
@@ -47,7 +49,7 @@ export class TenantDeployments {
 
   /** Renders every app of the tenant from what is stored. Pure apart from the reads. */
   async load(tenant: Tenant): Promise<AppDeployment[]> {
-    const organization = await this.dataSource.manager.findOneOrFail(Organization, { where: { id: tenant.organizationId } });
+    const organization = await this.organizations.get(tenant.organizationId);
     const instances = await this.instances(tenant.id);
     return instances
       .filter((instance) => instance.state !== 'removed')

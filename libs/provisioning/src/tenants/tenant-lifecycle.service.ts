@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditActor, AuditLog, Operation, Tenant, TenantEvent, tenantLifecycle, TenantState } from '#domain';
+import { AuditActor, AuditLog, effectsOf, TenantEvent, tenantLifecycle, TenantState, workFor } from '#domain';
+import { Operation, Tenant } from '../entities/index.js';
 import { AppConfig, NotFoundError } from '#platform';
-import { OperationKind } from '../operations/operation-kinds.js';
 import { OperationsService } from '../operations/operations.service.js';
+import { type NewTenant, TenantsService } from './tenants.service.js';
 
 export interface TransitionOptions {
   /** Join the caller's transaction (e.g. the webhook handler's). */
@@ -24,23 +25,6 @@ export interface TransitionResult {
   operation?: Operation;
 }
 
-/** Which long-running operation a transition starts. */
-function operationFor(event: TenantEvent, from: TenantState): OperationKind | undefined {
-  switch (event) {
-    case 'provision':
-    case 'retry_provisioning':
-      return 'provision';
-    case 'grace_expired':
-      return 'suspend';
-    case 'payment_received':
-      return from === 'suspended' ? 'resume' : undefined;
-    case 'terminate':
-      return 'terminate';
-    default:
-      return undefined;
-  }
-}
-
 /**
  * The only way a tenant changes state: through the state machine, under a row lock,
  * written to the audit log, and, where the new state needs work on the Docker host,
@@ -54,7 +38,16 @@ export class TenantLifecycleService {
     private readonly operations: OperationsService,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly tenants: TenantsService,
   ) {}
+
+  /** A tenant an operator creates: created and sent to provisioning in one transaction, so it never stays "ordered" by accident. */
+  async createAndProvision(input: NewTenant, actor: AuditActor): Promise<TransitionResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const tenant = await this.tenants.create(input, actor, manager);
+      return this.transitionIn(manager, tenant.id, 'provision', actor, {});
+    });
+  }
 
   async transition(tenantId: string, event: TenantEvent, actor: AuditActor, options: TransitionOptions = {}): Promise<TransitionResult> {
     const run = (manager: EntityManager) => this.transitionIn(manager, tenantId, event, actor, options);
@@ -70,31 +63,11 @@ export class TenantLifecycleService {
     const now = new Date();
     tenant.state = tenantLifecycle.next(from, event);
     tenant.stateChangedAt = now;
-    switch (event) {
-      case 'payment_failed':
-        tenant.graceEndsAt = new Date(now.getTime() + this.config.billing.gracePeriodDays * 86_400_000);
-        break;
-      case 'payment_received':
-      case 'provisioned':
-        tenant.graceEndsAt = null;
-        tenant.failureReason = null;
-        break;
-      case 'provision':
-      case 'retry_provisioning':
-        tenant.failureReason = null;
-        break;
-      case 'provisioning_failed':
-        tenant.failureReason = options.reason ?? 'provisioning failed';
-        break;
-      case 'terminate':
-        tenant.graceEndsAt = null;
-        tenant.deleteDataAfter = new Date(now.getTime() + this.config.billing.retentionDays * 86_400_000);
-        break;
-    }
+    Object.assign(tenant, effectsOf(event, now, this.config.lifecycle, options.reason));
     await manager.save(tenant);
 
     let operation: Operation | undefined;
-    const kind = operationFor(event, from);
+    const kind = workFor(event, from);
     if (kind) {
       operation = await this.operations.start(
         { kind, target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: actor.type === 'account' ? actor.id : null },

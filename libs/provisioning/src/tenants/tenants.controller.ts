@@ -1,44 +1,12 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, IsUUID, Length, MaxLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
-
-@ValidatorConstraint({ name: 'stringValues' })
-class StringValues implements ValidatorConstraintInterface {
-  validate(value: unknown): boolean {
-    return typeof value === 'object' && value !== null && Object.values(value).every((v) => typeof v === 'string' && v.length <= 32);
-  }
-
-  defaultMessage(): string {
-    return 'must map app names to version strings';
-  }
-}
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { PlansService } from '#catalog';
 import { actorOf, assertOrganizationAccess, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
 import { ParseUuidPipe } from '#platform';
 import { OperationsService } from '../operations/operations.service.js';
+import { CreateTenantInput, toDomainResponse, toOperationResponse, toTenantResponse, type TenantDetailsResponse, type TenantResponse } from './tenant.dto.js';
 import { TenantLifecycleService } from './tenant-lifecycle.service.js';
 import { TenantsService } from './tenants.service.js';
-
-export class CreateTenantInput {
-  @ApiProperty()
-  @IsUUID('all', { message: 'must be a UUID' })
-  organizationId: string;
-
-  @ApiProperty({ example: 'chat' })
-  @IsString() @Length(1, 40)
-  planCode: string;
-
-  @ApiPropertyOptional({ example: 'gardeners' })
-  @IsOptional() @IsString() @MaxLength(63)
-  subdomain?: string;
-
-  @ApiPropertyOptional({ example: 'chat.gardeners.example' })
-  @IsOptional() @IsString() @MaxLength(253)
-  customDomain?: string;
-
-  @ApiPropertyOptional({ example: { prosody: '0.12' }, description: "Template version per app; each app's default when omitted" })
-  @IsOptional() @IsObject() @Validate(StringValues)
-  versions?: Record<string, string>;
-}
 
 @ApiTags('tenants')
 @ApiBearerAuth()
@@ -48,16 +16,15 @@ export class TenantsController {
     private readonly tenants: TenantsService,
     private readonly lifecycle: TenantLifecycleService,
     private readonly operations: OperationsService,
+    private readonly plans: PlansService,
   ) {}
 
   @Post('tenants')
   @OperatorOnly()
   @ApiOperation({ summary: 'Create a tenant for an organization and start provisioning it (operators)' })
   async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateTenantInput) {
-    const actor = actorOf(principal);
-    const tenant = await this.tenants.create({ ...input, allowRetiredPlan: true }, actor);
-    const { operation } = await this.lifecycle.transition(tenant.id, 'provision', actor);
-    return { tenant: await this.tenants.get(tenant.id), operation };
+    const { tenant, operation } = await this.lifecycle.createAndProvision({ ...input, allowRetiredPlan: true }, actorOf(principal));
+    return { tenant: await this.response(tenant.id), operation: operation && toOperationResponse(operation) };
   }
 
   @Post('tenants/:tenantId/reconcile')
@@ -65,7 +32,8 @@ export class TenantsController {
   @ApiOperation({ summary: 'Compare the tenant with its plan now and fix differences (operators)' })
   async reconcile(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
     const tenant = await this.tenants.get(tenantId);
-    return this.operations.start({ kind: 'reconcile', target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: principal.accountId });
+    const operation = await this.operations.start({ kind: 'reconcile', target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: principal.accountId });
+    return toOperationResponse(operation);
   }
 
   @Post('tenants/:tenantId/retry')
@@ -73,22 +41,28 @@ export class TenantsController {
   @ApiOperation({ summary: 'Provision a failed tenant again (operators)' })
   async retry(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
     const { operation } = await this.lifecycle.transition(tenantId, 'retry_provisioning', actorOf(principal));
-    return operation;
+    return operation && toOperationResponse(operation);
   }
 
   @Get('organizations/:orgId/tenants')
   @RequireScopes('tenants:read')
   @OrganizationRoles('owner', 'billing', 'member')
-  list(@Param('orgId', ParseUuidPipe) orgId: string) {
-    return this.tenants.listForOrganization(orgId);
+  async list(@Param('orgId', ParseUuidPipe) orgId: string): Promise<TenantResponse[]> {
+    const tenants = await this.tenants.listForOrganization(orgId);
+    const plans = await this.plans.byIds(tenants.map((tenant) => tenant.planId));
+    return tenants.map((tenant) => toTenantResponse(tenant, plans.get(tenant.planId)));
   }
 
   @Get('tenants/:tenantId')
   @RequireScopes('tenants:read')
-  async get(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
+  async get(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string): Promise<TenantDetailsResponse> {
     const tenant = await this.tenants.get(tenantId);
     assertOrganizationAccess(principal, tenant.organizationId, undefined, 'Tenant');
-    return { ...tenant, domains: await this.tenants.domains(tenant.id), services: await this.tenants.services(tenant.id) };
+    return {
+      ...toTenantResponse(tenant, await this.tenants.planOf(tenant)),
+      domains: (await this.tenants.domains(tenant.id)).map(toDomainResponse),
+      services: await this.tenants.services(tenant.id),
+    };
   }
 
   @Get('tenants/:tenantId/operations')
@@ -96,6 +70,11 @@ export class TenantsController {
   async listOperations(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
     const tenant = await this.tenants.get(tenantId);
     assertOrganizationAccess(principal, tenant.organizationId, undefined, 'Tenant');
-    return this.operations.listFor(tenant.id);
+    return (await this.operations.listFor(tenant.id)).map(toOperationResponse);
+  }
+
+  private async response(tenantId: string): Promise<TenantResponse> {
+    const tenant = await this.tenants.get(tenantId);
+    return toTenantResponse(tenant, await this.tenants.planOf(tenant));
   }
 }

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
-import { TemplateCatalog } from '#catalog';
-import { AuditActor, AuditLog, Domain, Organization, Plan, ServiceInstance, Tenant } from '#domain';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { PlansService, TemplateCatalog, type Plan } from '#catalog';
+import { AuditActor, AuditLog, type TenantState } from '#domain';
+import { OrganizationsService } from '#identity';
 import { AppConfig, ConflictError, NotFoundError, ValidationFailedError } from '#platform';
+import { Domain, ServiceInstance, Tenant } from '../entities/index.js';
 import { checkCustomDomain, checkSubdomain } from './tenant-names.js';
 
 export interface NewTenant {
@@ -30,6 +32,8 @@ export class TenantsService {
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly catalog: TemplateCatalog,
+    private readonly plans: PlansService,
+    private readonly organizations: OrganizationsService,
   ) {}
 
   /** Whether a subdomain can be ordered now; the form's live check and the server's final word. */
@@ -59,9 +63,8 @@ export class TenantsService {
   }
 
   private async createIn(manager: EntityManager, input: NewTenant, actor: AuditActor): Promise<Tenant> {
-    const organization = await manager.findOne(Organization, { where: { id: input.organizationId } });
-    if (!organization) throw new NotFoundError('Organization', input.organizationId);
-    const plan = await manager.findOne(Plan, { where: { code: input.planCode } });
+    const organization = await this.organizations.get(input.organizationId, manager);
+    const plan = await this.plans.getByCode(input.planCode).catch(() => null);
     if (!plan || (!plan.orderable && !input.allowRetiredPlan)) throw ValidationFailedError.field('planCode', 'is not a plan that can be ordered');
     const versions = this.resolveVersions(plan, input.versions ?? {});
     if (!input.subdomain && !input.customDomain) {
@@ -145,14 +148,31 @@ export class TenantsService {
     );
   }
 
-  async get(id: string): Promise<Tenant> {
-    const tenant = await this.dataSource.manager.findOne(Tenant, { where: { id }, relations: { plan: true } });
+  async get(id: string, manager: EntityManager = this.dataSource.manager): Promise<Tenant> {
+    const tenant = await manager.findOne(Tenant, { where: { id } });
     if (!tenant) throw new NotFoundError('Tenant');
     return tenant;
   }
 
+  /** The tenant if it exists (for lists and pages that show "not yet"). */
+  find(id: string, manager: EntityManager = this.dataSource.manager): Promise<Tenant | null> {
+    return manager.findOne(Tenant, { where: { id } });
+  }
+
   listForOrganization(organizationId: string): Promise<Tenant[]> {
-    return this.dataSource.manager.find(Tenant, { where: { organizationId }, relations: { plan: true }, order: { createdAt: 'DESC' } });
+    return this.dataSource.manager.find(Tenant, { where: { organizationId }, order: { createdAt: 'DESC' } });
+  }
+
+  /** The current state of each tenant, by id (billing compares them with subscriptions). */
+  async statesOf(ids: readonly string[]): Promise<Map<string, TenantState>> {
+    if (ids.length === 0) return new Map();
+    const tenants = await this.dataSource.manager.find(Tenant, { where: { id: In([...new Set(ids)]) }, select: { id: true, state: true } });
+    return new Map(tenants.map((tenant) => [tenant.id, tenant.state]));
+  }
+
+  /** The plan a tenant runs, for pages and responses. */
+  planOf(tenant: Pick<Tenant, 'planId'>): Promise<Plan> {
+    return this.plans.getById(tenant.planId);
   }
 
   /** The tenant's apps as a person sees them (never their secrets). */

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import type { SubscriptionStatus } from '#domain';
+import type { SubscriptionStatus } from '../../entities/index.js';
 import type { PaymentFact, SubscriptionFact } from '../payment-facts.js';
 
 /** Stripe's subscription statuses are ours (see SubscriptionStatus); anything new is treated as unknown. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminCredential, Domain, SYSTEM_ACTOR, Tenant } from '#domain';
+import { AdminCredential, Domain, Tenant } from '../../entities/index.js';
+import { SYSTEM_ACTOR } from '#domain';
 import { ContainerRuntime } from '#runtime';
 import { TenantBackups } from '../../backups/tenant-backups.js';
 import { TenantLifecycleService } from '../../tenants/tenant-lifecycle.service.js';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DockerHost, SYSTEM_ACTOR, Tenant } from '#domain';
+import { DockerHost, Tenant } from '../../entities/index.js';
+import { SYSTEM_ACTOR } from '#domain';
 import { ContainerRuntime, type ExecResult, type PlannedHook } from '#runtime';
 import { AdminCredentialsService } from '../../credentials/admin-credentials.service.js';
 import { TenantLifecycleService } from '../../tenants/tenant-lifecycle.service.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Tenant } from '#domain';
+import { Tenant } from '../../entities/index.js';
 import { ContainerRuntime } from '#runtime';
 import { driftProblems } from '../drift-problems.js';
 import { OperationHandler, Steps } from '../operation-runner.js';

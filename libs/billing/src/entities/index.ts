@@ -1,0 +1,10 @@
+import { Order } from './order.entity.js';
+import { Subscription } from './subscription.entity.js';
+import { WebhookEvent } from './webhook-event.entity.js';
+
+export * from './order.entity.js';
+export * from './subscription.entity.js';
+export * from './webhook-event.entity.js';
+
+/** The tables billing owns. */
+export const BILLING_ENTITIES = [Order, Subscription, WebhookEvent];

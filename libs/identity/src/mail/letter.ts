@@ -1,0 +1,27 @@
+/**
+ * A mail Allmende owes someone, as facts: which letter, to whom, in which language, with which
+ * values. The words are the storefront's texts; the letter is written when it is sent.
+ */
+export interface Letter<Template extends string = string> {
+  template: Template;
+  to: string;
+  /** A language of the texts, e.g. en or de. */
+  locale: string;
+  /** Plain strings only; they are sealed at rest (a link may carry a one-time token). */
+  values: Record<string, string>;
+}
+
+/** An owner invites someone to the club. */
+export const INVITATION_LETTER = 'identity.invitation';
+export interface InvitationLetterValues extends Record<string, string> {
+  club: string;
+  /** billing or member */
+  role: string;
+  inviter: string;
+  /** yyyy-mm-dd */
+  expires: string;
+  link: string;
+}
+
+/** The letters identity sends; the storefront has texts for each. */
+export type IdentityLetterTemplate = typeof INVITATION_LETTER;

@@ -1,0 +1,4 @@
+// Background work: the one job queue (pg-boss) and the one scheduler. A sub-barrel, as it loads pg.
+export * from './job-queue.js';
+export * from './jobs.module.js';
+export * from './scheduler.js';

@@ -1,0 +1,18 @@
+import { AdminCredential } from './admin-credential.entity.js';
+import { Backup } from './backup.entity.js';
+import { DockerHost } from './docker-host.entity.js';
+import { Domain } from './domain.entity.js';
+import { Operation } from './operation.entity.js';
+import { ServiceInstance } from './service-instance.entity.js';
+import { Tenant } from './tenant.entity.js';
+
+export * from './admin-credential.entity.js';
+export * from './backup.entity.js';
+export * from './docker-host.entity.js';
+export * from './domain.entity.js';
+export * from './operation.entity.js';
+export * from './service-instance.entity.js';
+export * from './tenant.entity.js';
+
+/** The tables provisioning owns. */
+export const PROVISIONING_ENTITIES = [AdminCredential, Backup, DockerHost, Domain, Operation, ServiceInstance, Tenant];

@@ -1,0 +1,28 @@
+import { INVITATION_LETTER, type Letter, type MailMessage } from '#identity';
+import { en, type Texts } from '../texts/en.js';
+import { format } from '../web/html.js';
+
+/** The languages letters are written in; a letter in an unknown language is written in English. */
+const TEXTS_BY_LOCALE: Readonly<Record<string, Texts>> = { en };
+
+export class UnknownLetterError extends Error {
+  override readonly name = 'UnknownLetterError';
+}
+
+/** Writes a letter from the texts of its language: pure, so every letter's words are tested without mail. */
+export function writeLetter(letter: Letter): MailMessage {
+  const texts = TEXTS_BY_LOCALE[letter.locale] ?? en;
+  const v = letter.values;
+  switch (letter.template) {
+    case INVITATION_LETTER: {
+      const t = texts.invitation;
+      return {
+        to: letter.to,
+        subject: format(t.mailSubject, { club: v.club }),
+        text: format(t.mailBody, { inviter: v.inviter, club: v.club, role: t.roles[v.role] ?? v.role, expires: v.expires, link: v.link }),
+      };
+    }
+    default:
+      throw new UnknownLetterError(`no texts for the letter "${letter.template}"`);
+  }
+}
