@@ -32,6 +32,12 @@ export default {
     },
     {
       ...common,
+      // services against typed fakes of their ports: no database, no engine, seconds
+      displayName: 'service',
+      testMatch: ['<rootDir>/libs/**/*.service-spec.ts'],
+    },
+    {
+      ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',

@@ -22,5 +22,5 @@ npx tsc -p tsconfig.json --noEmit
 
 # Unit and integration tests in parallel, then the end-to-end tests one file at a time.
 export NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}"
-npx jest --selectProjects unit integration "$@"
+npx jest --selectProjects unit service integration "$@"
 npx jest --selectProjects e2e --runInBand "$@"

@@ -32,7 +32,7 @@ describe('provisioning survives the worker being killed at every step', () => {
     ALLMENDE_SECRET_KEY: harness.config.secretKey.toString('base64'),
     ALLMENDE_DOCKER_HOSTS: `local=${engine.endpoint}`,
     // each step is held for a moment so the test can kill the worker inside it
-    ALLMENDE_TEST_STEP_DELAY_MS: '1200',
+    ALLMENDE_DRILL_STEP_PAUSE_MS: '1200',
   });
 
   const startWorker = () => {

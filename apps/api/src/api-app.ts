@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { PlansService } from '#catalog';
 import { AppConfig, DomainExceptionFilter, validationErrorFactory } from '#platform';
 import { DockerHostsService } from '#provisioning';
+import { en, problemWords } from '#storefront';
 import { ApiModule } from './api.module.js';
 
 /** Builds the HTTP application; main.ts listens, tests use it in-process. */
@@ -30,7 +31,8 @@ export async function createApiApp(config: AppConfig, databaseUrl: string): Prom
       exceptionFactory: validationErrorFactory,
     }),
   );
-  app.useGlobalFilters(new DomainExceptionFilter());
+  // problems are said in the storefront's English texts: one place for words
+  app.useGlobalFilters(new DomainExceptionFilter(problemWords(en)));
   app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()

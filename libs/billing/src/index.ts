@@ -11,3 +11,4 @@ export * from './portal/billing-portal.service.js';
 export * from './subscriptions/subscriptions.service.js';
 export * from './webhooks/webhook-processor.service.js';
 export * from './orders/order-request.js';
+export * from './problems.js';

@@ -10,3 +10,4 @@ export * from './render/generate-secrets.js';
 export * from './render/plan-hash.js';
 export * from './render/render-input.js';
 export * from './render/render-plan.js';
+export * from './problems.js';

@@ -20,3 +20,4 @@ export * from './organizations/memberships.service.js';
 export * from './organizations/organizations.service.js';
 export * from './organizations/slug.js';
 export * from './tokens/tokens.service.js';
+export * from './problems.js';

@@ -5,6 +5,7 @@ export * from './config/load-or-exit.js';
 export * from './crypto/random.js';
 export * from './crypto/secret-box.js';
 export * from './errors/domain-error.js';
+export * from './errors/problem.js';
 export * from './errors/domain-exception.filter.js';
 export * from './errors/validation.js';
 export * from './errors/parse-uuid.pipe.js';

@@ -19,3 +19,7 @@ export * from './provisioning-worker.module.js';
 export * from './tenants/tenant-lifecycle.service.js';
 export * from './tenants/tenant-names.js';
 export * from './tenants/tenants.service.js';
+export * from './problems.js';
+export * from './operations/operation-journal.js';
+export * from './pipeline/tenant-locks.js';
+export * from './tenants/tenant-directory.js';

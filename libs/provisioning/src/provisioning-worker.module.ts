@@ -11,6 +11,7 @@ import { OperationRecovery } from './pipeline/operation-recovery.js';
 import { OperationRunner } from './pipeline/operation-runner.js';
 import { OPERATION_HANDLERS, OperationWorker } from './pipeline/operation-worker.js';
 import { Placement } from './pipeline/placement.js';
+import { PostgresTenantLocks, TenantLocks } from './pipeline/tenant-locks.js';
 import { ServiceInstances } from './pipeline/service-instances.js';
 import { TenantDeployments } from './pipeline/tenant-deployments.js';
 import { ProvisioningModule } from './provisioning.module.js';
@@ -20,6 +21,7 @@ import { ProvisioningModule } from './provisioning.module.js';
   imports: [ProvisioningModule, IdentityModule, CatalogModule, RuntimeModule, JobsModule],
   providers: [
     OperationRunner,
+    { provide: TenantLocks, useClass: PostgresTenantLocks },
     OperationRecovery,
     OperationWorker,
     ProvisioningMaintenance,

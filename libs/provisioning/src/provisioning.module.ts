@@ -16,7 +16,9 @@ import { DockerHostsController } from './hosts/docker-hosts.controller.js';
 import { DockerHostsService } from './hosts/docker-hosts.service.js';
 import { GracePeriods } from './maintenance/grace-periods.js';
 import { OperationsController } from './operations/operations.controller.js';
+import { OperationJournal } from './operations/operation-journal.js';
 import { OperationsService } from './operations/operations.service.js';
+import { TenantDirectory } from './tenants/tenant-directory.js';
 import { TenantLifecycleService } from './tenants/tenant-lifecycle.service.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
@@ -27,7 +29,9 @@ import { TenantsService } from './tenants/tenants.service.js';
   controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController],
   providers: [
     OperationsService,
+    { provide: OperationJournal, useExisting: OperationsService },
     TenantsService,
+    { provide: TenantDirectory, useExisting: TenantsService },
     TenantLifecycleService,
     AdminCredentialsService,
     DockerHostsService,
@@ -35,6 +39,6 @@ import { TenantsService } from './tenants/tenants.service.js';
     SecretBox,
     { provide: BackupStore, useClass: LocalBackupStore },
   ],
-  exports: [RuntimeModule, OperationsService, TenantsService, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore],
+  exports: [RuntimeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore],
 })
 export class ProvisioningModule {}

@@ -104,13 +104,8 @@ export abstract class ContainerRuntime {
   /** Stops (keeps) the tenant's containers, e.g. on suspension; app limits it to one app. */
   abstract stop(engine: EngineEndpoint, tenantId: string, app?: string): Promise<string[]>;
 
-  abstract start(engine: EngineEndpoint, tenantId: string, app?: string): Promise<string[]>;
-
   /** Streams a tar of a labelled volume of this tenant (read-only helper container). */
   abstract exportVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, into: Writable): Promise<void>;
-
-  /** Restores a tar into a labelled volume of this tenant (replacing its contents). */
-  abstract importVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, tar: NodeJS.ReadableStream): Promise<void>;
 
   /**
    * Removes only objects labelled allmende.managed=true and allmende.tenant=<tenantId>

@@ -3,3 +3,4 @@
 export * from './letters/letters.js';
 export * from './storefront.module.js';
 export * from './texts/en.js';
+export * from './texts/problem-words.js';

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { OrderState } from '../entities/index.js';
 import { actorOf, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
-import { ParseUuidPipe, ValidationFailedError } from '#platform';
+import { ParseUuidPipe, problem, ValidationFailedError } from '#platform';
+import type { BillingProblemCode } from '../problems.js';
 import { BillingPortalService } from '../portal/billing-portal.service.js';
 import { SubscriptionsService } from '../subscriptions/subscriptions.service.js';
 import { OrdersService } from './orders.service.js';
@@ -43,8 +44,8 @@ export class BillingController {
   @ApiQuery({ name: 'state', required: false, enum: ORDER_STATES })
   @ApiQuery({ name: 'provider', required: false, enum: ['stripe', 'manual'] })
   list(@Query('state') state?: string, @Query('provider') provider?: string) {
-    if (state !== undefined && !ORDER_STATES.includes(state as OrderState)) throw ValidationFailedError.field('state', `must be one of ${ORDER_STATES.join(', ')}`);
-    if (provider !== undefined && provider !== 'stripe' && provider !== 'manual') throw ValidationFailedError.field('provider', 'must be stripe or manual');
+    if (state !== undefined && !ORDER_STATES.includes(state as OrderState)) throw ValidationFailedError.field('state', problem<BillingProblemCode>('order.state', { states: ORDER_STATES.join(', ') }));
+    if (provider !== undefined && provider !== 'stripe' && provider !== 'manual') throw ValidationFailedError.field('provider', problem<BillingProblemCode>('order.provider'));
     return this.orders.list(state ? [state as OrderState] : undefined, provider);
   }
 

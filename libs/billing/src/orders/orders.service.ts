@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
-import { PlansService, type Plan } from '#catalog';
+import { PlansService, type CatalogProblemCode, type Plan } from '#catalog';
 import { AuditActor, AuditLog } from '#domain';
-import { AccountsService, OrganizationsService, type Organization } from '#identity';
-import { AppConfig, DomainError, NotFoundError, ValidationFailedError } from '#platform';
+import { AccountsService, OrganizationsService, type IdentityProblemCode, type Organization } from '#identity';
+import { AppConfig, DomainError, type FieldProblem, NotFoundError, problem, ValidationFailedError } from '#platform';
 import { OperationsService, TenantLifecycleService, TenantsService, type Domain, type Operation, type Tenant } from '#provisioning';
 import { Order, Subscription } from '../entities/index.js';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
@@ -43,10 +43,10 @@ export class OrdersService {
   ) {}
 
   /** Field -> problem for what only the database can tell: plan, address, email. Empty when all is well. */
-  async problems(request: Partial<OrderRequest>): Promise<Record<string, string>> {
-    const problems: Record<string, string> = {};
+  async problems(request: Partial<OrderRequest>): Promise<Record<string, FieldProblem>> {
+    const problems: Record<string, FieldProblem> = {};
     if (request.plan !== undefined && !(await this.plans.getByCode(request.plan).then((plan) => plan.orderable, () => false))) {
-      problems.plan = 'is not a plan that can be ordered';
+      problems.plan = problem<CatalogProblemCode>('plan.not_orderable');
     }
     if (request.subdomain !== undefined) {
       const availability = await this.tenants.subdomainAvailability(request.subdomain);
@@ -57,7 +57,7 @@ export class OrdersService {
       if (!availability.available) problems.customDomain = availability.reason;
     }
     if (request.contactEmail !== undefined && (await this.accounts.findByEmail(request.contactEmail))) {
-      problems.contactEmail = 'is already registered';
+      problems.contactEmail = problem<IdentityProblemCode>('email.taken');
     }
     return problems;
   }

@@ -55,7 +55,7 @@ describe('generateSecrets', () => {
     try {
       generateSecrets(mastodon, '9.9');
     } catch (error) {
-      expect((error as DomainError).fields).toEqual({ version: 'mastodon has no version "9.9"' });
+      expect((error as DomainError).fields).toEqual({ version: { code: 'version.unknown', params: { app: 'mastodon', version: '9.9', offered: '4.3' } } });
     }
   });
 });

@@ -1,5 +1,6 @@
 import { createECDH } from 'node:crypto';
-import { randomString, ValidationFailedError } from '#platform';
+import { problem, randomString, ValidationFailedError } from '#platform';
+import type { CatalogProblemCode } from '../problems.js';
 import type { AppTemplate } from '../templates/app-template.js';
 
 /**
@@ -14,7 +15,7 @@ export function generateSecrets(
   existing: Readonly<Record<string, string>> = {},
 ): Record<string, string> {
   if (!template.versions.some((candidate) => candidate.version === version)) {
-    throw ValidationFailedError.field('version', `${template.app} has no version "${version}"`);
+    throw ValidationFailedError.field('version', problem<CatalogProblemCode>('version.unknown', { app: template.app, version, offered: template.versions.map((v) => v.version).join(', ') }));
   }
   const secrets: Record<string, string> = {};
   // Private keys first, so a public key is always derived from the stored private one.

@@ -1,4 +1,4 @@
-import { emailProblem, freeTextProblem, ValidationFailedError } from '#platform';
+import { emailProblem, freeTextProblem, inputProblem, ValidationFailedError } from '#platform';
 import { IMAGE_REFERENCE } from '../templates/manifest.schema.js';
 
 /**
@@ -83,7 +83,8 @@ export function checkRenderInput(
     if (!IMAGE.test(from) || typeof to !== 'string' || !IMAGE.test(to)) problems.imageOverrides = `has an invalid image reference at "${from.slice(0, 100)}"`;
   }
 
-  if (Object.keys(problems).length) throw new ValidationFailedError(problems);
+  // what the renderer refuses is for operators to read: the detail is the words
+  if (Object.keys(problems).length) throw new ValidationFailedError(Object.fromEntries(Object.entries(problems).map(([field, detail]) => [field, inputProblem(detail)])));
   return { tenantId, slug, primaryDomain, adminEmail, adminUsername, adminDisplayName, clubName, imageOverrides };
 }
 

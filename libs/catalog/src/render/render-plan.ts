@@ -1,4 +1,5 @@
-import { ValidationFailedError } from '#platform';
+import { problem, ValidationFailedError } from '#platform';
+import type { CatalogProblemCode } from '../problems.js';
 import { DeploymentPlan, LABELS, PlannedContainer, PlannedHook, PlannedVolume } from '#runtime';
 import type { AppTemplate, HookSpec, ServiceSpec, TemplateVersion } from '../templates/app-template.js';
 import { substitute } from '../templates/expressions.js';
@@ -91,7 +92,7 @@ export function renderAdminAccess(input: RenderPlanInput): AdminAccess {
 function prepare(input: RenderPlanInput): { version: TemplateVersion; checked: CheckedInput; variables: Map<string, string> } {
   const { manifest: template } = input;
   const version = template.versions.find((candidate) => candidate.version === input.version);
-  if (!version) throw ValidationFailedError.field('version', `${template.app} has no version "${String(input.version).slice(0, 40)}"`);
+  if (!version) throw ValidationFailedError.field('version', problem<CatalogProblemCode>('version.unknown', { app: template.app, version: String(input.version).slice(0, 40), offered: template.versions.map((v) => v.version).join(', ') }));
   const generated = template.secrets.filter((secret) => secret.kind !== 'captured').map((secret) => secret.name);
   const checked = checkRenderInput(input, {
     defaultUsername: template.admin.defaultUsername,

@@ -8,7 +8,7 @@ import { TemplateCatalog } from './template-catalog.js';
 const config = (templatesDir: string, plansFile = resolve(process.cwd(), 'templates/plans.yaml')) =>
   ({ catalog: { templatesDir, plansFile, imageOverrides: {} } }) as unknown as AppConfig;
 
-function fieldsOf(action: () => unknown): Record<string, string> | undefined {
+function fieldsOf(action: () => unknown): Record<string, unknown> | undefined {
   try {
     action();
   } catch (error) {
@@ -36,10 +36,10 @@ describe('TemplateCatalog', () => {
 
   it('answers unknown apps and versions with domain errors (HTTP 4xx), naming the field', () => {
     expect(() => catalog.get('jitsi')).toThrow(NotFoundError);
-    expect(fieldsOf(() => catalog.resolveVersion('jitsi'))).toMatchObject({ kind: 'validation', app: expect.stringContaining('unknown app "jitsi"') });
+    expect(fieldsOf(() => catalog.resolveVersion('jitsi'))).toMatchObject({ kind: 'validation', app: { code: 'app.unknown', params: { app: 'jitsi' } } });
     expect(fieldsOf(() => catalog.resolveVersion('mastodon', '3.5'))).toEqual({
       kind: 'validation',
-      version: 'mastodon has no version "3.5" (offered: 4.3)',
+      version: { code: 'version.unknown', params: { app: 'mastodon', version: '3.5', offered: '4.3' } },
     });
     expect(() => catalog.resolveVersion('mastodon', 'x'.repeat(10_000))).toThrow(ValidationFailedError);
   });

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig, NotFoundError, ValidationFailedError } from '#platform';
+import { AppConfig, NotFoundError, problem, ValidationFailedError } from '#platform';
+import type { CatalogProblemCode } from '../problems.js';
 import type { AppTemplate } from './app-template.js';
 import { loadTemplates } from './load-template.js';
 
@@ -34,10 +35,10 @@ export class TemplateCatalog {
   /** The version to deploy: the one asked for, or the template's default. */
   resolveVersion(app: string, version?: string): string {
     const template = this.templates.get(app);
-    if (!template) throw ValidationFailedError.field('app', `unknown app "${shorten(app)}" (known: ${[...this.templates.keys()].join(', ')})`);
+    if (!template) throw ValidationFailedError.field('app', problem<CatalogProblemCode>('app.unknown', { app: shorten(app), known: [...this.templates.keys()].join(', ') }));
     if (version === undefined) return template.defaultVersion;
     if (!template.versions.some((candidate) => candidate.version === version)) {
-      throw ValidationFailedError.field('version', `${app} has no version "${shorten(version)}" (offered: ${template.versions.map((v) => v.version).join(', ')})`);
+      throw ValidationFailedError.field('version', problem<CatalogProblemCode>('version.unknown', { app, version: shorten(version), offered: template.versions.map((v) => v.version).join(', ') }));
     }
     return version;
   }

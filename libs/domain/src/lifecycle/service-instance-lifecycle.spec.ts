@@ -1,4 +1,4 @@
-import { SERVICE_INSTANCE_STATES, ServiceInstanceEvent, ServiceInstanceState, serviceInstanceLifecycle } from './service-instance-lifecycle.js';
+import { courseTo, SERVICE_INSTANCE_STATES, ServiceInstanceEvent, type ServiceInstanceGoal, ServiceInstanceState, serviceInstanceLifecycle } from './service-instance-lifecycle.js';
 import { InvalidTransitionError } from './state-machine.js';
 
 // Written out by hand, independently of the table in the code.
@@ -9,6 +9,7 @@ const ALLOWED: ReadonlyArray<[ServiceInstanceState, ServiceInstanceEvent, Servic
   ['unhealthy', 'became_healthy', 'running'],
   ['upgrading', 'became_healthy', 'running'],
   ['running', 'became_unhealthy', 'unhealthy'],
+  ['pending', 'fail', 'failed'],
   ['creating', 'fail', 'failed'],
   ['starting', 'fail', 'failed'],
   ['upgrading', 'fail', 'failed'],
@@ -58,5 +59,43 @@ describe('service instance lifecycle', () => {
 
   it('never leaves removed', () => {
     expect(serviceInstanceLifecycle.eventsFrom('removed')).toEqual([]);
+  });
+});
+
+describe('service instance courses', () => {
+  const GOALS: ServiceInstanceGoal[] = ['creating', 'running', 'stopped', 'failed', 'removed'];
+
+  it.each([
+    ['pending', 'creating', ['create']],
+    ['failed', 'creating', ['retry']],
+    ['creating', 'running', ['containers_created', 'became_healthy']],
+    ['stopped', 'running', ['start', 'became_healthy']],
+    ['running', 'running', []],
+    ['running', 'stopped', ['stop', 'stopped']],
+    ['running', 'failed', ['became_unhealthy', 'fail']],
+    ['stopped', 'removed', ['remove', 'removed']],
+  ] as const)('%s -> %s by %p', (from, goal, events) => {
+    expect(courseTo(from, goal)).toEqual(events);
+  });
+
+  it('ends every course in its goal, through transitions the machine allows', () => {
+    for (const from of SERVICE_INSTANCE_STATES) {
+      for (const goal of GOALS) {
+        let course: ServiceInstanceEvent[];
+        try {
+          course = courseTo(from, goal);
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidTransitionError);
+          continue;
+        }
+        expect(course.reduce((state, event) => serviceInstanceLifecycle.next(state, event), from as ServiceInstanceState)).toBe(goal);
+      }
+    }
+  });
+
+  it('refuses goals an instance cannot reach: a removed one never runs again, a running one is not created anew', () => {
+    expect(() => courseTo('removed', 'running')).toThrow('A service instance in state "removed" cannot become running');
+    expect(() => courseTo('running', 'creating')).toThrow(InvalidTransitionError);
+    expect(() => courseTo('pending', 'stopped')).toThrow(InvalidTransitionError);
   });
 });

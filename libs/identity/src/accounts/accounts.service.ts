@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Account, Membership } from '../entities/index.js';
-import { ConflictError, NotFoundError } from '#platform';
+import { ConflictError, NotFoundError, problem } from '#platform';
+import type { IdentityProblemCode } from '../problems.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 
 export function normaliseEmail(email: string): string {
@@ -33,7 +34,7 @@ export class AccountsService {
   ): Promise<Account> {
     const email = normaliseEmail(input.email);
     const existing = await manager.findOne(Account, { where: { email } });
-    if (existing) throw new ConflictError('account.email_taken', 'An account with this email already exists', { email: 'is already registered' });
+    if (existing) throw new ConflictError('account.email_taken', 'An account with this email already exists', { email: problem<IdentityProblemCode>('email.taken') });
     const account = manager.create(Account, {
       email,
       displayName: input.displayName ?? null,

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { MembershipRole } from '../entities/index.js';
-import { ForbiddenError, UnauthenticatedError, ValidationFailedError } from '#platform';
+import { ForbiddenError, problem, UnauthenticatedError, ValidationFailedError } from '#platform';
 import { assertOrganizationAccess } from './access-policy.js';
 import { OPERATOR_ONLY, ORGANIZATION_ROLES, PUBLIC_ROUTE, REQUIRED_SCOPES } from './decorators.js';
 import { actsAsOperator, hasScope, Principal } from './principal.js';
@@ -36,7 +36,7 @@ export class PasswordLoginGuard extends AuthGuard('local') {
     if (error) throw error;
     if (!account) {
       if (info?.message === 'Missing credentials') {
-        throw new ValidationFailedError({ email: 'is required', password: 'is required' });
+        throw new ValidationFailedError({ email: problem('input.required'), password: problem('input.required') });
       }
       throw new UnauthenticatedError('Email or password is wrong');
     }
@@ -65,7 +65,7 @@ export class AuthorizationGuard implements CanActivate {
     const roles = this.reflector.getAllAndOverride<MembershipRole[]>(ORGANIZATION_ROLES, targets);
     if (roles) {
       const organizationId = request.params.orgId;
-      if (!organizationId || !UUID.test(organizationId)) throw ValidationFailedError.field('orgId', 'must be a UUID');
+      if (!organizationId || !UUID.test(organizationId)) throw ValidationFailedError.field('orgId', problem('input.uuid'));
       assertOrganizationAccess(principal, organizationId, roles);
     }
     return true;

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull, MoreThan } from 'typeorm';
 import { AuditActor, AuditLog } from '#domain';
-import { AppConfig, ConflictError, NotFoundError, randomToken, sha256Hex, UnauthenticatedError } from '#platform';
+import { AppConfig, ConflictError, NotFoundError, problem, randomToken, sha256Hex, UnauthenticatedError } from '#platform';
+import type { IdentityProblemCode } from '../problems.js';
 import { AccountsService, normaliseEmail } from '../accounts/accounts.service.js';
 import { hashPassword, verifyPassword } from '../accounts/passwords.js';
 import { Account, Invitation, Membership, Organization } from '../entities/index.js';
@@ -52,7 +53,7 @@ export class InvitationsService {
       if (!organization) throw new NotFoundError('Organization');
       const existing = await manager.findOne(Account, { where: { email } });
       if (existing && (await manager.exists(Membership, { where: { organizationId, accountId: existing.id } }))) {
-        throw new ConflictError('invitation.already_member', `${email} is already a member`, { email: 'is already a member of this organization' });
+        throw new ConflictError('invitation.already_member', `${email} is already a member`, { email: problem<IdentityProblemCode>('email.already_member') });
       }
       // a new invitation replaces an earlier one for the same person
       await manager.update(Invitation, { organizationId, email, acceptedAt: IsNull(), revokedAt: IsNull() }, { revokedAt: new Date() });

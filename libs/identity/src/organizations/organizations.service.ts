@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { Account, Membership, MembershipRole, Organization } from '../entities/index.js';
 import { AuditActor, AuditLog } from '#domain';
-import { ConflictError, InvalidStateError, NotFoundError, randomString } from '#platform';
+import { ConflictError, InvalidStateError, NotFoundError, problem, randomString } from '#platform';
+import type { IdentityProblemCode } from '../problems.js';
 import { AccountsService, normaliseEmail } from '../accounts/accounts.service.js';
 import { CreateOrganizationInput, UpdateOrganizationInput } from './organizations.dto.js';
 import { slugify } from './slug.js';
@@ -34,7 +35,7 @@ export class OrganizationsService {
     return this.dataSource.transaction(async (manager) => {
       const slug = input.slug ?? (await this.freeSlug(manager, slugify(input.name)));
       if (await manager.exists(Organization, { where: { slug } })) {
-        throw new ConflictError('organization.slug_taken', `The handle "${slug}" is taken`, { slug: 'is taken' });
+        throw new ConflictError('organization.slug_taken', `The handle "${slug}" is taken`, { slug: problem<IdentityProblemCode>('slug.taken') });
       }
       const organization = await manager.save(
         manager.create(Organization, { name: input.name.trim(), slug, contactEmail: normaliseEmail(input.contactEmail) }),

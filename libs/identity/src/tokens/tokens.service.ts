@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { Account, ApiToken, ApiTokenKind, Membership, MembershipRole } from '../entities/index.js';
-import { constantTimeEqualHex, ForbiddenError, NotFoundError, randomToken, sha256Hex, ValidationFailedError } from '#platform';
+import { constantTimeEqualHex, ForbiddenError, NotFoundError, problem, randomToken, sha256Hex, ValidationFailedError } from '#platform';
+import type { IdentityProblemCode } from '../problems.js';
 import type { Principal } from '../auth/principal.js';
 import { SCOPE_NAMES } from '../auth/scopes.js';
 
@@ -22,7 +23,7 @@ export class TokensService {
 
   async issue(account: Account, input: { kind: ApiTokenKind; name: string; scopes: string[]; expiresAt: Date }): Promise<IssuedToken> {
     const unknown = input.scopes.filter((scope) => scope !== '*' && !SCOPE_NAMES.includes(scope as never));
-    if (unknown.length) throw ValidationFailedError.field('scopes', `unknown scope(s): ${unknown.join(', ')}`);
+    if (unknown.length) throw ValidationFailedError.field('scopes', problem<IdentityProblemCode>('scopes.unknown', { scopes: unknown.join(', ') }));
     if (input.scopes.includes('operator') && !account.isOperator) {
       throw new ForbiddenError('Only operator accounts can create tokens with the operator scope');
     }

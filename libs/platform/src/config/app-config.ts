@@ -65,6 +65,12 @@ export class AppConfig {
     readonly publishIp: string;
     /** Image of the short-lived containers that archive volumes. */
     readonly helperImage: string;
+    /**
+     * Fault drills only (the worker-crash and chaos tests): every operation step pauses this long
+     * after it starts, so a drill can kill the worker inside any step. 0 in normal running;
+     * refused in production.
+     */
+    readonly drillStepPauseMs: number;
   };
   readonly sessionTtlHours!: number;
   /** Per client address and form: slows down password guessing. */
@@ -170,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       healthTimeoutSeconds: vars.ALLMENDE_HEALTH_TIMEOUT_SECONDS ?? 300,
       publishIp: vars.ALLMENDE_PUBLISH_IP ?? '127.0.0.1',
       helperImage: vars.ALLMENDE_HELPER_IMAGE ?? 'allmende/busybox:1',
+      drillStepPauseMs: drillStepPause(vars.ALLMENDE_DRILL_STEP_PAUSE_MS, environment),
     },
     sessionTtlHours: vars.ALLMENDE_SESSION_TTL_HOURS ?? 12,
     passwordAttemptsPerMinute: vars.ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE ?? 10,
@@ -178,6 +185,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       format: (vars.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
     },
   });
+}
+
+function drillStepPause(value: number | undefined, environment: string): number {
+  if (value && environment === 'production') {
+    throw new ConfigurationError('invalid configuration: ALLMENDE_DRILL_STEP_PAUSE_MS is for fault drills and is refused in production');
+  }
+  return value ?? 0;
 }
 
 function stripeConfig(secretKey?: string, webhookSecret?: string, apiBase?: string): StripeConfig | undefined {

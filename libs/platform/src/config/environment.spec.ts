@@ -58,6 +58,12 @@ describe('configuration', () => {
     expect(error.message).toMatch(/ALLMENDE_SECRET_KEY is required in production/);
   });
 
+  it('refuses the fault-drill step pause in production', () => {
+    expect(errorFor({ NODE_ENV: 'production', ALLMENDE_DRILL_STEP_PAUSE_MS: '1200' }).message).toContain('ALLMENDE_DRILL_STEP_PAUSE_MS');
+    expect(loadConfig({ ...base, ALLMENDE_DRILL_STEP_PAUSE_MS: '1200' }, '/tmp').runtime.drillStepPauseMs).toBe(1200);
+    expect(loadConfig(base, '/tmp').runtime.drillStepPauseMs).toBe(0);
+  });
+
   it('never echoes a secret value, even a malformed one', () => {
     const error = errorFor({ STRIPE_SECRET_KEY: 'pk_live_not-a-secret-key-but-sensitive', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
     expect(error.message).toContain('STRIPE_SECRET_KEY');

@@ -106,6 +106,9 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(720)
   ALLMENDE_SESSION_TTL_HOURS?: number;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
+  ALLMENDE_DRILL_STEP_PAUSE_MS?: number;
+
   @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-01' })
   ALLMENDE_TERMS_VERSION?: string;
 
@@ -192,5 +195,5 @@ export const ENVIRONMENT_KEYS = [
   'ALLMENDE_RECONCILE_INTERVAL_SECONDS', 'ALLMENDE_SESSION_TTL_HOURS', 'LOG_LEVEL', 'LOG_FORMAT',
   'ALLMENDE_WORKER_CONCURRENCY', 'ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE', 'ALLMENDE_HEALTH_TIMEOUT_SECONDS', 'ALLMENDE_PUBLISH_IP', 'ALLMENDE_HELPER_IMAGE',
   'ALLMENDE_TERMS_VERSION', 'ALLMENDE_DPA_VERSION', 'ALLMENDE_TERMS_URL', 'ALLMENDE_DPA_URL', 'ALLMENDE_BANK_ACCOUNT',
-  'ALLMENDE_MAIL_FROM', 'SMTP_URL',
+  'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

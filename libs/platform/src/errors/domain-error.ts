@@ -1,3 +1,5 @@
+import type { FieldProblem, FieldProblems } from './problem.js';
+
 /**
  * Errors the domain raises. Services throw these, never HttpException; the one
  * DomainExceptionFilter maps `kind` to an HTTP status.
@@ -18,8 +20,8 @@ export class DomainError extends Error {
     /** Stable machine-readable code, e.g. `tenant.invalid_transition`. */
     readonly code: string,
     message: string,
-    /** Field path -> what is wrong with it, for forms and API clients. */
-    readonly fields?: Readonly<Record<string, string>>,
+    /** Field path -> what is wrong with it (a problem code), for forms and API clients. */
+    readonly fields?: FieldProblems,
   ) {
     super(message);
     this.name = new.target.name;
@@ -27,12 +29,12 @@ export class DomainError extends Error {
 }
 
 export class ValidationFailedError extends DomainError {
-  constructor(fields: Record<string, string>, message?: string) {
-    const summary = Object.entries(fields).map(([field, problem]) => `${field}: ${problem}`).join('; ');
-    super('validation', 'validation_failed', message ?? summary, fields);
+  constructor(fields: FieldProblems, message?: string) {
+    // the summary is said by the exception filter, in words, unless given
+    super('validation', 'validation_failed', message ?? `Invalid: ${Object.keys(fields).join(', ')}`, fields);
   }
 
-  static field(field: string, problem: string): ValidationFailedError {
+  static field(field: string, problem: FieldProblem): ValidationFailedError {
     return new ValidationFailedError({ [field]: problem });
   }
 }
@@ -44,7 +46,7 @@ export class NotFoundError extends DomainError {
 }
 
 export class ConflictError extends DomainError {
-  constructor(code: string, message: string, fields?: Record<string, string>) {
+  constructor(code: string, message: string, fields?: FieldProblems) {
     super('conflict', code, message, fields);
   }
 }

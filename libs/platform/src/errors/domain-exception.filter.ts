@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorKind } from './domain-error.js';
+import { type ProblemWords, wordsOfCode } from './problem.js';
 
 const STATUS: Record<DomainErrorKind, number> = {
   validation: HttpStatus.BAD_REQUEST,
@@ -13,10 +14,18 @@ const STATUS: Record<DomainErrorKind, number> = {
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
+/** The HTTP status of a domain error: the one mapping, used by the filter and by the pages. */
+export function httpStatusOf(error: DomainError): number {
+  return STATUS[error.kind];
+}
+
 export interface ErrorBody {
   error: string;
   message: string;
+  /** Field -> what is wrong, in words. */
   fields?: Record<string, string>;
+  /** Field -> the problem's code, for clients that say it in their own words. */
+  problems?: Record<string, string>;
   requestId?: string;
 }
 
@@ -28,6 +37,9 @@ export interface ErrorBody {
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+
+  /** `words` says field problems (the storefront's English texts); without it, the codes are shown. */
+  constructor(private readonly words: ProblemWords = wordsOfCode) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -45,9 +57,12 @@ export class DomainExceptionFilter implements ExceptionFilter {
 
   toHttp(exception: unknown): { status: number; body: ErrorBody } {
     if (exception instanceof DomainError) {
+      const problems = exception.fields ? Object.entries(exception.fields) : undefined;
+      const fields = problems && Object.fromEntries(problems.map(([field, problem]) => [field, this.words(problem)]));
+      const message = exception.kind === 'validation' && fields ? Object.entries(fields).map(([field, words]) => `${field}: ${words}`).join('; ') : exception.message;
       return {
         status: STATUS[exception.kind],
-        body: { error: exception.code, message: exception.message, fields: exception.fields ? { ...exception.fields } : undefined },
+        body: { error: exception.code, message, fields, problems: problems && Object.fromEntries(problems.map(([field, problem]) => [field, problem.code])) },
       };
     }
     if (exception instanceof HttpException) {

@@ -1,2 +1,3 @@
-// Domain errors without framework code: importable by pure libraries (the runtime's plan code).
+// Domain errors and problem codes without framework code: importable by pure libraries (the runtime's plan code).
 export * from './domain-error.js';
+export * from './problem.js';

@@ -1,5 +1,6 @@
 import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { ValidationFailedError } from './domain-error.js';
+import { problem } from './problem.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -8,7 +9,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ParseUuidPipe implements PipeTransform<string, string> {
   transform(value: string, metadata: ArgumentMetadata): string {
     if (typeof value !== 'string' || !UUID.test(value)) {
-      throw ValidationFailedError.field(metadata.data ?? 'id', 'must be a UUID');
+      throw ValidationFailedError.field(metadata.data ?? 'id', problem('input.uuid'));
     }
     return value.toLowerCase();
   }

@@ -1,9 +1,10 @@
 import { ValidationError } from 'class-validator';
 import { ValidationFailedError } from './domain-error.js';
+import { type FieldProblem, inputProblem } from './problem.js';
 
 /** Flattens class-validator's tree into `path -> message`, e.g. `domains[0].name`. */
-export function flattenValidationErrors(errors: ValidationError[], prefix = ''): Record<string, string> {
-  const fields: Record<string, string> = {};
+export function flattenValidationErrors(errors: ValidationError[], prefix = ''): Record<string, FieldProblem> {
+  const fields: Record<string, FieldProblem> = {};
   for (const error of errors) {
     const path = /^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : prefix ? `${prefix}.${error.property}` : error.property;
     if (error.constraints) {
@@ -11,7 +12,7 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
       const messages = Object.entries(error.constraints).map(([rule, message]) =>
         rule === 'whitelistValidation' ? 'is not a known field' : message.replace(new RegExp(`^${escapeRegExp(error.property)} `), ''),
       );
-      fields[path] = messages.join(', ');
+      fields[path] = inputProblem(messages.join(', '));
     }
     if (error.children?.length) Object.assign(fields, flattenValidationErrors(error.children, path));
   }

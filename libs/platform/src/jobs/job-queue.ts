@@ -32,14 +32,30 @@ function executorOf(manager: EntityManager): PgBoss.Db {
   return { executeSql: async (text, values) => ({ rows: await manager.query(text, values) }) };
 }
 
+export interface QueuedJob<T> {
+  data: T;
+  retryCount: number;
+  retryLimit: number;
+}
+
 /**
- * The one job queue: pg-boss in Postgres. Jobs survive crashes, retries back off, and
- * enqueueing can join the caller's transaction. A NOTIFY on WORK_CHANNEL wakes subscribers
- * (the queue's pollers, and scheduler tasks that drain tables of their own) at once.
+ * The one job queue (a port: pg-boss in Postgres behind it). Jobs survive crashes, retries back
+ * off, and enqueueing can join the caller's transaction. A NOTIFY on WORK_CHANNEL wakes
+ * subscribers (the queue's pollers, and scheduler tasks that drain tables of their own) at once.
  */
+export abstract class JobQueue {
+  abstract send(queue: QueueDefinition, data: object, options?: SendOptions): Promise<string | null>;
+  /** Wakes the subscribers of `topic` in every process, when the caller's transaction commits. */
+  abstract announce(topic: string, manager: EntityManager): Promise<void>;
+  abstract work<T extends object>(queue: QueueDefinition, options: { concurrency: number; pollingIntervalSeconds?: number }, handler: (job: QueuedJob<T>) => Promise<void>): Promise<void>;
+  /** Calls `wake` whenever some process notifies `topic`. Polling remains the fallback. */
+  abstract subscribe(topic: string, wake: () => void): Promise<void>;
+}
+
+/** The job queue on pg-boss: its tables live in the pgboss schema, created by a migration. */
 @Injectable()
-export class JobQueue implements OnApplicationShutdown {
-  private readonly logger = new Logger(JobQueue.name);
+export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
+  private readonly logger = new Logger(PgBossJobQueue.name);
   private readonly boss: PgBoss;
   private starting?: Promise<void>;
   private started = false;
@@ -53,6 +69,7 @@ export class JobQueue implements OnApplicationShutdown {
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     @Inject(PROCESS_ROLE) role: ProcessRole,
   ) {
+    super();
     const isWorker = role === 'worker';
     this.boss = new PgBoss({
       connectionString: databaseUrl,
@@ -86,7 +103,6 @@ export class JobQueue implements OnApplicationShutdown {
     return id;
   }
 
-  /** Wakes the subscribers of `topic` in every process, when the caller's transaction commits. */
   async announce(topic: string, manager: EntityManager): Promise<void> {
     await notify(executorOf(manager), topic);
   }
@@ -94,7 +110,7 @@ export class JobQueue implements OnApplicationShutdown {
   async work<T extends object>(
     queue: QueueDefinition,
     options: { concurrency: number; pollingIntervalSeconds?: number },
-    handler: (job: PgBoss.JobWithMetadata<T>) => Promise<void>,
+    handler: (job: QueuedJob<T>) => Promise<void>,
   ): Promise<void> {
     await this.ensure(queue);
     // one poller per slot: a slow job does not hold up the others
@@ -118,7 +134,6 @@ export class JobQueue implements OnApplicationShutdown {
     await this.subscribe(queue.name, () => ids.forEach((id) => this.boss.notifyWorker(id)));
   }
 
-  /** Calls `wake` whenever some process notifies `topic` (see WORK_CHANNEL). Polling remains the fallback. */
   async subscribe(topic: string, wake: () => void): Promise<void> {
     await this.listen();
     this.subscribers.set(topic, [...(this.subscribers.get(topic) ?? []), wake]);

@@ -6,7 +6,8 @@ import { pipeline } from 'node:stream/promises';
 import { Repository } from 'typeorm';
 import { Backup } from '../entities/index.js';
 import { assertMemberRole, CurrentPrincipal, type Principal, RequireScopes } from '#identity';
-import { InvalidStateError, NotFoundError, ParseUuidPipe, ValidationFailedError } from '#platform';
+import { InvalidStateError, NotFoundError, ParseUuidPipe, problem, ValidationFailedError } from '#platform';
+import type { ProvisioningProblemCode } from '../problems.js';
 import { OperationsService } from '../operations/operations.service.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { BackupStore } from './backup-store.port.js';
@@ -59,7 +60,7 @@ export class ExportsController {
   ): Promise<void> {
     const tenant = await this.tenants.get(tenantId);
     assertMemberRole(principal, tenant.organizationId, ['owner'], 'Tenant');
-    if (!FILE.test(file)) throw ValidationFailedError.field('file', 'must be manifest.json or <app>-<volume>.tar');
+    if (!FILE.test(file)) throw ValidationFailedError.field('file', problem<ProvisioningProblemCode>('export.file'));
     const backup = await this.backups.findOne({ where: { id: backupId, tenantId } });
     if (!backup || backup.state !== 'completed' || !backup.location) throw new NotFoundError('Export');
     const location = backup.location.replace(/manifest\.json$/, file);

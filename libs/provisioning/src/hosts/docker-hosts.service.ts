@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Not, Repository } from 'typeorm';
 import { AuditActor, AuditLog } from '#domain';
 import { DockerHost, DockerHostState } from '../entities/index.js';
-import { AppConfig, ConflictError, NotFoundError } from '#platform';
+import { AppConfig, ConflictError, NotFoundError, problem } from '#platform';
+import type { ProvisioningProblemCode } from '../problems.js';
 import { ContainerRuntime, type EngineStatus } from '#runtime';
 
 export interface HostCheck {
@@ -50,7 +51,7 @@ export class DockerHostsService {
 
   async create(input: { name: string; endpoint: string; capacity?: number }, actor: AuditActor): Promise<DockerHost> {
     if (await this.hosts.exists({ where: { name: input.name } })) {
-      throw new ConflictError('docker_host.name_taken', `A Docker host named "${input.name}" exists`, { name: 'is taken' });
+      throw new ConflictError('docker_host.name_taken', `A Docker host named "${input.name}" exists`, { name: problem<ProvisioningProblemCode>('docker_host.name_taken') });
     }
     const host = await this.hosts.save(this.hosts.create({ name: input.name, endpoint: input.endpoint, capacity: input.capacity ?? 50 }));
     await this.audit.record({ actor, action: 'docker_host.created', target: { type: 'docker_host', id: host.id }, details: { name: host.name, endpoint: host.endpoint } });

@@ -22,31 +22,16 @@ export const OPERATION_KINDS = {
   terminate: [
     { name: 'dump', title: 'Dump the databases' },
     { name: 'stop', title: 'Stop the containers' },
-    { name: 'export', title: 'Make the final export' },
-    { name: 'schedule', title: 'Schedule deletion after the retention period' },
+    { name: 'export', title: 'Make the final export (kept until the data is deleted)' },
   ],
   purge: [
     { name: 'remove', title: 'Delete containers, volumes and network' },
     { name: 'backups', title: 'Delete the final export and all backups' },
     { name: 'finish', title: 'Mark the tenant terminated' },
   ],
-  upgrade: [
-    { name: 'prepare', title: 'Prepare the new version' },
-    { name: 'backup', title: 'Back up before upgrading' },
-    { name: 'deploy', title: 'Replace the containers' },
-    { name: 'migrate', title: 'Run the upgrade steps' },
-    { name: 'health', title: 'Wait until the apps answer' },
-  ],
   backup: [
     { name: 'dump', title: 'Dump the databases' },
-    { name: 'archive', title: 'Archive the data' },
-    { name: 'store', title: 'Store the export' },
-  ],
-  restore: [
-    { name: 'stop', title: 'Stop the containers' },
-    { name: 'restore', title: 'Restore the volumes' },
-    { name: 'start', title: 'Start the containers' },
-    { name: 'health', title: 'Wait until the apps answer' },
+    { name: 'archive', title: 'Archive and store the data, with checksums' },
   ],
   reconcile: [
     { name: 'compare', title: 'Compare what runs with what should run' },

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Operation, OperationStep } from '../entities/index.js';
 import { NotFoundError } from '#platform';
 import { JobQueue } from '#platform/jobs';
+import { OperationJournal } from './operation-journal.js';
 import { OPERATION_QUEUE } from './operation-queue.js';
 import { OPERATION_KINDS, OperationKind } from './operation-kinds.js';
 
@@ -26,11 +27,13 @@ export function progressOf(steps: readonly OperationStep[]): number {
  * the tenant's lock, so step updates are plain read-modify-write.
  */
 @Injectable()
-export class OperationsService {
+export class OperationsService extends OperationJournal {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Records an operation and enqueues its job in one transaction: both exist, or neither. */
   async start(input: NewOperation, manager?: EntityManager): Promise<Operation> {
@@ -56,6 +59,10 @@ export class OperationsService {
         steps,
       }),
     );
+  }
+
+  find(id: string): Promise<Operation | null> {
+    return this.dataSource.manager.findOne(Operation, { where: { id } });
   }
 
   async get(id: string): Promise<Operation> {

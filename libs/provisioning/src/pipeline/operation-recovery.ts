@@ -5,7 +5,7 @@ import { DataSource, In, LessThan } from 'typeorm';
 import { Operation } from '../entities/index.js';
 import { JobQueue } from '#platform/jobs';
 import { OPERATION_QUEUE } from '../operations/operation-queue.js';
-import { tenantIsLocked } from './tenant-lock.js';
+import { TenantLocks } from './tenant-locks.js';
 
 /**
  * Finds operations a dead worker left behind and puts them back on the queue. A running
@@ -20,13 +20,14 @@ export class OperationRecovery {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
+    private readonly locks: TenantLocks,
   ) {}
 
   async recover(queuedOlderThanMs = 120_000): Promise<string[]> {
     const recovered: string[] = [];
     const running = await this.dataSource.manager.find(Operation, { where: { state: 'running' } });
     for (const operation of running) {
-      if (!(await tenantIsLocked(this.dataSource, operation.targetId))) recovered.push(operation.id);
+      if (!(await this.locks.isLocked(operation.targetId))) recovered.push(operation.id);
     }
     const stale = await this.dataSource.manager.find(Operation, {
       where: { state: In(['queued']), updatedAt: LessThan(new Date(Date.now() - queuedOlderThanMs)) },

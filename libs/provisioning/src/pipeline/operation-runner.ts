@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { Operation, Tenant } from '../entities/index.js';
-import type { OperationKind } from '../operations/operation-kinds.js';
-import { OperationsService } from '../operations/operations.service.js';
+import { AppConfig } from '#platform';
 import { JobQueue } from '#platform/jobs';
+import type { Operation, Tenant } from '../entities/index.js';
+import type { OperationKind } from '../operations/operation-kinds.js';
+import { OperationJournal } from '../operations/operation-journal.js';
 import { OPERATION_QUEUE } from '../operations/operation-queue.js';
+import { TenantDirectory } from '../tenants/tenant-directory.js';
 import { describeError, isTransient, TenantBusy } from './pipeline-errors.js';
-import { withTenantLock } from './tenant-lock.js';
+import { TenantLocks } from './tenant-locks.js';
 
 /** What a handler uses to run its named steps; a resumed operation skips the steps already done. */
 export interface Steps {
@@ -42,13 +42,13 @@ export interface Attempt {
 export class OperationRunner {
   private readonly logger = new Logger(OperationRunner.name);
   private readonly handlers = new Map<string, OperationHandler>();
-  /** Fault injection: holds every step this long after it starts, so a test can kill the worker inside any step. Unset in production. */
-  private readonly stepDelayMs = Number(process.env.ALLMENDE_TEST_STEP_DELAY_MS ?? 0);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly operations: OperationsService,
+    private readonly operations: OperationJournal,
+    private readonly tenants: TenantDirectory,
+    private readonly locks: TenantLocks,
     private readonly queue: JobQueue,
+    private readonly config: AppConfig,
   ) {}
 
   register(handler: OperationHandler): void {
@@ -56,7 +56,7 @@ export class OperationRunner {
   }
 
   async run(operationId: string, attempt: Attempt): Promise<void> {
-    const operation = await this.dataSource.manager.findOne(Operation, { where: { id: operationId } });
+    const operation = await this.operations.find(operationId);
     if (!operation) return void this.logger.warn(`operation ${operationId} does not exist; dropping its job`);
     if (operation.state !== 'queued' && operation.state !== 'running') return; // a duplicate job of a finished operation
     const handler = this.handlers.get(operation.kind);
@@ -65,7 +65,7 @@ export class OperationRunner {
       return;
     }
 
-    const outcome = await withTenantLock(this.dataSource, operation.targetId, async () => {
+    const outcome = await this.locks.withLock(operation.targetId, async () => {
       const earlier = (await this.operations.unfinishedFor(operation.targetId)).find(
         (other) => other.id !== operation.id && other.createdAt < operation.createdAt,
       );
@@ -80,7 +80,7 @@ export class OperationRunner {
 
   private async execute(handler: OperationHandler, operationId: string, attempt: Attempt): Promise<void> {
     let operation = await this.operations.begin(operationId);
-    const tenant = await this.dataSource.manager.findOne(Tenant, { where: { id: operation.targetId } });
+    const tenant = await this.tenants.find(operation.targetId);
     if (!tenant) {
       await this.operations.fail(operationId, 'the tenant no longer exists');
       return;
@@ -93,7 +93,7 @@ export class OperationRunner {
       run: async (name, work) => {
         if (steps.isDone(name)) return;
         operation = await this.operations.stepStarted(operationId, name);
-        if (this.stepDelayMs > 0) await sleep(this.stepDelayMs);
+        if (this.config.runtime.drillStepPauseMs > 0) await sleep(this.config.runtime.drillStepPauseMs);
         await work(async (message) => {
           operation = await this.operations.stepProgress(operationId, name, message);
         });

@@ -1,4 +1,4 @@
-import { ValidationFailedError } from '#platform';
+import { inputProblem, ValidationFailedError } from '#platform';
 import { EngineError, RuntimeError } from '#runtime';
 import { isTransient, PermanentFailure, TenantBusy } from './pipeline-errors.js';
 
@@ -22,7 +22,7 @@ describe('which failures are retried', () => {
     ['the engine has no such image (500, permanent)', engineFailure(500, 'No such image: allmende/x:1')],
     ['the plan was refused', new RuntimeError('runtime.plan_refused', 'mounts a host path')],
     ['a hook failed', new RuntimeError('runtime.hook_failed', 'exit code 1')],
-    ['the input was invalid', ValidationFailedError.field('domains.primary', 'must be a domain')],
+    ['the input was invalid', ValidationFailedError.field('domains.primary', inputProblem('must be a domain'))],
     ['an unexpected bug', new TypeError('x is undefined')],
   ])('fails at once when %s', (_why, error) => {
     expect(isTransient(error)).toBe(false);

@@ -2,14 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DockerHost, ServiceInstance } from '../entities/index.js';
-import { ServiceInstanceEvent, serviceInstanceLifecycle, ServiceInstanceState } from '#domain';
+import { courseTo, type ServiceInstanceGoal, type ServiceInstanceState } from '#domain';
 import { ContainerRuntime } from '#runtime';
 import type { AppDeployment } from './tenant-deployments.js';
 
+/** States whose instance never had running containers: there is nothing to stop. */
+const NEVER_RAN: readonly ServiceInstanceState[] = ['pending', 'failed'];
+
 /**
- * Service instances as the worker drives them: through their state machine (events that
- * do not apply are skipped, so re-runs are harmless), and with what the engine reported
- * recorded on the row.
+ * Service instances as the worker drives them: every change goes through the instance state
+ * machine along a course it allows (domain's courseTo), which refuses what the instance cannot
+ * do; and what the engine reported is recorded on the row.
  */
 @Injectable()
 export class ServiceInstances {
@@ -18,25 +21,28 @@ export class ServiceInstances {
     private readonly runtime: ContainerRuntime,
   ) {}
 
-  /** Applies the events in order, each only where it is allowed; returns the final state. */
-  async advance(instance: ServiceInstance, events: ServiceInstanceEvent[], changes: Partial<ServiceInstance> = {}): Promise<ServiceInstanceState> {
-    let state = instance.state;
-    for (const event of events) {
-      if (serviceInstanceLifecycle.can(state, event)) state = serviceInstanceLifecycle.next(state, event);
-    }
-    await this.dataSource.manager.update(ServiceInstance, instance.id, { ...changes, state });
-    instance.state = state;
+  /** Moves the instance to `goal` (and records `changes`); throws InvalidTransitionError when it cannot get there. */
+  async moveTo(instance: ServiceInstance, goal: ServiceInstanceGoal, changes: Partial<ServiceInstance> = {}): Promise<void> {
+    courseTo(instance.state, goal); // validates the whole course before anything is written
+    await this.dataSource.manager.update(ServiceInstance, instance.id, { ...changes, state: goal });
+    instance.state = goal;
     Object.assign(instance, changes);
-    return state;
+  }
+
+  /** Stops what runs; an instance that never ran stays as it is. */
+  async markStopped(instance: ServiceInstance): Promise<void> {
+    if (NEVER_RAN.includes(instance.state)) return;
+    await this.moveTo(instance, 'stopped', { health: 'unknown' });
   }
 
   /**
    * Applies one app's plan (creating, starting or recreating what differs) and records the
    * outcome: container ids, published ports (they change when a container is recreated),
-   * plan hash and health. `before` are the events that lead into the apply.
+   * plan hash and health. A new or failed instance is created first; one that already has
+   * containers is converged.
    */
-  async deploy(host: DockerHost, app: AppDeployment, before: ServiceInstanceEvent[], report: (message: string) => Promise<void>): Promise<void> {
-    await this.advance(app.instance, before, { dockerHostId: host.id });
+  async deploy(host: DockerHost, app: AppDeployment, report: (message: string) => Promise<void>): Promise<void> {
+    if (NEVER_RAN.includes(app.instance.state)) await this.moveTo(app.instance, 'creating', { dockerHostId: host.id });
     let lastReport = 0;
     const applied = await this.runtime.apply(host, app.plan, (progress) => {
       // the engine reports often; a person needs a line every second or so
@@ -44,7 +50,8 @@ export class ServiceInstances {
       lastReport = Date.now();
       void report(`${app.template.name}: ${progress.message}`).catch(() => undefined);
     });
-    await this.advance(app.instance, ['containers_created', 'start', 'became_healthy'], {
+    await this.moveTo(app.instance, 'running', {
+      dockerHostId: host.id,
       containers: applied.containers,
       endpoints: applied.ports.map((port) => ({ service: port.service, containerPort: port.container, protocol: port.protocol, hostIp: port.hostIp, hostPort: port.hostPort })),
       planHash: app.plan.hash,
@@ -58,7 +65,7 @@ export class ServiceInstances {
     for (const app of apps) {
       const drift = await this.runtime.drift(host, app.plan);
       if (!drift.inSync) throw new Error(`${app.template.name} is not running as planned: ${JSON.stringify(drift)}`);
-      await this.advance(app.instance, ['became_healthy'], { health: 'healthy', healthCheckedAt: new Date() });
+      await this.moveTo(app.instance, 'running', { health: 'healthy', healthCheckedAt: new Date() });
     }
   }
 }

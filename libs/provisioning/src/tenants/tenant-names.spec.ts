@@ -10,24 +10,24 @@ describe('subdomains', () => {
   });
 
   it.each([
-    ['www', 'reserved'],
-    ['mail', 'reserved'],
-    ['admin', 'reserved'],
-    ['api', 'reserved'],
-    ['ab', 'at least 3'],
-    ['a'.repeat(41), 'at most 40'],
-    ['-club', 'hyphen'],
-    ['club-', 'hyphen'],
-    ['my_club', 'letters a-z'],
-    ['club.name', 'letters a-z'],
-    ['clüb', 'letters a-z'],
-    ['сlub', 'letters a-z'], // Cyrillic с
-    ['xn--clb-hoa', 'two hyphens'],
-    ['club;rm -rf', 'letters a-z'],
-  ])('refuses %s (%s)', (name, problem) => {
+    ['www', 'subdomain.reserved'],
+    ['mail', 'subdomain.reserved'],
+    ['admin', 'subdomain.reserved'],
+    ['api', 'subdomain.reserved'],
+    ['ab', 'subdomain.too_short'],
+    ['a'.repeat(41), 'subdomain.too_long'],
+    ['-club', 'subdomain.characters'],
+    ['club-', 'subdomain.characters'],
+    ['my_club', 'subdomain.characters'],
+    ['club.name', 'subdomain.characters'],
+    ['clüb', 'subdomain.characters'],
+    ['сlub', 'subdomain.characters'], // Cyrillic с
+    ['xn--clb-hoa', 'subdomain.double_hyphen'],
+    ['club;rm -rf', 'subdomain.characters'],
+  ])('refuses %s (%s)', (name, code) => {
     const check = checkSubdomain(name);
     expect(check.ok).toBe(false);
-    expect(check.ok ? '' : check.problem).toContain(problem);
+    expect(check.ok ? '' : check.problem.code).toBe(code);
   });
 });
 
@@ -43,20 +43,20 @@ describe('custom domains', () => {
   });
 
   it.each([
-    ['', 'required'],
-    ['localhost', 'top-level'],
-    ['https://club.de', 'domain name only'],
-    ['club.de/path', 'domain name only'],
-    ['club..de', 'not a valid'],
-    ['-club.de', 'not a valid'],
-    ['club.d3', 'top-level'],
-    ['x'.repeat(64) + '.de', 'not a valid'],
-    ['club.hosting.example', 'under hosting.example'],
-    ['hosting.example', 'under hosting.example'],
-    ['club de', 'domain name only'],
-  ])('refuses %p (%s)', (input, problem) => {
+    ['', 'domain.required'],
+    ['localhost', 'domain.no_tld'],
+    ['https://club.de', 'domain.not_a_name'],
+    ['club.de/path', 'domain.not_a_name'],
+    ['club..de', 'domain.invalid'],
+    ['-club.de', 'domain.invalid'],
+    ['club.d3', 'domain.invalid_tld'],
+    ['x'.repeat(64) + '.de', 'domain.invalid'],
+    ['club.hosting.example', 'domain.under_base'],
+    ['hosting.example', 'domain.under_base'],
+    ['club de', 'domain.not_a_name'],
+  ])('refuses %p (%s)', (input, code) => {
     const check = checkCustomDomain(input, base);
     expect(check.ok).toBe(false);
-    expect(check.ok ? '' : check.problem).toContain(problem);
+    expect(check.ok ? '' : check.problem.code).toBe(code);
   });
 });

@@ -1,4 +1,8 @@
 import { domainToASCII } from 'node:url';
+import { type FieldProblem, problem } from '#platform';
+import type { ProvisioningProblemCode } from '../problems.js';
+
+const refuse = (code: ProvisioningProblemCode, params?: Record<string, string | number>): NameCheck => ({ ok: false, problem: problem(code, params) });
 
 /**
  * Names a club can pick. Strict on purpose: these end up in DNS, Docker object names,
@@ -19,17 +23,17 @@ export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
   'allmende', 'operator', 'operators', 'internal', 'cooperative', 'coop',
 ]);
 
-export type NameCheck = { ok: true; value: string } | { ok: false; problem: string };
+export type NameCheck = { ok: true; value: string } | { ok: false; problem: FieldProblem };
 
 export function checkSubdomain(input: string): NameCheck {
   const value = input.trim().toLowerCase();
-  if (value.length < SUBDOMAIN_MIN_LENGTH) return { ok: false, problem: `must be at least ${SUBDOMAIN_MIN_LENGTH} characters` };
-  if (value.length > 40) return { ok: false, problem: 'must be at most 40 characters' };
+  if (value.length < SUBDOMAIN_MIN_LENGTH) return refuse('subdomain.too_short', { min: SUBDOMAIN_MIN_LENGTH });
+  if (value.length > 40) return refuse('subdomain.too_long', { max: 40 });
   if (!SUBDOMAIN_PATTERN.test(value)) {
-    return { ok: false, problem: 'may contain only letters a-z, digits and hyphens, and must not start or end with a hyphen' };
+    return refuse('subdomain.characters');
   }
-  if (value.includes('--')) return { ok: false, problem: 'must not contain two hyphens in a row' };
-  if (RESERVED_SUBDOMAINS.has(value)) return { ok: false, problem: 'is reserved; please choose another name' };
+  if (value.includes('--')) return refuse('subdomain.double_hyphen');
+  if (RESERVED_SUBDOMAINS.has(value)) return refuse('subdomain.reserved');
   return { ok: true, value };
 }
 
@@ -42,19 +46,19 @@ const TLD = /^(xn--[a-z0-9-]{1,59}|[a-z]{2,63})$/;
  */
 export function checkCustomDomain(input: string, baseDomain: string): NameCheck {
   const trimmed = input.trim().replace(/\.$/, '');
-  if (!trimmed) return { ok: false, problem: 'is required' };
-  if (trimmed.length > 253) return { ok: false, problem: 'must be at most 253 characters' };
-  if (/[\s/:@?#\\]/.test(trimmed)) return { ok: false, problem: 'must be a domain name only, like club.example.org (no http://, no path)' };
+  if (!trimmed) return refuse('domain.required');
+  if (trimmed.length > 253) return refuse('domain.too_long', { max: 253 });
+  if (/[\s/:@?#\\]/.test(trimmed)) return refuse('domain.not_a_name');
   const value = domainToASCII(trimmed.toLowerCase());
-  if (!value) return { ok: false, problem: 'is not a valid domain name' };
+  if (!value) return refuse('domain.invalid');
   const labels = value.split('.');
-  if (labels.length < 2) return { ok: false, problem: 'must include a top-level domain, like club.example.org' };
-  if (value.length > 253 || !labels.every((label) => LABEL.test(label))) return { ok: false, problem: 'is not a valid domain name' };
-  if (!TLD.test(labels[labels.length - 1])) return { ok: false, problem: 'has an invalid top-level domain' };
+  if (labels.length < 2) return refuse('domain.no_tld');
+  if (value.length > 253 || !labels.every((label) => LABEL.test(label))) return refuse('domain.invalid');
+  if (!TLD.test(labels[labels.length - 1])) return refuse('domain.invalid_tld');
   // punycode labels must round-trip; rejects mixed-script tricks domainToASCII lets through
-  if (labels.some((label) => label.startsWith('xn--') && domainToASCII(label) !== label)) return { ok: false, problem: 'is not a valid domain name' };
+  if (labels.some((label) => label.startsWith('xn--') && domainToASCII(label) !== label)) return refuse('domain.invalid');
   if (value === baseDomain || value.endsWith(`.${baseDomain}`)) {
-    return { ok: false, problem: `is under ${baseDomain}; choose a subdomain instead` };
+    return refuse('domain.under_base', { base: baseDomain });
   }
   return { ok: true, value };
 }

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { PlansService, TemplateCatalog, type Plan } from '#catalog';
+import { PlansService, TemplateCatalog, type CatalogProblemCode, type Plan } from '#catalog';
 import { AuditActor, AuditLog, type TenantState } from '#domain';
 import { OrganizationsService } from '#identity';
-import { AppConfig, ConflictError, NotFoundError, ValidationFailedError } from '#platform';
+import { AppConfig, ConflictError, type FieldProblem, NotFoundError, problem, ValidationFailedError } from '#platform';
 import { Domain, ServiceInstance, Tenant } from '../entities/index.js';
+import type { ProvisioningProblemCode } from '../problems.js';
+import { TenantDirectory } from './tenant-directory.js';
 import { checkCustomDomain, checkSubdomain } from './tenant-names.js';
 
 export interface NewTenant {
@@ -21,12 +23,12 @@ export interface NewTenant {
   versions?: Record<string, string>;
 }
 
-const DOMAIN_IN_USE = 'is already in use';
 
-export type Availability = { available: true; domain: string } | { available: false; reason: string };
+/** Whether a name can be ordered; `taken` tells a conflict (someone has it) from a name that is not valid. */
+export type Availability = { available: true; domain: string } | { available: false; reason: FieldProblem; taken: boolean };
 
 @Injectable()
-export class TenantsService {
+export class TenantsService extends TenantDirectory {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
@@ -34,22 +36,24 @@ export class TenantsService {
     private readonly catalog: TemplateCatalog,
     private readonly plans: PlansService,
     private readonly organizations: OrganizationsService,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Whether a subdomain can be ordered now; the form's live check and the server's final word. */
   async subdomainAvailability(subdomain: string, manager: EntityManager = this.dataSource.manager): Promise<Availability> {
     const check = checkSubdomain(subdomain);
-    if (!check.ok) return { available: false, reason: check.problem };
+    if (!check.ok) return { available: false, reason: check.problem, taken: false };
     const domain = `${check.value}.${this.config.baseDomain}`;
     const taken = (await manager.exists(Domain, { where: { name: domain } })) || (await manager.exists(Tenant, { where: { slug: check.value } }));
-    return taken ? { available: false, reason: 'is already taken' } : { available: true, domain };
+    return taken ? { available: false, reason: problem<ProvisioningProblemCode>('subdomain.taken'), taken: true } : { available: true, domain };
   }
 
   /** Whether a club's own domain can be ordered now (valid, not under our base domain, not in use). */
   async customDomainAvailability(customDomain: string, manager: EntityManager = this.dataSource.manager): Promise<Availability> {
     const check = checkCustomDomain(customDomain, this.config.baseDomain);
-    if (!check.ok) return { available: false, reason: check.problem };
-    if (await manager.exists(Domain, { where: { name: check.value } })) return { available: false, reason: DOMAIN_IN_USE };
+    if (!check.ok) return { available: false, reason: check.problem, taken: false };
+    if (await manager.exists(Domain, { where: { name: check.value } })) return { available: false, reason: problem<ProvisioningProblemCode>('domain.in_use'), taken: true };
     return { available: true, domain: check.value };
   }
 
@@ -65,10 +69,10 @@ export class TenantsService {
   private async createIn(manager: EntityManager, input: NewTenant, actor: AuditActor): Promise<Tenant> {
     const organization = await this.organizations.get(input.organizationId, manager);
     const plan = await this.plans.getByCode(input.planCode).catch(() => null);
-    if (!plan || (!plan.orderable && !input.allowRetiredPlan)) throw ValidationFailedError.field('planCode', 'is not a plan that can be ordered');
+    if (!plan || (!plan.orderable && !input.allowRetiredPlan)) throw ValidationFailedError.field('planCode', problem<CatalogProblemCode>('plan.not_orderable'));
     const versions = this.resolveVersions(plan, input.versions ?? {});
     if (!input.subdomain && !input.customDomain) {
-      throw new ValidationFailedError({ subdomain: 'choose a subdomain or enter your own domain' });
+      throw ValidationFailedError.field('subdomain', problem<ProvisioningProblemCode>('address.missing'));
     }
 
     const domains: { name: string; kind: 'subdomain' | 'custom' }[] = [];
@@ -76,7 +80,7 @@ export class TenantsService {
     if (input.subdomain) {
       const availability = await this.subdomainAvailability(input.subdomain, manager);
       if (!availability.available) {
-        throw availability.reason === 'is already taken'
+        throw availability.taken
           ? new ConflictError('tenant.subdomain_taken', `The subdomain "${input.subdomain}" is already taken`, { subdomain: availability.reason })
           : ValidationFailedError.field('subdomain', availability.reason);
       }
@@ -89,7 +93,7 @@ export class TenantsService {
     if (input.customDomain) {
       const availability = await this.customDomainAvailability(input.customDomain, manager);
       if (!availability.available) {
-        throw availability.reason === DOMAIN_IN_USE
+        throw availability.taken
           ? new ConflictError('tenant.domain_taken', `The domain ${input.customDomain.trim()} is already in use here`, { customDomain: availability.reason })
           : ValidationFailedError.field('customDomain', availability.reason);
       }
@@ -135,13 +139,14 @@ export class TenantsService {
   /** app -> version for every app of the plan; an unknown app or version is a 400 naming it. */
   private resolveVersions(plan: Plan, requested: Record<string, string>): Record<string, string> {
     const unknown = Object.keys(requested).filter((app) => !plan.apps.includes(app));
-    if (unknown.length) throw ValidationFailedError.field('versions', `the plan ${plan.code} does not include ${unknown.join(', ')}`);
+    if (unknown.length) throw ValidationFailedError.field('versions', problem<ProvisioningProblemCode>('versions.not_in_plan', { plan: plan.code, apps: unknown.join(', ') }));
     return Object.fromEntries(
       plan.apps.map((app) => {
         try {
           return [app, this.catalog.resolveVersion(app, requested[app])];
         } catch (error) {
-          if (error instanceof ValidationFailedError) throw ValidationFailedError.field(`versions.${app}`, Object.values(error.fields ?? {})[0] ?? error.message);
+          const problemOfVersion = error instanceof ValidationFailedError ? Object.values(error.fields ?? {})[0] : undefined;
+          if (problemOfVersion) throw ValidationFailedError.field(`versions.${app}`, problemOfVersion);
           throw error;
         }
       }),

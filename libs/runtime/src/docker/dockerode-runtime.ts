@@ -216,28 +216,8 @@ export class DockerodeRuntime extends ContainerRuntime {
     return stopped;
   }
 
-  async start(engine: EngineEndpoint, tenantId: string, app?: string): Promise<string[]> {
-    const docker = this.clients.get(engine);
-    const started: string[] = [];
-    // creation order is the plan's start order; one-shots are done and must not rerun
-    for (const { observed, info } of await this.appContainers(docker, tenantId, app)) {
-      if (observed.state === 'running' || info.Config.Labels?.[LABELS.role] === ROLES.oneShot) continue;
-      await engineCall(`start container ${observed.name}`, () =>
-        observed.state === 'paused' ? docker.getContainer(observed.id).unpause() : docker.getContainer(observed.id).start(),
-      );
-      started.push(observed.name);
-    }
-    if (started.length) this.logger.log(`started ${started.join(', ')}`);
-    return started;
-  }
-
   async exportVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, into: Writable): Promise<void> {
     await volumeArchive.exportVolume(this.clients.get(engine), this.options.helperImage, tenantId, volumeName, into);
-  }
-
-  async importVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, tar: NodeJS.ReadableStream): Promise<void> {
-    await volumeArchive.importVolume(this.clients.get(engine), this.options.helperImage, tenantId, volumeName, tar);
-    this.logger.log(`restored volume ${volumeName} of tenant ${tenantId}`);
   }
 
   async remove(engine: EngineEndpoint, tenantId: string, options: { app?: string; volumes: boolean }): Promise<RemovalReport> {

@@ -3,13 +3,10 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type Docker from 'dockerode';
 import { LABELS } from '../plan/deployment-plan.js';
-import { logTail } from './engine-exec.js';
 import { isOwnedBy, ROLES, type Labels } from '../plan/ownership.js';
 import { EngineError, engineCall, isNotFound, RuntimeError } from '../runtime-errors.js';
 
 const MOUNT = '/data';
-// Fixed script, no input: empties the volume, dotfiles included.
-const EMPTY_VOLUME = `rm -rf ${MOUNT}/..?* ${MOUNT}/.[!.]* ${MOUNT}/*`;
 
 /** The labelled volume of this tenant, or an error; never a volume we cannot prove is ours. */
 async function ownedVolume(docker: Docker, tenantId: string, volumeName: string): Promise<Labels> {
@@ -81,19 +78,5 @@ export async function exportVolume(docker: Docker, helperImage: string, tenantId
   await withHelper(helper, async () => {
     const archive = await engineCall(`read volume ${volumeName}`, () => helper.getArchive({ path: `${MOUNT}/.` }));
     await pipeline(archive, into);
-  });
-}
-
-/** Replaces the volume's contents with the tar (as written by exportVolume). */
-export async function importVolume(docker: Docker, helperImage: string, tenantId: string, volumeName: string, tar: NodeJS.ReadableStream): Promise<void> {
-  const labels = await ownedVolume(docker, tenantId, volumeName);
-  const helper = await createHelper(docker, helperImage, volumeName, labels, false, ['sh', '-c', EMPTY_VOLUME]);
-  await withHelper(helper, async () => {
-    await engineCall(`empty volume ${volumeName}`, () => helper.start());
-    const { StatusCode } = await engineCall(`empty volume ${volumeName}`, () => helper.wait());
-    if (StatusCode !== 0) {
-      throw new RuntimeError('runtime.engine_error', `Emptying volume ${volumeName} failed with exit code ${StatusCode}: ${await logTail(helper)}`);
-    }
-    await engineCall(`write volume ${volumeName}`, () => helper.putArchive(tar, { path: MOUNT }));
   });
 }

@@ -4,16 +4,17 @@ import type { Response } from 'express';
 import { BillingPortalService, OrdersService, PaymentProvider, PaymentProviderUnavailableError } from '#billing';
 import { PlansService } from '#catalog';
 import { AccountsService, LimitPasswordAttempts, Public } from '#identity';
-import { AppConfig, DomainError, InvalidStateError, NotFoundError, ParseUuidPipe, UnauthenticatedError, ValidationFailedError } from '#platform';
+import { AppConfig, DomainError, type FieldProblem, httpStatusOf, InvalidStateError, NotFoundError, ParseUuidPipe, problem, UnauthenticatedError, ValidationFailedError } from '#platform';
 import { AdminCredentialsService, TenantsService, type RevealedCredential } from '#provisioning';
-import { en, type Texts } from '../texts/en.js';
+import { en, type ProblemCode, type Texts } from '../texts/en.js';
+import { problemWords } from '../texts/problem-words.js';
 import { format } from '../web/html.js';
 import { sendHtml } from '../web/layout.js';
 import { type FieldErrors, type OrderField, readOrderForm, type OrderFormValues } from './order-form.js';
 import { renderCredentialsPage, renderMessagePage, renderOrderForm, renderStatusFragment, renderStatusPage, type StatusPage } from './order-pages.js';
 
 /** What other libs report about a field, said in the form's words. */
-const KNOWN_PROBLEMS: Record<string, keyof Texts['errors']> = { 'contactEmail:is already registered': 'emailTaken', 'plan:is not a plan that can be ordered': 'plan' };
+const KNOWN_PROBLEMS: Partial<Record<ProblemCode, keyof Texts['errors']>> = { 'email.taken': 'emailTaken', 'plan.not_orderable': 'plan' };
 
 /**
  * The public pages: the order form at /, the order's status page, and the small JSON
@@ -23,6 +24,7 @@ const KNOWN_PROBLEMS: Record<string, keyof Texts['errors']> = { 'contactEmail:is
 @Controller()
 export class OrderPagesController {
   private readonly texts: Texts = en;
+  private readonly words = problemWords(en);
 
   constructor(
     private readonly orders: OrdersService,
@@ -63,7 +65,7 @@ export class OrderPagesController {
     } catch (error) {
       if (!(error instanceof DomainError && error.fields)) throw error;
       const raced = Object.fromEntries(Object.entries(error.fields).map(([name, problem]) => [name, this.problemText(name, problem)]));
-      return this.renderForm(response, error.kind === 'conflict' ? 409 : 400, values, raced);
+      return this.renderForm(response, httpStatusOf(error), values, raced);
     }
     response.redirect(303, await this.paymentUrl(orderId));
   }
@@ -114,7 +116,7 @@ export class OrderPagesController {
       if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
       const page = await this.statusPage(orderId);
       if (!page) return this.notFound(response);
-      const status = error.kind === 'unauthenticated' ? 401 : error.kind === 'forbidden' ? 403 : error.kind === 'not_found' ? 404 : 409;
+      const status = httpStatusOf(error);
       sendHtml(response, status, renderStatusPage(this.texts, { ...page, portalEmail: email, portalError: this.texts.status.portal.refused }));
     }
   }
@@ -136,7 +138,7 @@ export class OrderPagesController {
       if (!page) return this.notFound(response);
       const t = this.texts.status.login;
       const message = error.code === 'credentials.already_revealed' ? t.alreadyShown : error.code === 'credentials.not_ready' ? t.notReady : t.refused;
-      const status = error.kind === 'unauthenticated' ? 401 : error.kind === 'forbidden' ? 403 : error.kind === 'not_found' ? 404 : 409;
+      const status = httpStatusOf(error);
       sendHtml(response, status, renderStatusPage(this.texts, { ...page, credentialsEmail: email, credentialsError: message }));
     }
   }
@@ -146,9 +148,9 @@ export class OrderPagesController {
   @ApiOperation({ summary: 'Whether a subdomain can be ordered now (the order form checks again on submit)' })
   @ApiQuery({ name: 'name', example: 'gardeners' })
   async availability(@Query('name') name: string | undefined) {
-    if (typeof name !== 'string' || !name.trim()) throw ValidationFailedError.field('name', 'is required');
+    if (typeof name !== 'string' || !name.trim()) throw ValidationFailedError.field('name', problem('input.required'));
     const result = await this.tenants.subdomainAvailability(name);
-    return result.available ? result : { available: false, reason: this.translate(result.reason) };
+    return result.available ? { available: true, domain: result.domain } : { available: false, reason: this.words(result.reason) };
   }
 
   /** The owner logs in with email and password on the page; provisioning checks the role (identity's policy) and reveals. */
@@ -192,8 +194,8 @@ export class OrderPagesController {
     sendHtml(response, 404, renderMessagePage(this.texts, this.texts.notFound.title, this.texts.notFound.body));
   }
 
-  private problemText(field: string, problem: string): string {
-    const known = KNOWN_PROBLEMS[`${field}:${problem}`];
+  private problemText(field: string, problem: FieldProblem): string {
+    const known = KNOWN_PROBLEMS[problem.code as ProblemCode];
     if (known) return this.texts.errors[known];
     const labels: Record<string, string> = {
       subdomain: this.texts.orderForm.subdomain.label,
@@ -201,11 +203,6 @@ export class OrderPagesController {
       contactEmail: this.texts.orderForm.contactEmail.label,
       clubName: this.texts.orderForm.clubName.label,
     };
-    return format(this.texts.errors.fieldProblem, { label: labels[field] ?? field, problem: this.translate(problem) });
-  }
-
-  private translate(problem: string): string {
-    return this.texts.problems[problem] ?? problem;
+    return format(this.texts.errors.fieldProblem, { label: labels[field] ?? field, problem: this.words(problem) });
   }
 }
-

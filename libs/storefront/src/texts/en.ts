@@ -1,8 +1,16 @@
+import type { BillingProblemCode } from '#billing';
+import type { CatalogProblemCode } from '#catalog';
+import type { IdentityProblemCode } from '#identity';
+import type { PlatformProblemCode } from '#platform';
+import type { ProvisioningProblemCode } from '#provisioning';
+
+/** Every problem code a library may report; the texts must have words for each (checked by the compiler). */
+export type ProblemCode = PlatformProblemCode | IdentityProblemCode | CatalogProblemCode | ProvisioningProblemCode | BillingProblemCode;
+
 /**
  * Every text a person sees in billing's pages and mails, in one place. A translation is
- * another object of the same type (e.g. de.ts). Placeholders are {name}. Problems from
- * shared rules (subdomain and domain checks) arrive as English phrases; a translation
- * maps them in `problems` (English phrase -> translated phrase).
+ * another object of the same type (e.g. de.ts). Placeholders are {name}. Libraries report
+ * problems as codes; `problems` has the words for each code.
  */
 export const en = {
   locale: 'en',
@@ -13,7 +21,39 @@ export const en = {
   },
   intervals: { month: 'month', year: 'year' } as Record<string, string>,
   apps: { prosody: 'Chat (XMPP)', wordpress: 'Website (WordPress)', mastodon: 'Social network (Mastodon)' } as Record<string, string>,
-  problems: {} as Record<string, string>,
+  // What is wrong with a field, by problem code (see each library's problems.ts); {name} are the problem's values.
+  problems: {
+    'input.invalid': '{detail}',
+    'input.required': 'is required',
+    'input.uuid': 'must be a UUID',
+    'email.taken': 'is already registered',
+    'email.already_member': 'is already a member of this organization',
+    'slug.taken': 'is taken',
+    'scopes.unknown': 'unknown scope(s): {scopes}',
+    'app.unknown': 'unknown app "{app}" (known: {known})',
+    'version.unknown': '{app} has no version "{version}" (offered: {offered})',
+    'plan.not_orderable': 'is not a plan that can be ordered',
+    'subdomain.too_short': 'must be at least {min} characters',
+    'subdomain.too_long': 'must be at most {max} characters',
+    'subdomain.characters': 'may contain only letters a-z, digits and hyphens, and must not start or end with a hyphen',
+    'subdomain.double_hyphen': 'must not contain two hyphens in a row',
+    'subdomain.reserved': 'is reserved; please choose another name',
+    'subdomain.taken': 'is already taken',
+    'domain.required': 'is required',
+    'domain.too_long': 'must be at most {max} characters',
+    'domain.not_a_name': 'must be a domain name only, like club.example.org (no http://, no path)',
+    'domain.invalid': 'is not a valid domain name',
+    'domain.no_tld': 'must include a top-level domain, like club.example.org',
+    'domain.invalid_tld': 'has an invalid top-level domain',
+    'domain.under_base': 'is under {base}; choose a subdomain instead',
+    'domain.in_use': 'is already in use',
+    'address.missing': 'choose a subdomain or enter your own domain',
+    'versions.not_in_plan': 'the plan {plan} does not include {apps}',
+    'docker_host.name_taken': 'is taken',
+    'export.file': 'must be manifest.json or <app>-<volume>.tar',
+    'order.state': 'must be one of {states}',
+    'order.provider': 'must be stripe or manual',
+  } satisfies Record<ProblemCode, string>,
 
   orderForm: {
     title: 'Order hosting for your club',

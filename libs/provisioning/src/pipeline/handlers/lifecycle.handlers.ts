@@ -31,7 +31,7 @@ export class SuspendHandler extends OperationHandler {
     await steps.run('stop', async (report) => {
       if (!tenant.dockerHostId) return report('nothing was deployed');
       const stopped = await this.runtime.stop(await this.placement.hostOf(tenant), tenant.id);
-      for (const instance of await this.deployments.instances(tenant.id)) await this.instances.advance(instance, ['stop', 'stopped'], { health: 'unknown' });
+      for (const instance of await this.deployments.instances(tenant.id)) await this.instances.markStopped(instance);
       await report(`${stopped.length} container(s) stopped; volumes kept`);
     });
   }
@@ -55,7 +55,7 @@ export class ResumeHandler extends OperationHandler {
     const apps = await this.deployments.load(tenant);
     await steps.run('start', async (report) => {
       // apply starts stopped containers and recreates any that went missing meanwhile
-      for (const app of apps) await this.instances.deploy(host, app, ['start'], report);
+      for (const app of apps) await this.instances.deploy(host, app, report);
     });
     await steps.run('health', async (report) => {
       await this.instances.confirmRunning(host, apps);
@@ -82,7 +82,7 @@ export class TerminateHandler extends OperationHandler {
   async run(tenant: Tenant, steps: Steps): Promise<void> {
     if (!tenant.dockerHostId) {
       // never deployed (e.g. canceled while provisioning failed before placement): nothing to export
-      for (const name of ['dump', 'stop', 'export', 'schedule']) await steps.run(name, (report) => report('nothing was deployed'));
+      for (const name of ['dump', 'stop', 'export']) await steps.run(name, (report) => report('nothing was deployed'));
       return;
     }
     const host = await this.placement.hostOf(tenant);
@@ -90,15 +90,14 @@ export class TerminateHandler extends OperationHandler {
     await steps.run('dump', (report) => this.backups.dumpDatabases(host, tenant, apps, report));
     await steps.run('stop', async (report) => {
       const stopped = await this.runtime.stop(host, tenant.id);
-      for (const app of apps) await this.instances.advance(app.instance, ['stop', 'stopped'], { health: 'unknown' });
+      for (const app of apps) await this.instances.markStopped(app.instance);
       await report(`${stopped.length} container(s) stopped`);
     });
     await steps.run('export', async (report) => {
       const backup = await this.backups.begin(tenant, 'final', tenant.deleteDataAfter);
       const done = await this.backups.archive(host, tenant, backup, apps, report);
-      await report(`final export ${done.id}: ${Math.ceil((done.sizeBytes ?? 0) / 1024)} KiB`);
+      await report(`final export ${done.id}: ${Math.ceil((done.sizeBytes ?? 0) / 1024)} KiB, kept with the data until ${tenant.deleteDataAfter?.toISOString() ?? 'the retention period ends'}`);
     });
-    await steps.run('schedule', (report) => report(`data and export are deleted after ${tenant.deleteDataAfter?.toISOString() ?? 'the retention period'}`));
   }
 }
 
@@ -126,7 +125,7 @@ export class PurgeHandler extends OperationHandler {
         await report(`removed ${removed.containers.length} container(s), ${removed.volumes.length} volume(s), ${removed.networks.length} network(s)`);
       }
       for (const instance of await this.deployments.instances(tenant.id)) {
-        await this.instances.advance(instance, ['remove', 'removed'], { containers: {}, endpoints: [], sealedSecrets: null, health: 'unknown' });
+        await this.instances.moveTo(instance, 'removed', { containers: {}, endpoints: [], sealedSecrets: null, health: 'unknown' });
       }
     });
     await steps.run('backups', () => this.backups.deleteAll(tenant));
@@ -158,8 +157,8 @@ export class BackupHandler extends OperationHandler {
     // databases are exported as dumps; the other volumes (uploads, chat archives) as files
     await steps.run('archive', async (report) => {
       const backup = await this.backups.begin(tenant, 'manual', null);
-      await this.backups.archive(host, tenant, backup, apps, report);
+      const done = await this.backups.archive(host, tenant, backup, apps, report);
+      await report(`export ${done.id}: ${Math.ceil((done.sizeBytes ?? 0) / 1024)} KiB stored with SHA-256 checksums`);
     });
-    await steps.run('store', (report) => report('stored and checksummed'));
   }
 }

@@ -47,7 +47,7 @@ export class ProvisionHandler extends OperationHandler {
     });
 
     await steps.run('deploy', async (report) => {
-      for (const app of apps) await this.instances.deploy(host, app, ['retry', 'create'], report);
+      for (const app of apps) await this.instances.deploy(host, app, report);
     });
 
     await steps.run('health', async (report) => {
@@ -69,7 +69,7 @@ export class ProvisionHandler extends OperationHandler {
   }
 
   override async onFailure(tenant: Tenant, _operation: unknown, reason: string): Promise<void> {
-    for (const instance of await this.deployments.instances(tenant.id)) await this.instances.advance(instance, ['fail']);
+    for (const instance of await this.deployments.instances(tenant.id)) await this.instances.moveTo(instance, 'failed');
     await this.lifecycle.transition(tenant.id, 'provisioning_failed', ACTOR, { ifAllowed: true, reason });
   }
 

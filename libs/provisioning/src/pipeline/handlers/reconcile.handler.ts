@@ -40,7 +40,7 @@ export class ReconcileHandler extends OperationHandler {
         const stopped = await this.runtime.stop(host, tenant.id);
         return report(stopped.length ? `stopped ${stopped.length} container(s) of a ${tenant.state} tenant` : 'stays stopped');
       }
-      for (const app of apps) await this.instances.deploy(host, app, [], report);
+      for (const app of apps) await this.instances.deploy(host, app, report);
       await report(differences.length ? `fixed: ${differences.join('; ')}` : 'nothing to fix');
     });
   }

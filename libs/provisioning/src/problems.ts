@@ -1,0 +1,20 @@
+/** What provisioning says is wrong with a field; the words are the storefront's texts. */
+export type ProvisioningProblemCode =
+  | 'subdomain.too_short'
+  | 'subdomain.too_long'
+  | 'subdomain.characters'
+  | 'subdomain.double_hyphen'
+  | 'subdomain.reserved'
+  | 'subdomain.taken'
+  | 'domain.required'
+  | 'domain.too_long'
+  | 'domain.not_a_name'
+  | 'domain.invalid'
+  | 'domain.no_tld'
+  | 'domain.invalid_tld'
+  | 'domain.under_base'
+  | 'domain.in_use'
+  | 'address.missing'
+  | 'versions.not_in_plan'
+  | 'docker_host.name_taken'
+  | 'export.file';
