@@ -210,6 +210,7 @@ const CASES: Record<string, RouteCase> = {
   'POST /webhooks/stripe': { public: "Stripe's signature over the raw body is the authentication" },
   'GET /invitation': { public: 'the token from the invitation mail is the capability (billing-members.int-spec)' },
   'POST /invitation': { public: 'same token; an existing account must also give its password' },
+  'GET /verify-email': { public: "the one-time token from the verification mail is the capability; it confirms that account's address only" },
 
   // billing: organization data
   'GET /api/v1/organizations/:orgId/orders': {

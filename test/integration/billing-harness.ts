@@ -172,6 +172,17 @@ export async function waitForMail(dataDir: string, count: number, timeoutMs = 10
   }
 }
 
+/** The first mail to `address` (matching `contains`), once it was written. */
+export async function waitForMailTo(dataDir: string, address: string, contains = '', timeoutMs = 10_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const mail = outbox(dataDir).find((eml) => eml.includes(`To: ${address}`) && eml.includes(contains));
+    if (mail) return mail;
+    if (Date.now() > deadline) throw new Error(`no mail to ${address}${contains ? ` with "${contains}"` : ''} in the outbox`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The .eml files the outbox mailer wrote. */
 export function outbox(dataDir: string): string[] {
   const directory = join(dataDir, 'outbox');

@@ -30,6 +30,10 @@ export function testConfig(env: Record<string, string | undefined> = {}): { conf
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     // tests log in far more often than a person; the limit itself has its own test
     ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE: '100000',
+    ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT: '100000',
+    // tests order and invite far more often than a club; the limits have their own tests
+    ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR: '100000',
+    ALLMENDE_INVITATIONS_PER_DAY: '100000',
     ...env,
   });
   return { config, dataDir };

@@ -8,6 +8,7 @@ import { ProvisioningModule } from '#provisioning';
 import { PAYMENT_PROVIDER } from './billing.providers.js';
 import { BILLING_ENTITIES } from './entities/index.js';
 import { BillingSweeper } from './maintenance/billing-sweeper.js';
+import { UnpaidOrders } from './maintenance/unpaid-orders.js';
 import { BillingController } from './orders/billing.controller.js';
 import { OrdersService } from './orders/orders.service.js';
 import { PaymentProvider } from './payments/payment-provider.port.js';
@@ -38,7 +39,7 @@ export class BillingModule {}
 /** The worker side of billing: drains the webhook inbox and runs the billing sweep (scheduler tasks). */
 @Module({
   imports: [BillingCoreModule, ProvisioningModule, JobsModule],
-  providers: [WebhookProcessor, WebhookDrainer, BillingSweeper],
-  exports: [WebhookProcessor, BillingSweeper],
+  providers: [WebhookProcessor, WebhookDrainer, BillingSweeper, UnpaidOrders],
+  exports: [WebhookProcessor, BillingSweeper, UnpaidOrders],
 })
 export class BillingWorkerModule {}

@@ -3,6 +3,7 @@
 export * from './entities/index.js';
 export * from './billing.module.js';
 export * from './maintenance/billing-sweeper.js';
+export * from './maintenance/unpaid-orders.js';
 export * from './orders/orders.service.js';
 export * from './payments/billing-errors.js';
 export * from './payments/payment-facts.js';

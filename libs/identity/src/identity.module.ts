@@ -5,13 +5,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '#domain';
 import { AppConfig, SecretBox } from '#platform';
 import { JobsModule } from '#platform/jobs';
+import { LimitsModule } from '#platform/limits';
+import { AccountTokens } from './accounts/account-tokens.service.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { AccessCheck } from './auth/access-check.service.js';
 import { AuthController } from './accounts/auth.controller.js';
-import { BearerStrategy } from './auth/bearer.strategy.js';
 import { AuthorizationGuard, BearerAuthGuard } from './auth/guards.js';
 import { LocalStrategy } from './auth/local.strategy.js';
-import { PasswordAttemptsGuard } from './auth/password-attempts.js';
+import { PasswordAttempts } from './auth/password-attempts.js';
 import { IDENTITY_ENTITIES } from './entities/index.js';
 import { InvitationsController } from './invitations/invitations.controller.js';
 import { InvitationsService } from './invitations/invitations.service.js';
@@ -38,10 +39,11 @@ const MAILER: Provider = {
  * tokens and the global guards every route passes; and the mail outbox and transport.
  */
 @Module({
-  imports: [PassportModule, AuditModule, JobsModule, TypeOrmModule.forFeature([...IDENTITY_ENTITIES, MailLetter])],
+  imports: [PassportModule, AuditModule, JobsModule, LimitsModule, TypeOrmModule.forFeature([...IDENTITY_ENTITIES, MailLetter])],
   controllers: [AuthController, TokensController, OrganizationsController, InvitationsController],
   providers: [
     AccountsService,
+    AccountTokens,
     AccessCheck,
     TokensService,
     OrganizationsService,
@@ -50,12 +52,11 @@ const MAILER: Provider = {
     MailOutbox,
     MAILER,
     SecretBox,
-    BearerStrategy,
     LocalStrategy,
-    PasswordAttemptsGuard,
+    PasswordAttempts,
     { provide: APP_GUARD, useClass: BearerAuthGuard },
     { provide: APP_GUARD, useClass: AuthorizationGuard },
   ],
-  exports: [AccountsService, AccessCheck, TokensService, OrganizationsService, MembershipsService, InvitationsService, MailOutbox, Mailer, PasswordAttemptsGuard],
+  exports: [AccountsService, AccessCheck, TokensService, OrganizationsService, MembershipsService, InvitationsService, MailOutbox, Mailer],
 })
 export class IdentityModule {}

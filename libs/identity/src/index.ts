@@ -1,6 +1,7 @@
 // Identity: accounts, organizations, memberships, invitations, tokens, the access policy and
 // guards, and mail (the outbox and the transport port).
 export * from './entities/index.js';
+export * from './accounts/account-tokens.service.js';
 export * from './accounts/accounts.service.js';
 export * from './accounts/passwords.js';
 export * from './auth/access-check.service.js';

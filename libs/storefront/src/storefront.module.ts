@@ -3,7 +3,9 @@ import { BillingModule } from '#billing';
 import { CatalogModule } from '#catalog';
 import { IdentityModule } from '#identity';
 import { JobsModule } from '#platform/jobs';
+import { LimitsModule } from '#platform/limits';
 import { ProvisioningModule } from '#provisioning';
+import { EmailPagesController } from './accounts/email-pages.controller.js';
 import { InvitationPagesController } from './invitations/invitation-pages.controller.js';
 import { LetterDispatcher } from './letters/letter-dispatcher.js';
 import { OrderPagesController } from './orders/order-pages.controller.js';
@@ -11,8 +13,8 @@ import { AssetsController } from './web/assets.controller.js';
 
 /** The pages people see (order form, order status, invitations), their assets and texts, and the letters. */
 @Module({
-  imports: [IdentityModule, CatalogModule, ProvisioningModule, BillingModule, JobsModule],
-  controllers: [OrderPagesController, InvitationPagesController, AssetsController],
+  imports: [IdentityModule, CatalogModule, ProvisioningModule, BillingModule, JobsModule, LimitsModule],
+  controllers: [OrderPagesController, InvitationPagesController, EmailPagesController, AssetsController],
   providers: [LetterDispatcher],
 })
 export class StorefrontModule {}

@@ -67,7 +67,8 @@ export class OrdersService {
     if (Object.keys(problems).length > 0) throw new ValidationFailedError(problems);
     return this.dataSource.transaction(async (manager) => {
       const plan = await this.plans.getByCode(request.plan);
-      const owner = await this.accounts.create({ email: request.contactEmail, password: request.password }, manager).catch(rename('email', 'contactEmail'));
+      // the form proves nothing about the address: a link is mailed, and until it is followed the account acts only on this order
+      const owner = await this.accounts.create({ email: request.contactEmail, password: request.password, address: 'send' }, manager).catch(rename('email', 'contactEmail'));
       const actor: AuditActor = { type: 'account', id: owner.id };
       const organization = await this.organizations.createForOrder(manager, { name: request.clubName, contactEmail: request.contactEmail, ownerAccountId: owner.id }, actor);
       const tenant = await this.tenants

@@ -32,8 +32,8 @@ export class BillingPortalService {
   }
 
   /** For the order page, which has no session: the person proves who they are with email and password. */
-  async openForOrder(orderId: string, email: string, password: string): Promise<string> {
-    const account = await this.accounts.authenticate(email, password);
+  async openForOrder(orderId: string, email: string, password: string, address?: string): Promise<string> {
+    const account = await this.accounts.authenticate(email, password, address);
     if (!account) throw new UnauthenticatedError('Email or password is wrong');
     const order = await this.dataSource.manager.findOne(Order, { where: { id: orderId } });
     if (!order) throw new NotFoundError('Order');

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditActor, AuditLog } from '#domain';
 import { Order, Subscription } from '../entities/index.js';
 import { PlansService } from '#catalog';
+import { OrganizationsService } from '#identity';
 import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { InvalidStateError, NotFoundError } from '#platform';
 import type { CheckoutExpiredFact, PaymentFact, SubscriptionFact, SubscriptionSnapshot } from '../payments/payment-facts.js';
@@ -40,6 +41,7 @@ export class SubscriptionsService {
     private readonly audit: AuditLog,
     private readonly tenants: TenantsService,
     private readonly plans: PlansService,
+    private readonly organizations: OrganizationsService,
   ) {}
 
   /**
@@ -166,6 +168,8 @@ export class SubscriptionsService {
     order.state = next;
     if (paid) order.paidAt ??= at;
     await manager.update(Order, order.id, { state: order.state, paidAt: order.paidAt });
+    // paying makes the club a customer: from now on it may invite people
+    if (paid) await this.organizations.confirm(order.organizationId, manager);
     await this.audit.record(
       { actor, action: `order.${next}`, target: { type: 'order', id: order.id }, organizationId: order.organizationId, details: { from, subscriptionStatus: subscription.status } },
       manager,

@@ -1,4 +1,4 @@
-import { effectsOf, graceExpired, retentionOver, workFor } from './lifecycle-policy.js';
+import { effectsOf, graceExpired, releasesNames, retentionOver, workFor } from './lifecycle-policy.js';
 import { TENANT_STATES, tenantLifecycle, type TenantEvent } from './tenant-lifecycle.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
@@ -47,6 +47,12 @@ describe('lifecycle policy', () => {
     expect(effectsOf('provisioning_failed', NOW, SETTINGS)).toEqual({ failureReason: 'provisioning failed' });
     expect(effectsOf('retry_provisioning', NOW, SETTINGS)).toEqual({ failureReason: null });
     expect(effectsOf('checkout_started', NOW, SETTINGS)).toEqual({});
+  });
+
+  it('gives names back only when nothing of the tenant is served any more', () => {
+    const releasing = (tenantLifecycle.events as TenantEvent[]).filter(releasesNames);
+    expect(releasing.sort()).toEqual(['data_deleted', 'order_abandoned']);
+    for (const event of releasing) expect(tenantLifecycle.next(tenantLifecycle.states.find((s) => tenantLifecycle.can(s, event))!, event)).toBe('terminated');
   });
 
   it('suspends only past-due tenants whose grace is over', () => {

@@ -60,6 +60,15 @@ export function effectsOf(event: TenantEvent, now: Date, settings: LifecycleSett
   }
 }
 
+/**
+ * Whether a transition gives the tenant's names (subdomain, custom domains) back to everyone: an
+ * order abandoned before it was paid, and a tenant whose data has been deleted. Nothing of them
+ * is served any more, so holding their names would only block other clubs.
+ */
+export function releasesNames(event: TenantEvent): boolean {
+  return event === 'order_abandoned' || event === 'data_deleted';
+}
+
 /** Whether a past_due tenant's grace period is over at `now` (it is then suspended). */
 export function graceExpired(tenant: { state: TenantState; graceEndsAt: Date | null }, now: Date): boolean {
   return tenant.state === 'past_due' && tenant.graceEndsAt !== null && tenant.graceEndsAt.getTime() <= now.getTime();

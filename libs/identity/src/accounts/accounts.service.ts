@@ -1,9 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { Account, Membership } from '../entities/index.js';
-import { ConflictError, NotFoundError, problem } from '#platform';
+import { AppConfig, ConflictError, NotFoundError, problem } from '#platform';
+import { MailOutbox } from '../mail/mail-outbox.js';
+import { VERIFY_EMAIL_LETTER, type VerifyEmailLetterValues } from '../mail/letter.js';
+import { AccountTokens } from './account-tokens.service.js';
 import type { IdentityProblemCode } from '../problems.js';
+import { PasswordAttempts } from '../auth/password-attempts.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './passwords.js';
 
 export function normaliseEmail(email: string): string {
@@ -12,36 +16,83 @@ export function normaliseEmail(email: string): string {
 
 @Injectable()
 export class AccountsService {
-  constructor(@InjectRepository(Account) private readonly accounts: Repository<Account>) {}
+  constructor(
+    @InjectRepository(Account) private readonly accounts: Repository<Account>,
+    private readonly attempts: PasswordAttempts,
+    private readonly tokens: AccountTokens,
+    private readonly outbox: MailOutbox,
+    private readonly config: AppConfig,
+  ) {}
 
-  /** The account for these credentials, or null. Unknown emails cost the same time as wrong passwords. */
-  async authenticate(email: string, password: string): Promise<Account | null> {
+  /**
+   * The account for these credentials, or null. Unknown emails cost the same time as wrong
+   * passwords. Every check counts against the client address and, when wrong, the account
+   * (too many: TooManyRequestsError). `address` is the client's, as the API determined it.
+   */
+  async authenticate(email: string, password: string, address?: string): Promise<Account | null> {
+    const normalised = normaliseEmail(email);
+    await this.attempts.begin(normalised, address);
     const account = await this.accounts
       .createQueryBuilder('account')
       .addSelect('account.passwordHash')
-      .where('account.email = :email', { email: normaliseEmail(email) })
+      .where('account.email = :email', { email: normalised })
       .getOne();
-    if (!account?.passwordHash) return verifyAgainstDummy(password).then(() => null);
-    if (!(await verifyPassword(account.passwordHash, password))) return null;
-    if (account.disabledAt) return null;
+    const valid = account?.passwordHash ? await verifyPassword(account.passwordHash, password) : await verifyAgainstDummy(password);
+    if (!account || !valid || account.disabledAt) {
+      await this.attempts.failed(normalised);
+      return null;
+    }
     await this.accounts.update(account.id, { lastLoginAt: new Date() });
     return account;
   }
 
+  async markEmailVerified(accountId: string, manager: EntityManager = this.accounts.manager): Promise<void> {
+    await manager.update(Account, { id: accountId, emailVerifiedAt: IsNull() }, { emailVerifiedAt: new Date() });
+  }
+
+  /**
+   * A new account. `address` says how its email is known to be the person's: `verified` (an
+   * operator typed it, or a mailed link was followed), or `send` a verification link now (the
+   * public order form: until it is followed the account acts only on its own order).
+   */
   async create(
-    input: { email: string; password?: string; displayName?: string | null; isOperator?: boolean },
+    input: { email: string; password?: string; displayName?: string | null; isOperator?: boolean; address?: 'verified' | 'send' | 'unverified'; locale?: string },
     manager: EntityManager = this.accounts.manager,
   ): Promise<Account> {
     const email = normaliseEmail(input.email);
     const existing = await manager.findOne(Account, { where: { email } });
     if (existing) throw new ConflictError('account.email_taken', 'An account with this email already exists', { email: problem<IdentityProblemCode>('email.taken') });
-    const account = manager.create(Account, {
-      email,
-      displayName: input.displayName ?? null,
-      passwordHash: input.password ? await hashPassword(input.password) : null,
-      isOperator: input.isOperator ?? false,
+    const account = await manager.save(
+      manager.create(Account, {
+        email,
+        displayName: input.displayName ?? null,
+        passwordHash: input.password ? await hashPassword(input.password) : null,
+        isOperator: input.isOperator ?? false,
+        emailVerifiedAt: input.address === 'verified' || input.isOperator ? new Date() : null,
+      }),
+    );
+    if (input.address === 'send') await this.sendVerification(account, input.locale ?? 'en', manager);
+    return account;
+  }
+
+  /** Mails a link that proves the address (a new one; earlier links stop working). */
+  async sendVerification(account: Pick<Account, 'id' | 'email'>, locale: string, manager: EntityManager = this.accounts.manager): Promise<void> {
+    const { token, expiresAt } = await this.tokens.issue(account.id, 'verify_email', manager);
+    const values: VerifyEmailLetterValues = {
+      link: `${this.config.http.publicUrl}/verify-email?token=${token}`,
+      expires: `${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    };
+    await this.outbox.enqueue({ template: VERIFY_EMAIL_LETTER, to: account.email, locale, values }, manager);
+  }
+
+  /** Follows a verification link: the account whose address is now verified, or null for a bad or used link. */
+  async verifyEmail(token: string): Promise<Account | null> {
+    return this.accounts.manager.transaction(async (manager) => {
+      const accountId = await this.tokens.consume(token, 'verify_email', manager);
+      if (!accountId) return null;
+      await this.markEmailVerified(accountId, manager);
+      return manager.findOne(Account, { where: { id: accountId } });
     });
-    return manager.save(account);
   }
 
   async setPassword(accountId: string, password: string): Promise<void> {

@@ -4,7 +4,6 @@ import type { Account } from '../entities/index.js';
 import { AppConfig } from '#platform';
 import { CurrentPrincipal, Public } from '../auth/decorators.js';
 import { PasswordLoginGuard } from '../auth/guards.js';
-import { LimitPasswordAttempts } from '../auth/password-attempts.js';
 import type { Principal } from '../auth/principal.js';
 import { TokensService } from '../tokens/tokens.service.js';
 import { AccountsService } from './accounts.service.js';
@@ -23,7 +22,6 @@ export class AuthController {
   @Post('auth/login')
   @HttpCode(200)
   @UseGuards(PasswordLoginGuard)
-  @LimitPasswordAttempts() // listed after: decorators apply bottom-up, so this guard runs first
   @ApiOperation({ summary: 'Log in with email and password; returns a session token' })
   async login(@Body() _input: LoginInput, @Req() request: { user: Account }) {
     const account = request.user;

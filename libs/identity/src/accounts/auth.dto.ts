@@ -1,9 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { IsPlainEmail } from '#platform';
 
 export class LoginInput {
   @ApiProperty({ example: 'chair@gardeners.example' })
-  @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  @IsPlainEmail()
   email: string;
 
   @ApiProperty()

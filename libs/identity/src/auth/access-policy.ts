@@ -33,10 +33,9 @@ export function visibleOrganizations(principal: Principal): string[] | 'all' {
  * itself may see, such as its admin passwords.
  */
 export function assertMemberRole(principal: Principal, organizationId: string, roles: readonly MembershipRole[], what = 'Organization'): void {
+  // an operator account never holds a club's powers, not even with a membership row
+  if (principal.isOperator) throw new ForbiddenError('Only the club itself can see this, not operators');
   const role = principal.memberships.get(organizationId);
-  if (!role) {
-    if (actsAsOperator(principal)) throw new ForbiddenError('Only the club itself can see this, not operators');
-    throw new NotFoundError(what);
-  }
+  if (!role) throw new NotFoundError(what);
   if (!roles.includes(role)) throw new ForbiddenError(`This needs the ${roles.join(' or ')} role in the organization; you are ${role}`);
 }

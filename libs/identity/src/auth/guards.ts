@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { MembershipRole } from '../entities/index.js';
 import { ForbiddenError, problem, UnauthenticatedError, ValidationFailedError } from '#platform';
+import { TokensService } from '../tokens/tokens.service.js';
 import { assertOrganizationAccess } from './access-policy.js';
 import { OPERATOR_ONLY, ORGANIZATION_ROLES, PUBLIC_ROUTE, REQUIRED_SCOPES } from './decorators.js';
 import { actsAsOperator, hasScope, Principal } from './principal.js';
@@ -10,22 +11,27 @@ import type { Scope } from './scopes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Global: every route needs a valid bearer token unless marked @Public(). */
+/**
+ * Global: every route needs a valid bearer token unless marked @Public(). The token is read from
+ * the Authorization header only: never from a query string or body, where it would end up in logs,
+ * browser history and Referer headers.
+ */
 @Injectable()
-export class BearerAuthGuard extends AuthGuard('bearer') {
-  constructor(private readonly reflector: Reflector) {
-    super();
-  }
+export class BearerAuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly tokens: TokensService,
+  ) {}
 
-  override canActivate(context: ExecutionContext) {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     if (isPublic(this.reflector, context)) return true;
-    return super.canActivate(context);
-  }
-
-  override handleRequest<T>(error: unknown, principal: T): T {
-    if (error) throw error;
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, unknown>; user?: Principal }>();
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const principal = match ? await this.tokens.authenticate(match[1]) : null;
     if (!principal) throw new UnauthenticatedError('A valid bearer token is required (Authorization: Bearer alm_...)');
-    return principal;
+    request.user = principal;
+    return true;
   }
 }
 

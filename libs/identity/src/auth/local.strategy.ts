@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
 import { PassportStrategy } from '@nestjs/passport';
 import { Strategy } from 'passport-local';
 import type { Account } from '../entities/index.js';
@@ -8,10 +9,10 @@ import { AccountsService } from '../accounts/accounts.service.js';
 @Injectable()
 export class LocalStrategy extends PassportStrategy(Strategy, 'local') {
   constructor(private readonly accounts: AccountsService) {
-    super({ usernameField: 'email', passwordField: 'password', session: false });
+    super({ usernameField: 'email', passwordField: 'password', session: false, passReqToCallback: true });
   }
 
-  async validate(email: string, password: string): Promise<Account | false> {
-    return (await this.accounts.authenticate(email, password)) ?? false;
+  async validate(request: Request, email: string, password: string): Promise<Account | false> {
+    return (await this.accounts.authenticate(email, password, request.ip)) ?? false;
   }
 }

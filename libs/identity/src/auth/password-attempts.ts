@@ -1,43 +1,41 @@
-import { applyDecorators, CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable, UseGuards } from '@nestjs/common';
-import type { Request } from 'express';
-import { AppConfig } from '#platform';
-
-const WINDOW_MS = 60_000;
+import { Injectable } from '@nestjs/common';
+import { AppConfig, TooManyRequestsError } from '#platform';
+import { type LimitRule, RateLimits } from '#platform/limits';
 
 /**
- * Counts password attempts per client address and route in a fixed one-minute window, in
- * this process. (@nestjs/throttler does this too, but its CommonJS build cannot load the
- * ESM-only NestJS 12 under Jest; a window counter is all we need.)
+ * Slows down password guessing on every route that checks a password (login, the order page's
+ * forms, accepting an invitation): attempts per client address, and failures per account from
+ * any address. Counted in Postgres, so the limits hold across API processes and restarts. The
+ * address is the socket's, or the forwarded one only from configured proxies (ALLMENDE_TRUSTED_PROXIES).
  */
 @Injectable()
-export class PasswordAttemptsGuard implements CanActivate {
-  private readonly windows = new Map<string, { startedAt: number; attempts: number }>();
+export class PasswordAttempts {
+  private readonly perAddress: LimitRule;
+  private readonly perAccount: LimitRule;
 
-  constructor(private readonly config: AppConfig) {}
-
-  canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<Request>();
-    const now = Date.now();
-    const key = `${request.ip}|${request.route?.path ?? request.path}`;
-    let window = this.windows.get(key);
-    if (!window || now - window.startedAt >= WINDOW_MS) {
-      window = { startedAt: now, attempts: 0 };
-      this.windows.set(key, window);
-      if (this.windows.size > 10_000) this.forgetOld(now);
-    }
-    window.attempts += 1;
-    if (window.attempts > this.config.passwordAttemptsPerMinute) {
-      const retryAfter = Math.ceil((window.startedAt + WINDOW_MS - now) / 1000);
-      context.switchToHttp().getResponse().setHeader('Retry-After', String(retryAfter));
-      throw new HttpException(`Too many password attempts from your address; try again in ${retryAfter} s`, HttpStatus.TOO_MANY_REQUESTS);
-    }
-    return true;
+  constructor(
+    private readonly limits: RateLimits,
+    config: AppConfig,
+  ) {
+    this.perAddress = { name: 'password:address', max: config.passwordAttemptsPerMinute, windowSeconds: 60 };
+    this.perAccount = { name: 'password:account', max: config.passwordFailuresPerAccount, windowSeconds: 900 };
   }
 
-  private forgetOld(now: number): void {
-    for (const [key, window] of this.windows) if (now - window.startedAt >= WINDOW_MS) this.windows.delete(key);
+  /** Counts an attempt from `address` and refuses it (429) when the address or the account is over its limit. */
+  async begin(email: string, address: string | undefined): Promise<void> {
+    const account = await this.limits.check(this.perAccount, email);
+    if (!account.allowed) throw this.tooMany(account.retryAfterSeconds);
+    if (address === undefined) return;
+    const byAddress = await this.limits.hit(this.perAddress, address);
+    if (!byAddress.allowed) throw this.tooMany(byAddress.retryAfterSeconds);
+  }
+
+  /** A wrong password for `email`: counts against the account, whatever address it came from. */
+  async failed(email: string): Promise<void> {
+    await this.limits.hit(this.perAccount, email);
+  }
+
+  private tooMany(retryAfterSeconds: number): TooManyRequestsError {
+    return new TooManyRequestsError('too_many_requests', `Too many password attempts; try again in ${retryAfterSeconds} s`, retryAfterSeconds);
   }
 }
-
-/** For every route that checks a password: too many tries from one address get 429 until the minute is over. */
-export const LimitPasswordAttempts = () => applyDecorators(UseGuards(PasswordAttemptsGuard));

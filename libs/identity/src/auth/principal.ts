@@ -7,6 +7,10 @@ export interface Principal {
   readonly isOperator: boolean;
   readonly tokenId: string;
   readonly scopes: readonly string[];
+  /** When the token used for this request expires: API tokens it creates may not outlive it. */
+  readonly tokenExpiresAt?: Date;
+  /** session: from a password login (the person themselves); api: created for a script. */
+  readonly tokenKind?: 'session' | 'api';
   /** organizationId -> role, for every organization the account belongs to. */
   readonly memberships: ReadonlyMap<string, MembershipRole>;
 }

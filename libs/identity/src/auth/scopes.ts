@@ -9,6 +9,7 @@ export const SCOPES = {
   'tenants:write': 'Create, change, back up and restore tenants',
   'billing:read': 'Read orders and subscriptions',
   'billing:write': 'Open the billing portal, mark payments',
+  'tokens:write': "Create and revoke API tokens (never beyond the creating token's own scopes and expiry)",
   operator: 'Operator powers across all organizations (operator accounts only)',
 } as const;
 

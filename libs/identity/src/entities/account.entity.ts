@@ -21,6 +21,10 @@ export class Account {
   @Column({ type: 'boolean', default: false })
   isOperator: boolean;
 
+  /** When the person proved the address is theirs (a link by mail); until then the account acts only on its own pending order. */
+  @Column({ type: 'timestamptz', nullable: true })
+  emailVerifiedAt: Date | null;
+
   @Column({ type: 'timestamptz', nullable: true })
   disabledAt: Date | null;
 

@@ -20,9 +20,9 @@ export class Invitation {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
-  /** billing or member; owners are made by changing a member's role. */
+  /** billing or member; owner only when an operator created the club for an address that had an account. */
   @Column({ type: 'varchar', length: 16 })
-  role: Exclude<MembershipRole, 'owner'>;
+  role: MembershipRole;
 
   @Index({ unique: true })
   @Column({ type: 'char', length: 64, select: false })

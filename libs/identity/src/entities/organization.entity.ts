@@ -16,6 +16,13 @@ export class Organization {
   @Column({ type: 'varchar', length: 254 })
   contactEmail: string;
 
+  /**
+   * When the club became a customer: created by an operator, or its first payment arrived. Until
+   * then (an unpaid order) it cannot invite anyone: no mail relay for strangers.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  confirmedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

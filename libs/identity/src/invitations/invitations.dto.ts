@@ -1,12 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsIn, MaxLength } from 'class-validator';
+import { IsIn } from 'class-validator';
+import { IsPlainEmail } from '#platform';
 import { type InvitedRole } from './invitations.service.js';
 
 export const INVITED_ROLES: InvitedRole[] = ['billing', 'member'];
 
 export class InviteInput {
   @ApiProperty({ example: 'treasurer@gardeners.example' })
-  @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  @IsPlainEmail()
   email: string;
 
   @ApiProperty({ enum: INVITED_ROLES })

@@ -24,4 +24,12 @@ export interface InvitationLetterValues extends Record<string, string> {
 }
 
 /** The letters identity sends; the storefront has texts for each. */
-export type IdentityLetterTemplate = typeof INVITATION_LETTER;
+export type IdentityLetterTemplate = typeof INVITATION_LETTER | typeof VERIFY_EMAIL_LETTER;
+
+/** Please confirm that this address is yours (after an order, or when the address changes). */
+export const VERIFY_EMAIL_LETTER = 'identity.verify_email';
+export interface VerifyEmailLetterValues extends Record<string, string> {
+  link: string;
+  /** yyyy-mm-dd hh:mm UTC */
+  expires: string;
+}

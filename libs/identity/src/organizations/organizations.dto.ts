@@ -1,23 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { MEMBERSHIP_ROLES, type MembershipRole } from '../entities/index.js';
-import { IsPlainEmail, IsSingleLineText } from '#platform';
+import { IsName, IsPlainEmail } from '#platform';
 import type { Organization } from '../entities/index.js';
 
 export class OwnerInput {
   @ApiProperty({ example: 'chair@gardeners.example' })
-  @IsEmail({}, { message: 'must be an email address' }) @MaxLength(254)
+  @IsPlainEmail()
   email: string;
 
   @ApiPropertyOptional({ example: 'Erika Muster' })
-  @IsOptional() @IsString() @Length(1, 100)
+  @IsOptional() @IsString() @Length(1, 100) @IsName(100)
   displayName?: string;
 }
 
 export class CreateOrganizationInput {
   @ApiProperty({ example: 'Gardeners of Südstadt' })
-  @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' }) @IsSingleLineText(100)
+  @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' }) @IsName(100)
   name: string;
 
   @ApiPropertyOptional({ example: 'gardeners-sued', description: 'DNS label; derived from the name when omitted' })
@@ -29,13 +29,14 @@ export class CreateOrganizationInput {
   contactEmail: string;
 
   @ApiProperty({ type: OwnerInput })
-  @ValidateNested() @Type(() => OwnerInput)
+  // one owner, an object (an array here used to slip past validation and fail later)
+  @IsObject({ message: 'must be an object with the owner\'s email' }) @ValidateNested() @Type(() => OwnerInput)
   owner: OwnerInput;
 }
 
 export class UpdateOrganizationInput {
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' }) @IsSingleLineText(100)
+  @IsOptional() @IsString() @Length(2, 100, { message: 'must be 2 to 100 characters' }) @IsName(100)
   name?: string;
 
   @ApiPropertyOptional()

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { Account, Membership, MembershipRole, Organization } from '../entities/index.js';
 import { AuditActor, AuditLog } from '#domain';
-import { ConflictError, InvalidStateError, NotFoundError, problem, randomString } from '#platform';
+import { ConflictError, InvalidStateError, NotFoundError, problem, randomString, ValidationFailedError } from '#platform';
+import { InvitationsService } from '../invitations/invitations.service.js';
 import type { IdentityProblemCode } from '../problems.js';
 import { AccountsService, normaliseEmail } from '../accounts/accounts.service.js';
 import { CreateOrganizationInput, UpdateOrganizationInput } from './organizations.dto.js';
@@ -11,7 +12,15 @@ import { slugify } from './slug.js';
 
 export interface CreatedOrganization {
   organization: Organization;
-  owner: { accountId: string; email: string; /** Only when a new account was made; shown once. */ initialPassword?: string };
+  owner: {
+    email: string;
+    /** The new owner account, when the address had none. */
+    accountId?: string;
+    /** Only when a new account was made; shown once. */
+    initialPassword?: string;
+    /** The address already has an account: it was invited (by mail) instead of being made owner. */
+    invited?: boolean;
+  };
 }
 
 export interface MemberView {
@@ -29,7 +38,13 @@ export class OrganizationsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly accounts: AccountsService,
     private readonly audit: AuditLog,
+    private readonly invitations: InvitationsService,
   ) {}
+
+  /** The first payment of a club that ordered on the form makes it a customer (it may invite people from then on). */
+  async confirm(organizationId: string, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.update(Organization, { id: organizationId, confirmedAt: IsNull() }, { confirmedAt: new Date() });
+  }
 
   async create(input: CreateOrganizationInput, actor: AuditActor): Promise<CreatedOrganization> {
     return this.dataSource.transaction(async (manager) => {
@@ -38,19 +53,28 @@ export class OrganizationsService {
         throw new ConflictError('organization.slug_taken', `The handle "${slug}" is taken`, { slug: problem<IdentityProblemCode>('slug.taken') });
       }
       const organization = await manager.save(
-        manager.create(Organization, { name: input.name.trim(), slug, contactEmail: normaliseEmail(input.contactEmail) }),
+        // an operator makes the club a customer
+        manager.create(Organization, { name: input.name.trim(), slug, contactEmail: normaliseEmail(input.contactEmail), confirmedAt: new Date() }),
       );
-      let initialPassword: string | undefined;
-      let owner = await manager.findOne(Account, { where: { email: normaliseEmail(input.owner.email) } });
-      if (!owner) {
-        initialPassword = randomString(20, 'readable');
-        owner = await this.accounts.create({ email: input.owner.email, displayName: input.owner.displayName, password: initialPassword }, manager);
+      const email = normaliseEmail(input.owner.email);
+      const existing = await manager.findOne(Account, { where: { email } });
+      if (existing?.isOperator) {
+        throw new ValidationFailedError({ 'owner.email': problem<IdentityProblemCode>('owner.operator') });
       }
-      await manager.insert(Membership, { organizationId: organization.id, accountId: owner.id, role: 'owner' });
       await this.audit.record(
-        { actor, action: 'organization.created', target: { type: 'organization', id: organization.id }, organizationId: organization.id, details: { slug, owner: owner.email } },
+        { actor, action: 'organization.created', target: { type: 'organization', id: organization.id }, organizationId: organization.id, details: { slug, owner: email } },
         manager,
       );
+      if (existing) {
+        // an account someone else may have made (the public order form proves no address):
+        // only whoever reads that mailbox can accept, with the account's password
+        await this.invitations.inviteOwner(manager, organization, email, actor);
+        return { organization, owner: { email, invited: true } };
+      }
+      const initialPassword = randomString(20, 'readable');
+      // the operator typed the address for the club: it counts as verified
+      const owner = await this.accounts.create({ email, displayName: input.owner.displayName, password: initialPassword, address: 'verified' }, manager);
+      await manager.insert(Membership, { organizationId: organization.id, accountId: owner.id, role: 'owner' });
       return { organization, owner: { accountId: owner.id, email: owner.email, initialPassword } };
     });
   }

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AuditLog } from '#domain';
-import { NotFoundError, ParseUuidPipe } from '#platform';
+import { DomainError, NotFoundError, ParseUuidPipe } from '#platform';
+import { tokenGrantProblems } from './token-grant.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import { actorOf } from '../auth/actor.js';
-import { CurrentPrincipal } from '../auth/decorators.js';
+import { CurrentPrincipal, RequireScopes } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { TokensService } from './tokens.service.js';
 import { CreateTokenInput } from './tokens.dto.js';
@@ -28,11 +29,18 @@ export class TokensController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create an API token; the token is shown in this response only' })
+  @RequireScopes('tokens:write')
+  @ApiOperation({ summary: "Create an API token with at most the calling token's scopes and lifetime; the token is shown in this response only" })
   async create(@CurrentPrincipal() principal: Principal, @Body() input: CreateTokenInput) {
     const account = await this.accounts.findById(principal.accountId);
     if (!account) throw new NotFoundError('Account');
-    const expiresAt = new Date(Date.now() + (input.expiresInDays ?? 90) * 86_400_000);
+    const requested = new Date(Date.now() + (input.expiresInDays ?? 90) * 86_400_000);
+    // without a chosen lifetime, a token made by a token lives as long as it may
+    const capped = principal.tokenKind === 'api' && principal.tokenExpiresAt && principal.tokenExpiresAt < requested ? principal.tokenExpiresAt : requested;
+    const expiresAt = input.expiresInDays === undefined ? capped : requested;
+    const problems = tokenGrantProblems(principal, { scopes: input.scopes, expiresAt });
+    // asking for more than one holds is a refusal of authority, not a typo
+    if (Object.keys(problems).length) throw new DomainError('forbidden', 'tokens.beyond_caller', "A token can only grant what the calling token holds", problems);
     const { token, record } = await this.tokens.issue(account, { kind: 'api', name: input.name, scopes: input.scopes, expiresAt });
     await this.audit.record({ actor: actorOf(principal), action: 'token.created', target: { type: 'api_token', id: record.id }, details: { scopes: input.scopes } });
     return { token, id: record.id, name: record.name, scopes: record.scopes, expiresAt: record.expiresAt };
@@ -40,6 +48,7 @@ export class TokensController {
 
   @Delete(':tokenId')
   @HttpCode(204)
+  @RequireScopes('tokens:write')
   @ApiOperation({ summary: 'Revoke one of your tokens' })
   async revoke(@CurrentPrincipal() principal: Principal, @Param('tokenId', ParseUuidPipe) tokenId: string): Promise<void> {
     await this.tokens.revoke(principal.accountId, tokenId);

@@ -60,13 +60,16 @@ export class TokensService {
     if (!token.lastUsedAt || now - token.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
       await this.tokens.update(token.id, { lastUsedAt: new Date(now) });
     }
-    const memberships = await this.tokens.manager.find(Membership, { where: { accountId: token.accountId } });
+    // operators hold no club's powers, whatever rows say: nothing they hold reveals a club's credentials
+    const memberships = token.account.isOperator ? [] : await this.tokens.manager.find(Membership, { where: { accountId: token.accountId } });
     return {
       accountId: token.accountId,
       email: token.account.email,
       isOperator: token.account.isOperator,
       tokenId: token.id,
       scopes: token.scopes,
+      tokenExpiresAt: token.expiresAt,
+      tokenKind: token.kind,
       memberships: new Map<string, MembershipRole>(memberships.map((m) => [m.organizationId, m.role])),
     };
   }

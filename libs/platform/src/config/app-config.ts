@@ -24,7 +24,14 @@ export type AppConfigValues = Omit<AppConfig, 'toJSON' | typeof inspect.custom>;
  */
 export class AppConfig {
   readonly environment!: 'development' | 'production' | 'test';
-  readonly http!: { readonly host: string; readonly port: number; readonly publicUrl: string };
+  readonly http!: {
+    /** Where the API listens: loopback by default, so tenant containers cannot reach it (the edge proxy fronts it). */
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    /** Proxies whose X-Forwarded-For is believed (Express "trust proxy"); none by default. */
+    readonly trustedProxies: readonly string[];
+  };
   readonly database!: {
     /** External server; when absent an embedded Postgres is used. */
     readonly url?: string;
@@ -73,8 +80,18 @@ export class AppConfig {
     readonly drillStepPauseMs: number;
   };
   readonly sessionTtlHours!: number;
-  /** Per client address and form: slows down password guessing. */
+  /** Password checks per client address per minute, on every password route together. */
   readonly passwordAttemptsPerMinute!: number;
+  /** Wrong passwords per account per 15 minutes, from any address. */
+  readonly passwordFailuresPerAccount!: number;
+  /** Abuse limits of the public order form and of invitations. */
+  readonly limits!: {
+    readonly ordersPerAddressPerHour: number;
+    /** An order not paid by then expires and frees its subdomain and domain. */
+    readonly unpaidOrderDays: number;
+    /** Invitations one club may send per day. */
+    readonly invitationsPerDay: number;
+  };
   readonly log!: { readonly level: string; readonly format: 'json' | 'pretty' };
 
   constructor(values: AppConfigValues) {
@@ -106,6 +123,8 @@ export class AppConfig {
       runtime: this.runtime,
       sessionTtlHours: this.sessionTtlHours,
       passwordAttemptsPerMinute: this.passwordAttemptsPerMinute,
+      passwordFailuresPerAccount: this.passwordFailuresPerAccount,
+      limits: this.limits,
       log: this.log,
     };
   }
@@ -134,9 +153,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
   return new AppConfig({
     environment,
     http: {
-      host: vars.HOST ?? '0.0.0.0',
+      host: vars.HOST ?? '127.0.0.1',
       port,
       publicUrl: vars.ALLMENDE_PUBLIC_URL ?? `http://localhost:${port}`,
+      trustedProxies: (vars.ALLMENDE_TRUSTED_PROXIES ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
     },
     database: {
       url: vars.DATABASE_URL,
@@ -179,7 +199,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       drillStepPauseMs: drillStepPause(vars.ALLMENDE_DRILL_STEP_PAUSE_MS, environment),
     },
     sessionTtlHours: vars.ALLMENDE_SESSION_TTL_HOURS ?? 12,
-    passwordAttemptsPerMinute: vars.ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE ?? 10,
+    passwordAttemptsPerMinute: vars.ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE ?? 30,
+    passwordFailuresPerAccount: vars.ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT ?? 10,
+    limits: {
+      ordersPerAddressPerHour: vars.ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR ?? 5,
+      unpaidOrderDays: vars.ALLMENDE_UNPAID_ORDER_DAYS ?? 14,
+      invitationsPerDay: vars.ALLMENDE_INVITATIONS_PER_DAY ?? 20,
+    },
     log: {
       level: vars.LOG_LEVEL ?? (environment === 'test' ? 'warn' : 'info'),
       format: (vars.LOG_FORMAT ?? 'json') as 'json' | 'pretty',

@@ -94,6 +94,23 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
   ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE?: number;
 
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT?: number;
+
+  @IsOptional() @Matches(/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*$/, {
+    message: 'must be a comma-separated list of proxy addresses or subnets, e.g. 127.0.0.1,10.0.0.0/8 (or loopback)',
+  })
+  ALLMENDE_TRUSTED_PROXIES?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(365)
+  ALLMENDE_UNPAID_ORDER_DAYS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
+  ALLMENDE_INVITATIONS_PER_DAY?: number;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(10) @Max(3600)
   ALLMENDE_HEALTH_TIMEOUT_SECONDS?: number;
 
@@ -195,5 +212,6 @@ export const ENVIRONMENT_KEYS = [
   'ALLMENDE_RECONCILE_INTERVAL_SECONDS', 'ALLMENDE_SESSION_TTL_HOURS', 'LOG_LEVEL', 'LOG_FORMAT',
   'ALLMENDE_WORKER_CONCURRENCY', 'ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE', 'ALLMENDE_HEALTH_TIMEOUT_SECONDS', 'ALLMENDE_PUBLISH_IP', 'ALLMENDE_HELPER_IMAGE',
   'ALLMENDE_TERMS_VERSION', 'ALLMENDE_DPA_VERSION', 'ALLMENDE_TERMS_URL', 'ALLMENDE_DPA_URL', 'ALLMENDE_BANK_ACCOUNT',
-  'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS',
+  'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS', 'ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT', 'ALLMENDE_TRUSTED_PROXIES',
+  'ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR', 'ALLMENDE_UNPAID_ORDER_DAYS', 'ALLMENDE_INVITATIONS_PER_DAY',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

@@ -12,6 +12,7 @@ export type DomainErrorKind =
   | 'conflict'
   | 'invalid_state'
   | 'payment_required'
+  | 'rate_limited'
   | 'unavailable';
 
 export class DomainError extends Error {
@@ -66,6 +67,17 @@ export class ForbiddenError extends DomainError {
 export class InvalidStateError extends DomainError {
   constructor(code: string, message: string) {
     super('invalid_state', code, message);
+  }
+}
+
+/** Too many tries: the caller may try again after `retryAfterSeconds` (sent as Retry-After). */
+export class TooManyRequestsError extends DomainError {
+  constructor(
+    code: string,
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('rate_limited', code, message);
   }
 }
 

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { DomainError, DomainErrorKind } from './domain-error.js';
+import { DomainError, DomainErrorKind, TooManyRequestsError } from './domain-error.js';
 import { type ProblemWords, wordsOfCode } from './problem.js';
 
 const STATUS: Record<DomainErrorKind, number> = {
@@ -11,6 +11,7 @@ const STATUS: Record<DomainErrorKind, number> = {
   conflict: HttpStatus.CONFLICT,
   invalid_state: HttpStatus.CONFLICT,
   payment_required: HttpStatus.PAYMENT_REQUIRED,
+  rate_limited: HttpStatus.TOO_MANY_REQUESTS,
   unavailable: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
@@ -51,6 +52,7 @@ export class DomainExceptionFilter implements ExceptionFilter {
       this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
     }
     if (response.headersSent) return;
+    if (exception instanceof TooManyRequestsError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
     // HTML forms render their own errors; everything else gets JSON
     response.status(status).json(body);
   }

@@ -24,6 +24,14 @@ export function freeTextProblem(value: string, maxLength = 100): string | undefi
   return undefined;
 }
 
+/** Web addresses and domain names: a club's name goes into mails, and must not carry a link there. */
+const LINK = /:\/\/|\bwww\.|\b[a-z0-9-]+\.[a-z]{2,}\/|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|net|org|info|biz|io|co|app|dev|xyz|de|at|ch|eu|uk|fr|nl|be|it|es|pl|ru|cn|example|test|local|localhost)\b/i;
+
+/** A name people see in pages and mails (a club's, a person's): free text without links. */
+export function nameProblem(value: string, maxLength = 100): string | undefined {
+  return freeTextProblem(value, maxLength) ?? (LINK.test(value) ? 'must not contain a web address or a domain name' : undefined);
+}
+
 function ruleDecorator(name: string, problem: (value: string) => string | undefined, options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
     registerDecorator({
@@ -40,3 +48,7 @@ function ruleDecorator(name: string, problem: (value: string) => string | undefi
 
 export const IsPlainEmail = (options?: ValidationOptions) => ruleDecorator('isPlainEmail', emailProblem, options);
 export const IsSingleLineText = (maxLength = 100, options?: ValidationOptions) => ruleDecorator('isSingleLineText', (value) => freeTextProblem(value, maxLength), options);
+/** Text without web addresses or domain names (other rules check the rest). */
+export const IsWithoutLinks = (options?: ValidationOptions) => ruleDecorator('isWithoutLinks', (value) => (LINK.test(value) ? 'must not contain a web address or a domain name' : undefined), options);
+/** A name (one line, no links), e.g. a club's name. */
+export const IsName = (maxLength = 100, options?: ValidationOptions) => ruleDecorator('isName', (value) => nameProblem(value, maxLength), options);

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditActor, AuditLog, effectsOf, TenantEvent, tenantLifecycle, TenantState, workFor } from '#domain';
-import { Operation, Tenant } from '../entities/index.js';
+import { AuditActor, AuditLog, effectsOf, releasesNames, TenantEvent, tenantLifecycle, TenantState, workFor } from '#domain';
+import { Domain, Operation, Tenant } from '../entities/index.js';
+import { releasedSlug } from './tenant-names.js';
 import { AppConfig, NotFoundError } from '#platform';
 import { OperationsService } from '../operations/operations.service.js';
 import { type NewTenant, TenantsService } from './tenants.service.js';
@@ -64,6 +65,11 @@ export class TenantLifecycleService {
     tenant.state = tenantLifecycle.next(from, event);
     tenant.stateChangedAt = now;
     Object.assign(tenant, effectsOf(event, now, this.config.lifecycle, options.reason));
+    if (releasesNames(event)) {
+      // its subdomain and domains are free for other clubs again; the slug keeps the row unique
+      await manager.delete(Domain, { tenantId: tenant.id });
+      tenant.slug = releasedSlug(tenant.id);
+    }
     await manager.save(tenant);
 
     let operation: Operation | undefined;

@@ -23,6 +23,14 @@ export const RESERVED_SUBDOMAINS: ReadonlySet<string> = new Set([
   'allmende', 'operator', 'operators', 'internal', 'cooperative', 'coop',
 ]);
 
+/**
+ * The slug of a tenant whose names were released: outside the pattern any order can ask for
+ * (a "~" is never a valid subdomain), unique by the tenant's id.
+ */
+export function releasedSlug(tenantId: string): string {
+  return `~${tenantId}`.slice(0, 40);
+}
+
 export type NameCheck = { ok: true; value: string } | { ok: false; problem: FieldProblem };
 
 export function checkSubdomain(input: string): NameCheck {

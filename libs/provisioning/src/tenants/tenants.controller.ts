@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PlansService } from '#catalog';
-import { actorOf, assertOrganizationAccess, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
+import { actorOf, actsAsOperator, assertOrganizationAccess, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
 import { ParseUuidPipe } from '#platform';
 import { OperationsService } from '../operations/operations.service.js';
 import { CreateTenantInput, toDomainResponse, toOperationResponse, toTenantResponse, type TenantDetailsResponse, type TenantResponse } from './tenant.dto.js';
@@ -58,11 +58,14 @@ export class TenantsController {
   async get(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string): Promise<TenantDetailsResponse> {
     const tenant = await this.tenants.get(tenantId);
     assertOrganizationAccess(principal, tenant.organizationId, undefined, 'Tenant');
-    return {
+    // where a club's apps run (host, published ports) is for its owners and the operators
+    const seesHosting = actsAsOperator(principal) || principal.memberships.get(tenant.organizationId) === 'owner';
+    const response = {
       ...toTenantResponse(tenant, await this.tenants.planOf(tenant)),
       domains: (await this.tenants.domains(tenant.id)).map(toDomainResponse),
       services: await this.tenants.services(tenant.id),
     };
+    return seesHosting ? response : { ...response, dockerHostId: null, services: response.services.map((service) => ({ ...service, endpoints: [] })) };
   }
 
   @Get('tenants/:tenantId/operations')

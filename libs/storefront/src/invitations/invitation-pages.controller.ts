@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { InvitationsService, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Public, type OpenInvitation } from '#identity';
 import { NotFoundError, UnauthenticatedError } from '#platform';
 import { en, type Texts } from '../texts/en.js';
@@ -30,7 +30,7 @@ export class InvitationPagesController {
   @Public()
   @Post()
   @ApiExcludeEndpoint()
-  async accept(@Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async accept(@Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const token = typeof body?.token === 'string' ? body.token : '';
     const password = typeof body?.password === 'string' ? body.password : '';
     const open = await this.invitations.open(token);
@@ -40,7 +40,7 @@ export class InvitationPagesController {
       return sendHtml(response, 400, this.page(open, token, t.passwordRules));
     }
     try {
-      const accepted = await this.invitations.accept(token, password);
+      const accepted = await this.invitations.accept(token, password, request.ip);
       const values = { club: accepted.organization.name, role: t.roles[accepted.invitation.role], email: accepted.invitation.email };
       sendHtml(response, 200, renderMessagePage(this.texts, fill(t.accepted.title, values), fill(t.accepted.body, values)));
     } catch (error) {

@@ -1,4 +1,4 @@
-import { INVITATION_LETTER, type Letter, type MailMessage } from '#identity';
+import { INVITATION_LETTER, type Letter, type MailMessage, VERIFY_EMAIL_LETTER } from '#identity';
 import { en, type Texts } from '../texts/en.js';
 import { format } from '../web/html.js';
 
@@ -21,6 +21,10 @@ export function writeLetter(letter: Letter): MailMessage {
         subject: format(t.mailSubject, { club: v.club }),
         text: format(t.mailBody, { inviter: v.inviter, club: v.club, role: t.roles[v.role] ?? v.role, expires: v.expires, link: v.link }),
       };
+    }
+    case VERIFY_EMAIL_LETTER: {
+      const t = texts.verifyEmail;
+      return { to: letter.to, subject: t.mailSubject, text: format(t.mailBody, { link: v.link, expires: v.expires }) };
     }
     default:
       throw new UnknownLetterError(`no texts for the letter "${letter.template}"`);

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { Equals, IsIn, IsNotEmpty, IsString, Length, MaxLength, validateSync, ValidateIf } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#identity';
-import { IsPlainEmail, IsSingleLineText } from '#platform';
+import { IsPlainEmail, IsSingleLineText, IsWithoutLinks } from '#platform';
 import type { OrderRequest } from '#billing';
 import type { Texts } from '../texts/en.js';
 
@@ -14,6 +14,7 @@ export class OrderForm {
   // the deployment applies, checked now, before anything is created or charged
   @IsString({ message: 'clubName' }) @Length(2, 100, { message: 'clubName' })
   @IsSingleLineText(1000, { message: 'clubNameCharacters' }) // the length has its own rule and message above
+  @IsWithoutLinks({ message: 'clubNameLink' }) // the name goes into mails: no links in it
   clubName: string;
 
   @IsString({ message: 'contactEmail' }) @IsPlainEmail({ message: 'contactEmail' })

@@ -1,11 +1,12 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { BillingPortalService, OrdersService, PaymentProvider, PaymentProviderUnavailableError } from '#billing';
 import { PlansService } from '#catalog';
-import { AccountsService, LimitPasswordAttempts, Public } from '#identity';
+import { AccountsService, Public } from '#identity';
 import { AppConfig, DomainError, type FieldProblem, httpStatusOf, InvalidStateError, NotFoundError, ParseUuidPipe, problem, UnauthenticatedError, ValidationFailedError } from '#platform';
 import { AdminCredentialsService, TenantsService, type RevealedCredential } from '#provisioning';
+import { RateLimits } from '#platform/limits';
 import { en, type ProblemCode, type Texts } from '../texts/en.js';
 import { problemWords } from '../texts/problem-words.js';
 import { format } from '../web/html.js';
@@ -35,6 +36,7 @@ export class OrderPagesController {
     private readonly adminCredentials: AdminCredentialsService,
     private readonly provider: PaymentProvider,
     private readonly config: AppConfig,
+    private readonly limits: RateLimits,
   ) {}
 
   @Public()
@@ -47,8 +49,14 @@ export class OrderPagesController {
   @Public()
   @Post('order')
   @ApiExcludeEndpoint()
-  async submit(@Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async submit(@Body() body: Record<string, unknown>, @Req() httpRequest: Request, @Res() response: Response): Promise<void> {
     const { values, request, errors } = readOrderForm(body ?? {}, this.texts);
+    // orders cost nothing until paid: a limit per address and hour keeps the form from being used to hoard names
+    const limit = await this.limits.hit({ name: 'order:address', max: this.config.limits.ordersPerAddressPerHour, windowSeconds: 3600 }, httpRequest.ip ?? 'unknown');
+    if (!limit.allowed) {
+      response.setHeader('Retry-After', String(limit.retryAfterSeconds));
+      return this.renderForm(response, 429, values, { plan: this.texts.errors.tooManyOrders });
+    }
     // the database checks run for the fields that passed the form's rules, so every problem shows at once
     const checkable = Object.fromEntries(
       (['plan', 'contactEmail', 'subdomain', 'customDomain'] as const)
@@ -104,14 +112,13 @@ export class OrderPagesController {
 
   /** The portal for people without an API session: they log in with email and password on the order page. */
   @Public()
-  @LimitPasswordAttempts()
   @Post('order/:orderId/billing-portal')
   @ApiExcludeEndpoint()
-  async billingPortal(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async billingPortal(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
     const password = typeof body?.password === 'string' ? body.password : '';
     try {
-      response.redirect(303, await this.portal.openForOrder(orderId, email, password));
+      response.redirect(303, await this.portal.openForOrder(orderId, email, password, request.ip));
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
       const page = await this.statusPage(orderId);
@@ -123,14 +130,13 @@ export class OrderPagesController {
 
   /** The admin logins, once, to an owner who logs in with email and password on the order page. */
   @Public()
-  @LimitPasswordAttempts()
   @Post('order/:orderId/credentials')
   @ApiExcludeEndpoint()
-  async credentials(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Res() response: Response): Promise<void> {
+  async credentials(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
     const password = typeof body?.password === 'string' ? body.password : '';
     try {
-      const revealed = await this.revealForOrder(orderId, email, password);
+      const revealed = await this.revealForOrder(orderId, email, password, request.ip);
       sendHtml(response, 200, renderCredentialsPage(this.texts, orderId, revealed));
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
@@ -154,8 +160,8 @@ export class OrderPagesController {
   }
 
   /** The owner logs in with email and password on the page; provisioning checks the role (identity's policy) and reveals. */
-  private async revealForOrder(orderId: string, email: string, password: string): Promise<RevealedCredential[]> {
-    const account = await this.accounts.authenticate(email, password);
+  private async revealForOrder(orderId: string, email: string, password: string, address: string | undefined): Promise<RevealedCredential[]> {
+    const account = await this.accounts.authenticate(email, password, address);
     if (!account) throw new UnauthenticatedError('Email or password is wrong');
     const { order } = await this.orders.details(orderId);
     if (!order.tenantId) throw new InvalidStateError('credentials.not_ready', 'This order has no instance yet');

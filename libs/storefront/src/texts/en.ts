@@ -30,6 +30,10 @@ export const en = {
     'email.already_member': 'is already a member of this organization',
     'slug.taken': 'is taken',
     'scopes.unknown': 'unknown scope(s): {scopes}',
+    'scopes.not_yours': 'may only include scopes of the token you use: {scopes}',
+    'expiry.beyond_yours': 'must not be later than the expiry of the token you use ({expires})',
+    'owner.operator': 'is an operator account; a club needs a personal account as its owner',
+    'text.link': 'must not contain a web address or a domain name',
     'app.unknown': 'unknown app "{app}" (known: {known})',
     'version.unknown': '{app} has no version "{version}" (offered: {offered})',
     'plan.not_orderable': 'is not a plan that can be ordered',
@@ -87,6 +91,7 @@ export const en = {
     plan: 'Choose one of the plans.',
     clubName: 'Enter the name of your club (2 to 100 characters).',
     clubNameCharacters: 'The name must be one line, without control or invisible text-direction characters.',
+    clubNameLink: 'The name must not contain a web address or a domain name.',
     contactEmail: 'Enter an email address with plain letters, digits and . _ % + -, like name@example.org.',
     emailTaken: 'An account with this email already exists. Ask your club’s owner to invite you, or use another email.',
     password: 'Choose a password of 12 to 200 characters.',
@@ -96,6 +101,7 @@ export const en = {
     acceptTerms: 'Accept the terms of service to order.',
     acceptDpa: 'Accept the data processing agreement to order.',
     providerUnavailable: 'We could not reach the payment provider. Your order is saved; please try again in a moment.',
+    tooManyOrders: 'Too many orders came from your network in the last hour. Please try again later, or write to us.',
   },
 
   status: {
@@ -168,10 +174,18 @@ export const en = {
     },
   },
 
+  verifyEmail: {
+    mailSubject: 'Please confirm your email address for Allmende',
+    mailBody:
+      'Hello,\n\nyou (or someone using this address) ordered hosting for a club on Allmende. Please confirm that this address is yours by opening this link (it works until {expires}):\n{link}\n\nUntil then the account can only see and pay its order. If you did not order anything, ignore this email.\n',
+    done: { title: 'Thank you', body: 'Your email address {email} is confirmed.' },
+    invalid: { title: 'This link cannot be used', body: 'The link is wrong, has expired or was used already. Log in and ask for a new one.' },
+  },
+
   notFound: { title: 'Not found', body: 'There is nothing at this address. Check the link, or start a new order.' },
 
   invitation: {
-    roles: { billing: 'billing member', member: 'member' } as Record<string, string>,
+    roles: { owner: 'owner', billing: 'billing member', member: 'member' } as Record<string, string>,
     mailSubject: 'Invitation to {club} on Allmende',
     mailBody:
       'Hello,\n\n{inviter} invites you to join {club} on Allmende as {role}.\n\nAccept the invitation here (the link works until {expires}):\n{link}\n\nIf you did not expect this email, ignore it.\n',
