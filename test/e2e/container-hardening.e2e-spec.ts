@@ -115,6 +115,11 @@ function publishedPort(deployment: Deployment, service: string, port: number): n
 }
 
 const NO_CAPABILITIES = '0000000000000000';
+
+/** The engine's process list of a container (`docker top`), one row of the ps columns per process. */
+async function top(container: PlannedContainer, columns: string): Promise<string[][]> {
+  return ((await docker.getContainer(container.name).top({ ps_args: `-o ${columns}` })) as { Processes: string[][] }).Processes;
+}
 const running = (deployment: Deployment) => deployment.plan.containers.filter((container) => !container.oneShot);
 
 /** What every app's containers must show, whatever the app: the default profile. */
@@ -174,8 +179,7 @@ function expectLeastPrivilege(deployment: Deployment): void {
 
     it('shows no root-owned process in the engine\'s own process list (docker top)', async () => {
       for (const container of running(deployment)) {
-        const top = await docker.getContainer(container.name).top({ ps_args: '-o uid,pid,comm' });
-        const uids = top.Processes.map((row) => Number(row[0]));
+        const uids = (await top(container, 'uid,pid,comm')).map((row) => Number(row[0]));
         expect(uids.length).toBeGreaterThan(0);
         expect({ service: container.service, uids: uids.filter((uid) => uid === 0) }).toEqual({ service: container.service, uids: [] });
       }
@@ -260,8 +264,8 @@ describe('Prosody', () => {
       (rejected: unknown) => rejected,
     );
     expect((error as RuntimeError).code).toBe('runtime.exec_timeout');
-    const top = await docker.getContainer(prosody().name).top({ ps_args: '-o pid,args' });
-    expect(top.Processes.map((row) => row.join(' ')).filter((line) => line.includes('sleep 300'))).toEqual([]);
+    const processes = await top(prosody(), 'pid,args');
+    expect(processes.map((row) => row.join(' ')).filter((line) => line.includes('sleep 300'))).toEqual([]);
   });
 });
 

@@ -50,6 +50,10 @@ function service(t: Tenant, app: string, name: string, overrides: Partial<Planne
     ports: [],
     healthcheck: HEALTHY,
     resources: { memoryBytes: 32 * MiB, nanoCpus: 250_000_000, pidsLimit: 32 },
+    // no capabilities; the root stays writable for the httpd's /tmp/www (read-only roots: container-hardening.e2e-spec.ts)
+    capabilities: [],
+    readOnlyRootFilesystem: false,
+    tmpfs: [],
     restartPolicy: 'unless-stopped',
     oneShot: false,
     dependsOn: [],
