@@ -22,7 +22,7 @@ import { dataSourceOptions, migrateUp } from '#domain';
 import { AccountsService } from '#identity';
 import { loadConfig } from '#platform';
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
-import type { DeploymentPlan } from '#runtime';
+import { tmpfsOptions, type DeploymentPlan } from '#runtime';
 import { createApiApp } from '../apps/api/src/api-app.js';
 
 const run = promisify(execFile);
@@ -147,6 +147,10 @@ async function createWithCli(plan: DeploymentPlan): Promise<void> {
       '--memory', String(c.resources.memoryBytes), '--memory-swap', String(c.resources.memoryBytes),
       '--cpus', String(c.resources.nanoCpus / 1e9), '--pids-limit', String(c.resources.pidsLimit),
       '--restart', c.restartPolicy, '--security-opt', 'no-new-privileges:true',
+      ...(c.user ? ['--user', c.user] : []),
+      '--cap-drop', 'ALL', ...c.capabilities.flatMap((capability) => ['--cap-add', capability]),
+      ...(c.readOnlyRootFilesystem ? ['--read-only'] : []),
+      ...c.tmpfs.flatMap((mount) => ['--tmpfs', `${mount.target}:${tmpfsOptions(mount)}`]),
       ...(c.healthcheck ? ['--health-cmd', c.healthcheck.test.slice(1).join(' '), '--health-interval', `${c.healthcheck.intervalSeconds}s`] : []),
       c.image, ...(c.command ?? []),
     ];

@@ -533,7 +533,8 @@ describe('exec and hooks', () => {
 
 describe('volume export and import', () => {
   const t = tenant('backup');
-  const web = service(t, 'files', 'web', { mounts: [{ volume: 'data', target: '/data', readOnly: false }] });
+  // CHOWN added back (every capability is dropped): the test makes a file of another owner
+  const web = service(t, 'files', 'web', { mounts: [{ volume: 'data', target: '/data', readOnly: false }], capabilities: ['CHOWN'] });
   const p = plan(t, 'files', [web]);
   const volume = p.volumes[0].name;
 
