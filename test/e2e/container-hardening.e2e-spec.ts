@@ -258,6 +258,21 @@ describe('Prosody', () => {
     expect(bad.ok).toBe(false);
   });
 
+  it("hands a recovery its own stdin (a hook whose re-run fails because the work is done)", async () => {
+    const secret = `recovered-${randomBytes(8).toString('hex')}`;
+    const hook: PlannedHook = {
+      name: 'probe-recovery',
+      service: 'prosody',
+      argv: ['sh', '-c', 'cat >/dev/null; echo "already taken" >&2; exit 1'],
+      stdin: 'first\n',
+      timeoutSeconds: 20,
+      acceptExitCodes: [],
+      recovery: { whenOutputMatches: 'already taken', argv: ['cat'], stdin: `${secret}\n` },
+    };
+    const result = await runtime.runHook(engine, deployment.plan, hook);
+    expect(result).toMatchObject({ exitCode: 0, stdout: `${secret}\n` });
+  });
+
   it('still kills a hook that runs past its timeout (the killer runs as the hook\'s user, without capabilities)', async () => {
     const error = await runtime.exec(engine, prosody().name, ['sh', '-c', 'exec sleep 300'], { timeoutMs: 1_000 }).then(
       () => undefined,

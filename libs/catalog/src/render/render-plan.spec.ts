@@ -273,7 +273,27 @@ describe('renderDeploymentPlan', () => {
       'bin/tootctl', 'accounts', 'create', 'anna', '--email', 'anna@example.org', '--confirmed', '--approve', '--role', 'Owner',
     ]);
     expect(hook(plan, 'migrate-database').argv).toEqual(['bundle', 'exec', 'rails', 'db:migrate']);
+    // upstream's image runs as mastodon (991) and may write only tmp/ and public/system
+    expect(container(plan, 'web')).toMatchObject({
+      user: 'mastodon',
+      readOnlyRootFilesystem: true,
+      tmpfs: [
+        { target: '/opt/mastodon/tmp', sizeBytes: 256 * 1024 ** 2, mode: '0755', uid: 991, gid: 991 },
+        { target: '/tmp', sizeBytes: 64 * 1024 ** 2, mode: '1777' },
+      ],
+    });
+    expect(container(plan, 'redis')).toMatchObject({ user: 'redis', tmpfs: [] });
+    expect(container(plan, 'db')).toMatchObject({ user: 'postgres', tmpfs: [expect.objectContaining({ target: '/var/run/postgresql' }), expect.objectContaining({ target: '/tmp' })] });
     expect(hook(plan, 'dump-database').argv[0]).toBe('pg_dump');
+  });
+
+  it("writes a hook's stdin (and its recovery's) as one line, so the secret is never an argument", () => {
+    const withRecovery = structuredClone(template('prosody'));
+    withRecovery.hooks.firstStart[0].recovery = { whenOutputMatches: 'locked', argv: ['allmende-unlock', '{{ admin.username }}'], stdin: '{{ secrets.admin_password }}' };
+    const planned = hook(renderDeploymentPlan({ ...input('prosody'), manifest: withRecovery }), 'create-admin');
+    expect(planned.stdin).toBe(`${SECRETS.prosody.admin_password}\n`);
+    expect(planned.recovery).toEqual({ whenOutputMatches: 'locked', argv: ['allmende-unlock', 'admin'], stdin: `${SECRETS.prosody.admin_password}\n` });
+    expect(hook(renderDeploymentPlan(input('mastodon')), 'create-owner').stdin).toBeUndefined();
   });
 
   it('applies image overrides (the Mastodon stand-in in tests)', () => {

@@ -233,7 +233,7 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
   const known = new Set<string>(INPUT_VARIABLES);
   for (const secret of secrets) if (secret.kind !== 'captured') known.add(`secrets.${secret.name}`);
   for (const service of Object.keys(services)) known.add(`services.${service}.host`);
-  for (const [pointer, text] of templateStrings(template)) {
+  for (const [pointer, text, commandLineOf] of templateStrings(template)) {
     let variables: string[] = [];
     try {
       variables = variablesIn(text);
@@ -244,26 +244,30 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
     for (const variable of variables) {
       if (!known.has(variable)) fail(pointer, `uses unknown variable "${variable}" (known: ${[...known].join(', ')})`);
     }
-  }
-
-  // Command lines are readable by every local user (ps, /proc/<pid>/cmdline, docker inspect):
-  // a secret reaches a program only through env or a hook's stdin.
-  for (const [pointer, text, owner] of commandLines(template)) {
-    const secret = variablesIn(text).find((variable) => variable.startsWith('secrets.'));
-    if (secret) {
-      fail(pointer, `puts ${secret} on the command line of ${owner}, where every local user can read it; pass it through ${owner.startsWith('hook') ? 'the hook\'s stdin or env' : 'env'}`);
+    // Command lines are readable by every local user (ps, /proc/<pid>/cmdline, docker inspect):
+    // a secret reaches a program only through env or a hook's stdin.
+    const secret = variables.find((variable) => variable.startsWith('secrets.'));
+    if (secret && commandLineOf) {
+      const instead = commandLineOf.startsWith('hook') ? "the hook's stdin or env" : 'env';
+      fail(pointer, `puts ${secret} on the command line of ${commandLineOf}, where every local user can read it; pass it through ${instead}`);
     }
   }
 }
 
-/** Every template string that becomes an argv element, with its pointer and whose command line it is. */
-function* commandLines(template: AppTemplate): Generator<[string, string, string]> {
+/**
+ * Every field that may hold {{ }} expressions, with its JSON pointer and, for an argv
+ * element, whose command line it ends up on.
+ */
+function* templateStrings(template: AppTemplate): Generator<[pointer: string, text: string, commandLineOf?: string]> {
+  yield ['/admin/username', template.admin.username];
+  yield ['/admin/loginUrl', template.admin.loginUrl];
   for (const [name, service] of Object.entries(template.services)) {
     const at = `/services/${name}`;
     const owner = `service "${name}"`;
     for (const [index, arg] of (service.entrypoint ?? []).entries()) yield [`${at}/entrypoint/${index}`, arg, owner];
     for (const [index, arg] of (service.command ?? []).entries()) yield [`${at}/command/${index}`, arg, owner];
     for (const [index, arg] of (service.healthcheck?.command ?? []).entries()) yield [`${at}/healthcheck/command/${index}`, arg, owner];
+    for (const [key, value] of Object.entries(service.env)) yield [`${at}/env/${key}`, value];
   }
   for (const phase of HOOK_PHASES) {
     for (const [index, hook] of template.hooks[phase].entries()) {
@@ -271,26 +275,6 @@ function* commandLines(template: AppTemplate): Generator<[string, string, string
       const owner = `hook "${hook.name}"`;
       for (const [position, arg] of hook.argv.entries()) yield [`${at}/argv/${position}`, arg, owner];
       for (const [position, arg] of (hook.recovery?.argv ?? []).entries()) yield [`${at}/recovery/argv/${position}`, arg, owner];
-    }
-  }
-}
-
-/** Every field that may hold {{ }} expressions, with its JSON pointer. */
-function* templateStrings(template: AppTemplate): Generator<[string, string]> {
-  yield ['/admin/username', template.admin.username];
-  yield ['/admin/loginUrl', template.admin.loginUrl];
-  for (const [name, service] of Object.entries(template.services)) {
-    const at = `/services/${name}`;
-    for (const [index, arg] of (service.entrypoint ?? []).entries()) yield [`${at}/entrypoint/${index}`, arg];
-    for (const [index, arg] of (service.command ?? []).entries()) yield [`${at}/command/${index}`, arg];
-    for (const [index, arg] of (service.healthcheck?.command ?? []).entries()) yield [`${at}/healthcheck/command/${index}`, arg];
-    for (const [key, value] of Object.entries(service.env)) yield [`${at}/env/${key}`, value];
-  }
-  for (const phase of HOOK_PHASES) {
-    for (const [index, hook] of template.hooks[phase].entries()) {
-      const at = `/hooks/${phase}/${index}`;
-      for (const [position, arg] of hook.argv.entries()) yield [`${at}/argv/${position}`, arg];
-      for (const [position, arg] of (hook.recovery?.argv ?? []).entries()) yield [`${at}/recovery/argv/${position}`, arg];
       if (hook.stdin !== undefined) yield [`${at}/stdin`, hook.stdin];
       if (hook.recovery?.stdin !== undefined) yield [`${at}/recovery/stdin`, hook.recovery.stdin];
       for (const [key, value] of Object.entries(hook.env ?? {})) yield [`${at}/env/${key}`, value];
