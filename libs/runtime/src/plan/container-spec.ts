@@ -82,6 +82,7 @@ export function checkPlan(plan: DeploymentPlan): void {
     need(services.has(hook.service), `hook ${hook.name}: service "${hook.service}" is not planned`);
     need(hook.argv.length > 0, `hook ${hook.name}: argv is empty`);
     need(hook.user === undefined || CONTAINER_USER.test(hook.user), `hook ${hook.name}: user "${hook.user}" is not a user name or id`);
+    need(hook.stdin === undefined || typeof hook.stdin === 'string', `hook ${hook.name}: stdin must be text`);
   }
   if (problems.length) {
     throw new RuntimeError('runtime.plan_refused', `Refusing plan for ${plan.app} of tenant ${plan.tenant?.id}: ${problems.join('; ')}`);
