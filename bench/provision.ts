@@ -22,14 +22,17 @@ import { migrateUp, schemaDataSourceOptions } from '#domain';
 import { AccountsService } from '#identity';
 import { loadConfig } from '#platform';
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
-import type { DeploymentPlan } from '#runtime';
+import { tmpfsOptions, type DeploymentPlan } from '#runtime';
 import { createApiApp } from '../apps/api/src/api-app.js';
 
 const run = promisify(execFile);
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 const SEQUENTIAL_RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PARALLEL = 10;
-const BENCH_LABEL = `allmende.bench=${randomBytes(4).toString('hex')}`;
+const RUN = randomBytes(4).toString('hex');
+const BENCH_LABEL = `allmende.bench=${RUN}`;
+/** Every tenant of this run is named bench-<run>-..., so its Docker objects start with this. */
+const OWN_PREFIX = `alm-bench-${RUN}-`;
 
 const docker = (...args: string[]) => run('docker', ['-H', DOCKER_HOST, ...args], { maxBuffer: 16 * 1024 * 1024 });
 
@@ -72,17 +75,16 @@ async function main(): Promise<void> {
     const organizationId = organization.organization.id as string;
     const catalog = api.get(TemplateCatalog);
 
-    await cleanUp(); // what an interrupted earlier run left behind
     let counter = 0;
     const viaAllmende = async (): Promise<number> => {
-      const subdomain = `bench-a${++counter}`;
+      const subdomain = `bench-${RUN}-a${++counter}`;
       const started = performance.now();
       const created = await post(apiUrl, '/api/v1/tenants', { organizationId, planCode: 'chat', subdomain }, token);
       await xmppAnswers(`allmende.tenant=${created.tenant.id}`);
       return performance.now() - started;
     };
     const viaDockerCli = async (): Promise<number> => {
-      const slug = `bench-d${++counter}`;
+      const slug = `bench-${RUN}-d${++counter}`;
       const plan = renderPlanFor(catalog, slug);
       const started = performance.now();
       await Promise.all([createWithCli(plan), xmppAnswers(`allmende.tenant=${plan.tenant.id}`)]);
@@ -147,6 +149,10 @@ async function createWithCli(plan: DeploymentPlan): Promise<void> {
       '--memory', String(c.resources.memoryBytes), '--memory-swap', String(c.resources.memoryBytes),
       '--cpus', String(c.resources.nanoCpus / 1e9), '--pids-limit', String(c.resources.pidsLimit),
       '--restart', c.restartPolicy, '--security-opt', 'no-new-privileges:true',
+      ...(c.user ? ['--user', c.user] : []),
+      '--cap-drop', 'ALL', ...c.capabilities.flatMap((capability) => ['--cap-add', capability]),
+      ...(c.readOnlyRootFilesystem ? ['--read-only'] : []),
+      ...c.tmpfs.flatMap((mount) => ['--tmpfs', `${mount.target}:${tmpfsOptions(mount)}`]),
       ...(c.healthcheck ? ['--health-cmd', c.healthcheck.test.slice(1).join(' '), '--health-interval', `${c.healthcheck.intervalSeconds}s`] : []),
       c.image, ...(c.command ?? []),
     ];
@@ -200,13 +206,18 @@ async function waitForOperationsToFinish(apiUrl: string, token: string, organiza
   }
 }
 
-/** Removes what this bench created: its tenants are all named alm-bench-*. */
+/**
+ * Removes what this run created, and nothing else: the engine is shared, and other people's
+ * benches and tests name their tenants alm-bench-* too. This run's names all start with
+ * alm-bench-<run>-.
+ */
 async function cleanUp(): Promise<void> {
-  const ids = (await docker('ps', '-aq', '--filter', 'name=alm-bench-', '--filter', 'label=allmende.tenant-slug')).stdout.trim().split('\n').filter(Boolean);
-  if (ids.length) await docker('rm', '-f', '-v', ...ids);
-  const volumes = (await docker('volume', 'ls', '-q', '--filter', 'name=alm-bench-')).stdout.trim().split('\n').filter(Boolean);
+  const own = (names: string) => names.trim().split('\n').filter((name) => name.startsWith(OWN_PREFIX));
+  const containers = own((await docker('ps', '-a', '--format', '{{.Names}}', '--filter', `name=${OWN_PREFIX}`, '--filter', 'label=allmende.tenant-slug')).stdout);
+  if (containers.length) await docker('rm', '-f', '-v', ...containers);
+  const volumes = own((await docker('volume', 'ls', '--format', '{{.Name}}', '--filter', `name=${OWN_PREFIX}`)).stdout);
   if (volumes.length) await docker('volume', 'rm', ...volumes);
-  const networks = (await docker('network', 'ls', '-q', '--filter', 'name=alm-bench-')).stdout.trim().split('\n').filter(Boolean);
+  const networks = own((await docker('network', 'ls', '--format', '{{.Name}}', '--filter', `name=${OWN_PREFIX}`)).stdout);
   if (networks.length) await docker('network', 'rm', ...networks);
 }
 

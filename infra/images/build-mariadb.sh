@@ -17,6 +17,10 @@ put_file mariadb/server.cnf /etc/mysql/mariadb.conf.d/99-allmende.cnf
 # entrypoint initialises it with the tenant's settings on first start.
 find "$ROOTFS/var/lib/mysql" -mindepth 1 -delete
 rm -rf "$ROOTFS/var/log/mysql"
+# 1777: a tmpfs mounted here keeps this mode (runc), and mysql, not root, writes its socket.
+install -d -m 1777 "$ROOTFS/run/mysqld"
+# The backup hook's dumps (a volume): Docker gives a new volume this directory's owner.
+install -d -o "$(in_rootfs id -u mysql)" -g "$(in_rootfs id -g mysql)" -m 750 "$ROOTFS/var/backups/allmende"
 
 import_rootfs "$TAG" mariadb \
   'ENTRYPOINT ["/usr/local/bin/allmende-mariadb-entrypoint"]' \

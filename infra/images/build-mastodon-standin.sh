@@ -31,6 +31,8 @@ echo "# Mastodon stand-in: placeholder, 'bundle exec puma -C config/puma.rb' is 
   >"$ROOTFS/opt/mastodon/config/puma.rb"
 echo "// Mastodon stand-in: placeholder, 'node ./streaming/index.js' is handled by the stand-in" \
   >"$ROOTFS/opt/mastodon/streaming/index.js"
+# As upstream (4.2+): root owns the code, mastodon only tmp/ and public/system.
+install -d -o 991 -g 991 -m 755 "$ROOTFS/opt/mastodon/tmp"
 chown -R 991:991 "$ROOTFS/opt/mastodon/public"
 
 import_rootfs "$TAG" mastodon-standin \

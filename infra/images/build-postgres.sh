@@ -15,6 +15,10 @@ put_file postgres/healthcheck.sh /usr/local/bin/allmende-healthcheck 755
 # Debian's postinst created a "main" cluster; the container uses $PGDATA instead.
 rm -rf "$ROOTFS/etc/postgresql/15" "$ROOTFS/var/lib/postgresql/15" "$ROOTFS/var/log/postgresql"/*
 install -d -o "$(in_rootfs id -u postgres)" -g "$(in_rootfs id -g postgres)" -m 700 "$ROOTFS/var/lib/postgresql/data"
+# 1777: a tmpfs mounted here keeps this mode (runc), and postgres, not root, writes its socket.
+chmod 1777 "$ROOTFS/run/postgresql"
+# The backup hook's dumps (a volume): Docker gives a new volume this directory's owner.
+install -d -o "$(in_rootfs id -u postgres)" -g "$(in_rootfs id -g postgres)" -m 750 "$ROOTFS/var/backups/allmende"
 
 import_rootfs "$TAG" postgres \
   'ENTRYPOINT ["/usr/local/bin/allmende-postgres-entrypoint"]' \

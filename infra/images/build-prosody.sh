@@ -15,12 +15,14 @@ apt_install prosody lua-dbi-sqlite3 lua-unbound openssl
 put_file prosody/prosody.cfg.lua /etc/prosody/prosody.cfg.lua
 put_file prosody/entrypoint.sh /usr/local/bin/allmende-prosody-entrypoint 755
 put_file prosody/healthcheck.sh /usr/local/bin/allmende-healthcheck 755
+put_file prosody/set-password.sh /usr/local/bin/allmende-prosody-set-password 755
 # Debian's defaults would load a localhost VirtualHost and snakeoil certs.
 rm -rf "$ROOTFS"/etc/prosody/conf.d/* "$ROOTFS"/etc/prosody/conf.avail "$ROOTFS"/etc/prosody/certs/* \
   "$ROOTFS"/var/log/prosody
 install -d -o "$(in_rootfs id -u prosody)" -g "$(in_rootfs id -g prosody)" -m 750 \
   "$ROOTFS/var/lib/prosody" "$ROOTFS/var/lib/prosody/certs"
-install -d -o "$(in_rootfs id -u prosody)" -g "$(in_rootfs id -g prosody)" -m 755 "$ROOTFS/run/prosody"
+# 1777: a tmpfs mounted here keeps this mode (runc), and prosody, not root, must write its pid file.
+install -d -o "$(in_rootfs id -u prosody)" -g "$(in_rootfs id -g prosody)" -m 1777 "$ROOTFS/run/prosody"
 
 import_rootfs "$TAG" prosody \
   'ENTRYPOINT ["/usr/local/bin/allmende-prosody-entrypoint"]' \

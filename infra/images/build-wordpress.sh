@@ -19,6 +19,13 @@ put_file wordpress/allmende-wp-install.sh /usr/local/bin/allmende-wp-install 755
 put_file wordpress/entrypoint.sh /usr/local/bin/allmende-wordpress-entrypoint 755
 put_file wordpress/healthcheck.sh /usr/local/bin/allmende-healthcheck 755
 put_file wordpress/apache-site.conf /etc/apache2/sites-available/allmende-wordpress.conf
+put_file wordpress/apache-ports.conf /etc/apache2/ports.conf
+# The port comes from the container (ALLMENDE_HTTP_PORT=8080 for an unprivileged Apache), else 80.
+cat >>"$ROOTFS/etc/apache2/envvars" <<'ENVVARS'
+
+## Allmende: the port of ports.conf and the site; the container may set it (8080 as www-data).
+export ALLMENDE_HTTP_PORT="${ALLMENDE_HTTP_PORT:-80}"
+ENVVARS
 # zz-: loaded after Debian's security.conf, so ServerTokens Prod wins.
 put_file wordpress/apache-zz-allmende.conf /etc/apache2/conf-available/zz-allmende.conf
 put_file wordpress/php.ini /etc/php/8.2/apache2/conf.d/90-allmende.ini
@@ -32,13 +39,18 @@ in_rootfs a2enconf -q zz-allmende >/dev/null
 ln -sfT /dev/stderr "$ROOTFS/var/log/apache2/error.log"
 ln -sfT /dev/stdout "$ROOTFS/var/log/apache2/access.log"
 ln -sfT /dev/stdout "$ROOTFS/var/log/apache2/other_vhosts_access.log"
+# Only these links live here: an Apache running as www-data must reach them (Debian: root:adm 750).
+chmod 755 "$ROOTFS/var/log/apache2"
 # Skeleton used to seed an empty wp-content volume.
 mkdir -p "$ROOTFS/usr/local/share/allmende"
 cp -a "$ROOTFS/var/lib/wordpress/wp-content" "$ROOTFS/usr/local/share/allmende/wp-content"
 rm -rf "$ROOTFS/var/www/html"
+# 1777: a tmpfs mounted here keeps this mode (runc), and an Apache running as www-data
+# writes its pid file here. (/run/lock and /var/lib/php/sessions already allow it.)
+chmod 1777 "$ROOTFS/run/apache2"
 
 import_rootfs "$TAG" wordpress \
   'ENTRYPOINT ["/usr/local/bin/allmende-wordpress-entrypoint"]' \
   'CMD ["apache2ctl","-D","FOREGROUND"]' \
-  'EXPOSE 80/tcp' \
+  'EXPOSE 80/tcp 8080/tcp' \
   'WORKDIR /usr/share/wordpress'

@@ -64,7 +64,7 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
     });
 
     it('answers its login page over HTTP, installed with the club name, and the revealed admin can log in', async () => {
-      const { url } = await endpoint(tenantId, 'wordpress', 80);
+      const { url } = await endpoint(tenantId, 'wordpress', 8080); // Apache runs as www-data: no port below 1024
       // as the edge proxy will ask: the club's host name, TLS terminated in front
       const headers = { Host: 'railway.allmende.localhost', 'X-Forwarded-Proto': 'https' };
       const loginPage = await httpRequest(`${url}/wp-login.php`, { headers });

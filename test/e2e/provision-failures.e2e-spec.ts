@@ -25,10 +25,12 @@ describe('provisioning failures on a real Docker engine', () => {
 
   beforeAll(async () => {
     await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6', 'allmende/mariadb:10.11']);
-    // the shipped templates, with one limit the engine refuses (it requires at least 6 MB)
+    // the shipped templates, with one limit the engine refuses (it requires at least 6 MB);
+    // tmpfs mounts shrunk to 1Mi each, since the loader refuses more tmpfs than memory
     cpSync(join(process.cwd(), 'templates'), templates, { recursive: true });
     const wordpress = join(templates, 'wordpress/manifest.yaml');
-    writeFileSync(wordpress, readFileSync(wordpress, 'utf8').replace('resources: { memory: 512Mi, cpus: 1, pids: 512 }', 'resources: { memory: 4Mi, cpus: 1, pids: 512 }'));
+    const shrunk = readFileSync(wordpress, 'utf8').replace('resources: { memory: 512Mi, cpus: 1, pids: 512 }', 'resources: { memory: 4Mi, cpus: 1, pids: 512 }');
+    writeFileSync(wordpress, shrunk.replace(/size: \d+Mi/g, 'size: 1Mi'));
     plane = await startControlPlane({
       ALLMENDE_TEMPLATES_DIR: templates,
       ALLMENDE_IMAGE_OVERRIDES: JSON.stringify({ 'allmende/prosody:0.12': 'allmende/never-built:1' }),

@@ -50,6 +50,10 @@ function service(t: Tenant, app: string, name: string, overrides: Partial<Planne
     ports: [],
     healthcheck: HEALTHY,
     resources: { memoryBytes: 32 * MiB, nanoCpus: 250_000_000, pidsLimit: 32 },
+    // no capabilities; the root stays writable for the httpd's /tmp/www (read-only roots: container-hardening.e2e-spec.ts)
+    capabilities: [],
+    readOnlyRootFilesystem: false,
+    tmpfs: [],
     restartPolicy: 'unless-stopped',
     oneShot: false,
     dependsOn: [],
@@ -531,7 +535,8 @@ describe('exec and hooks', () => {
 
 describe('volume export', () => {
   const t = tenant('backup');
-  const web = service(t, 'files', 'web', { mounts: [{ volume: 'data', target: '/data', readOnly: false }] });
+  // CHOWN added back (every capability is dropped): the test makes a file of another owner
+  const web = service(t, 'files', 'web', { mounts: [{ volume: 'data', target: '/data', readOnly: false }], capabilities: ['CHOWN'] });
   const p = plan(t, 'files', [web]);
   const volume = p.volumes[0].name;
 

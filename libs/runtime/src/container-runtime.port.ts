@@ -89,7 +89,10 @@ export abstract class ContainerRuntime {
    */
   abstract apply(engine: EngineEndpoint, plan: DeploymentPlan, onProgress?: (progress: ApplyProgress) => void, healthTimeoutMs?: number): Promise<AppliedDeployment>;
 
-  /** Runs a hook with docker exec (argv form). Exit codes in hook.acceptExitCodes count as success. */
+  /**
+   * Runs a hook with docker exec (argv form; `hook.stdin` is written to its stdin, which is how
+   * a secret reaches it). Exit codes in hook.acceptExitCodes count as success.
+   */
   abstract runHook(engine: EngineEndpoint, plan: DeploymentPlan, hook: PlannedHook): Promise<ExecResult>;
 
   /** docker exec in a labelled container (argv form). Secrets go through `stdin` or `env`, never argv. */

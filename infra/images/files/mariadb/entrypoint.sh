@@ -5,6 +5,10 @@
 # random password (root keeps unix_socket login, so `docker exec <ctr> mariadb`
 # works as root), and create MARIADB_DATABASE and MARIADB_USER/MARIADB_PASSWORD
 # (MYSQL_* names accepted too). Then run mariadbd as user mysql in the foreground.
+#
+# Best started as mysql (--user mysql, no capabilities, read-only root with tmpfs mounts on
+# /run/mysqld and /tmp): a fresh volume on /var/lib/mysql already belongs to mysql (Docker
+# copies the image's directory). Started as root, it prepares the directories and drops to mysql.
 set -euo pipefail
 
 DATADIR=/var/lib/mysql
@@ -15,6 +19,10 @@ SOCKET=/run/mysqld/init.sock
 
 log() { echo "allmende-mariadb: $*" >&2; }
 die() { log "ERROR: $*"; exit 64; }
+privileged=false
+[[ "$(id -u)" == 0 ]] && privileged=true
+# Runs a command as mysql: switches user when root, else already is.
+as_mysql() { if $privileged; then setpriv --reuid=mysql --regid=mysql --init-groups "$@"; else "$@"; fi; }
 
 # SQL literal that no value can break out of: the bytes travel as a hex
 # literal and are turned into a string by the server.
@@ -47,11 +55,12 @@ initialise() {
   # On failure, leave no half-initialised datadir behind (it would be taken
   # as initialised on the next start). This branch only runs on an empty datadir.
   trap init_failed EXIT
-  mariadb-install-db --user=mysql --datadir="$DATADIR" --skip-test-db \
+  # --user=mysql also creates mysql@localhost (unix socket), the account of the backup hook;
+  # --rpm skips chown-ing the PAM helper, which an unprivileged run cannot do (and does not use).
+  mariadb-install-db --user=mysql --rpm --datadir="$DATADIR" --skip-test-db \
     --auth-root-authentication-method=socket >/dev/null
 
-  setpriv --reuid=mysql --regid=mysql --init-groups \
-    mariadbd --datadir="$DATADIR" --skip-networking --socket="$SOCKET" --skip-log-error &
+  as_mysql mariadbd --datadir="$DATADIR" --skip-networking --socket="$SOCKET" --skip-log-error &
   tmp_pid=$!
   local i
   for ((i = 0; i < 60; i++)); do
@@ -85,7 +94,7 @@ initialise() {
       fi
     fi
     echo "FLUSH PRIVILEGES;"
-  } | mariadb --socket="$SOCKET" --protocol=socket -uroot
+  } | mariadb --socket="$SOCKET" --protocol=socket --user="$(id -un)"   # root, or mysql@localhost (unix socket)
 
   mariadb-admin --socket="$SOCKET" shutdown
   wait "$tmp_pid" || true
@@ -94,12 +103,19 @@ initialise() {
 }
 
 if [[ "${1:-}" == mariadbd || "${1:-}" == mysqld ]]; then
-  mkdir -p "$DATADIR" /run/mysqld
-  chown mysql:mysql "$DATADIR" /run/mysqld
-  chmod 750 "$DATADIR"
+  if $privileged; then
+    mkdir -p "$DATADIR" /run/mysqld
+    chown mysql:mysql "$DATADIR" /run/mysqld
+    chmod 750 "$DATADIR"
+  else
+    for dir in "$DATADIR" /run/mysqld /tmp; do
+      [[ -w "$dir" ]] || die "$dir is not writable for $(id -un); mount the data volume there (a tmpfs for /run/mysqld and /tmp)"
+    done
+  fi
   if [[ ! -d "$DATADIR/mysql" ]]; then
     initialise
   fi
-  exec setpriv --reuid=mysql --regid=mysql --init-groups "$@"
+  if $privileged; then exec setpriv --reuid=mysql --regid=mysql --init-groups "$@"; fi
+  exec "$@"
 fi
 exec "$@"

@@ -5,12 +5,20 @@
 # (required) and create POSTGRES_DB (default: the user name). Local socket
 # connections are trusted (only `docker exec` reaches them); TCP needs the
 # password (scram-sha-256). Runs postgres as user postgres in the foreground.
+#
+# Best started as postgres (--user postgres, no capabilities, read-only root with tmpfs
+# mounts on /var/run/postgresql and /tmp): a fresh volume on $PGDATA already belongs to
+# postgres (Docker copies the image's directory). Started as root, it prepares the
+# directories and drops to postgres.
 set -euo pipefail
 
 export PGDATA="${PGDATA:-/var/lib/postgresql/data}"
 log() { echo "allmende-postgres: $*" >&2; }
 die() { log "ERROR: $*"; exit 64; }
-as_postgres() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+privileged=false
+[[ "$(id -u)" == 0 ]] && privileged=true
+# Runs a command as postgres: switches user when root, else already is.
+as_postgres() { if $privileged; then setpriv --reuid=postgres --regid=postgres --init-groups "$@"; else "$@"; fi; }
 
 initialise() {
   local user="${POSTGRES_USER:-postgres}"
@@ -26,9 +34,9 @@ initialise() {
   # initdb reads the password from a file, so it never appears on a command line.
   local pwfile
   pwfile="$(mktemp)"
-  printf '%s\n' "$password" >"$pwfile"
-  chown postgres:postgres "$pwfile"
   chmod 600 "$pwfile"
+  printf '%s\n' "$password" >"$pwfile"
+  if $privileged; then chown postgres:postgres "$pwfile"; fi
   if ! as_postgres initdb --pgdata="$PGDATA" --username="$user" --pwfile="$pwfile" \
       --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null; then
     rm -f "$pwfile"
@@ -58,13 +66,20 @@ SQL
 }
 
 if [[ "${1:-}" == postgres ]]; then
-  mkdir -p "$PGDATA" /var/run/postgresql
-  chown postgres:postgres "$PGDATA" /var/run/postgresql
-  chmod 700 "$PGDATA"
-  chmod 2775 /var/run/postgresql
+  if $privileged; then
+    mkdir -p "$PGDATA" /var/run/postgresql
+    chown postgres:postgres "$PGDATA" /var/run/postgresql
+    chmod 700 "$PGDATA"
+    chmod 2775 /var/run/postgresql
+  else
+    for dir in "$PGDATA" /var/run/postgresql /tmp; do
+      [[ -w "$dir" ]] || die "$dir is not writable for $(id -un); mount the data volume there (a tmpfs for /var/run/postgresql and /tmp)"
+    done
+  fi
   if [[ ! -s "$PGDATA/PG_VERSION" ]]; then
     initialise
   fi
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"
+  if $privileged; then exec setpriv --reuid=postgres --regid=postgres --init-groups "$@"; fi
+  exec "$@"
 fi
 exec "$@"

@@ -1,6 +1,8 @@
 #!/bin/sh
-# Entrypoint of allmende/prosody:0.12: runs as root only to prepare the data
-# volume and the TLS certificate, then drops to user prosody.
+# Entrypoint of allmende/prosody:0.12. Best started as user prosody (--user prosody, no
+# capabilities, read-only root with a tmpfs on /run/prosody): a fresh volume on
+# /var/lib/prosody already belongs to prosody (Docker copies the image's directory).
+# Started as root, it prepares the data volume, then drops to user prosody.
 set -eu
 
 domain="${ALLMENDE_XMPP_DOMAIN:-}"
@@ -23,6 +25,12 @@ if [ "$(id -u)" = 0 ]; then
   mkdir -p /run/prosody /var/lib/prosody/certs
   chown prosody:prosody /run/prosody /var/lib/prosody /var/lib/prosody/certs
   chmod 750 /var/lib/prosody
+else
+  # Unprivileged: nothing can be chowned, so say plainly what is missing.
+  for dir in /var/lib/prosody /run/prosody; do
+    [ -w "$dir" ] || { echo "allmende-prosody: $dir is not writable for $(id -un); mount the data volume there (a tmpfs for /run/prosody)" >&2; exit 73; }
+  done
+  mkdir -p /var/lib/prosody/certs
 fi
 
 # Self-signed certificate so STARTTLS (required for c2s) works from the first

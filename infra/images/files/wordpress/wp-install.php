@@ -2,16 +2,20 @@
 /*
  * allmende-wp-install: the equivalent of
  *   wp core install --url=URL --title=TITLE --admin_user=USER
- *                   --admin_password=PASSWORD --admin_email=EMAIL [--skip-email]
+ *                   --prompt=admin_password --admin_email=EMAIL [--skip-email] < password
  * for Debian's WordPress (WP-CLI is not packaged in Debian bookworm).
  *
- * Values come only from argv ($argv) and are passed to WordPress functions as
- * data; nothing is ever interpolated into code. Accepts --key=value and
+ * The admin password is the first line of stdin (WP-CLI's --prompt=admin_password): a
+ * command line is readable by every local user. --admin_password=PASSWORD still works,
+ * with a warning, for callers that have not switched yet.
+ *
+ * Values come only from argv ($argv) and stdin and are passed to WordPress functions
+ * as data; nothing is ever interpolated into code. Accepts --key=value and
  * --key value. Exit 0 on success or when WordPress is already installed.
  */
 
 const ALLMENDE_USAGE = "usage: allmende-wp-install --url=URL --title=TITLE --admin_user=USER "
-    . "[--admin_password=PASSWORD] --admin_email=EMAIL [--skip-email]\n";
+    . "[--prompt=admin_password < PASSWORD] --admin_email=EMAIL [--skip-email]\n";
 
 function allmende_fail(string $message, int $code = 1): void
 {
@@ -23,6 +27,7 @@ function allmende_fail(string $message, int $code = 1): void
 $allmende_opts = ['url' => null, 'title' => null, 'admin_user' => null,
                   'admin_password' => null, 'admin_email' => null];
 $allmende_skip_email = false;
+$allmende_prompt = false;
 $allmende_args = array_slice($argv, 1);
 for ($i = 0; $i < count($allmende_args); $i++) {
     $arg = $allmende_args[$i];
@@ -32,6 +37,10 @@ for ($i = 0; $i < count($allmende_args); $i++) {
     }
     if ($arg === '--skip-email') {
         $allmende_skip_email = true;
+        continue;
+    }
+    if ($arg === '--prompt=admin_password') {
+        $allmende_prompt = true;
         continue;
     }
     if (!preg_match('/^--([a-z_]+)(?:=(.*))?$/s', $arg, $m) || !array_key_exists($m[1], $allmende_opts)) {
@@ -45,6 +54,23 @@ for ($i = 0; $i < count($allmende_args); $i++) {
     } else {
         allmende_fail("--{$m[1]} needs a value", 64);
     }
+}
+if ($allmende_prompt) {
+    if ($allmende_opts['admin_password'] !== null) {
+        allmende_fail("give the admin password either on stdin (--prompt=admin_password) or as --admin_password, not both", 64);
+    }
+    $allmende_line = fgets(STDIN);
+    if ($allmende_line === false) {
+        allmende_fail("--prompt=admin_password: no password on stdin", 64);
+    }
+    $allmende_opts['admin_password'] = preg_replace('/\r?\n$/', '', $allmende_line);
+    unset($allmende_line);
+    if ($allmende_opts['admin_password'] === '') {
+        allmende_fail("--prompt=admin_password: the password on stdin is empty", 64);
+    }
+} elseif ($allmende_opts['admin_password'] !== null && $allmende_opts['admin_password'] !== '') {
+    fwrite(STDERR, "Warning: --admin_password on the command line is visible in the process list; "
+        . "pass it on stdin with --prompt=admin_password\n");
 }
 foreach (['url', 'title', 'admin_user', 'admin_email'] as $required) {
     if ($allmende_opts[$required] === null || $allmende_opts[$required] === '') {

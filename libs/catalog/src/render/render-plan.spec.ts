@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { DomainError, ValidationFailedError } from '#platform';
-import { DeploymentPlan, LABELS, PlannedHook } from '#runtime';
+import { checkPlan, DeploymentPlan, LABELS, PlannedHook } from '#runtime';
 import type { AppTemplate } from '../templates/app-template.js';
 import { loadTemplates } from '../templates/load-template.js';
 import { generateSecrets } from './generate-secrets.js';
@@ -35,7 +35,8 @@ const container = (plan: DeploymentPlan, service: string) => plan.containers.fin
 
 /** Everything about a plan except the values: what must not change whatever the input. */
 function structure(plan: DeploymentPlan) {
-  const hooks = (list: PlannedHook[]) => list.map((h) => ({ name: h.name, service: h.service, argc: h.argv.length, env: Object.keys(h.env ?? {}), user: h.user }));
+  const hooks = (list: PlannedHook[]) =>
+    list.map((h) => ({ name: h.name, service: h.service, argc: h.argv.length, stdin: h.stdin !== undefined, env: Object.keys(h.env ?? {}), user: h.user }));
   return {
     network: { name: plan.network.name, labels: Object.keys(plan.network.labels) },
     volumes: plan.volumes.map((v) => ({ key: v.key, name: v.name, labels: Object.keys(v.labels), backup: v.backup })),
@@ -51,6 +52,10 @@ function structure(plan: DeploymentPlan) {
       ports: c.ports,
       healthcheck: c.healthcheck?.test.length,
       resources: c.resources,
+      user: c.user,
+      capabilities: c.capabilities,
+      readOnlyRootFilesystem: c.readOnlyRootFilesystem,
+      tmpfs: c.tmpfs,
       restartPolicy: c.restartPolicy,
       oneShot: c.oneShot,
       dependsOn: c.dependsOn,
@@ -59,12 +64,22 @@ function structure(plan: DeploymentPlan) {
   };
 }
 
-/** Every string in the plan that ends up as an argv element or env value. */
+/** Every string in the plan that ends up on a command line: what every local user can read in the process list. */
+function commandLineValues(plan: DeploymentPlan): string[] {
+  const hooks = [...plan.hooks.firstStart, ...plan.hooks.backup, ...plan.hooks.upgrade];
+  return [
+    ...plan.containers.flatMap((c) => [...(c.entrypoint ?? []), ...(c.command ?? []), ...(c.healthcheck?.test ?? [])]),
+    ...hooks.flatMap((h) => [...h.argv, ...(h.recovery?.argv ?? [])]),
+  ];
+}
+
+/** Every string in the plan that ends up as an argv element, env value or a hook's stdin. */
 function argvAndEnvValues(plan: DeploymentPlan): string[] {
   const hooks = [...plan.hooks.firstStart, ...plan.hooks.backup, ...plan.hooks.upgrade];
   return [
-    ...plan.containers.flatMap((c) => [...(c.entrypoint ?? []), ...(c.command ?? []), ...(c.healthcheck?.test ?? []), ...Object.values(c.env)]),
-    ...hooks.flatMap((h) => [...h.argv, ...Object.values(h.env ?? {})]),
+    ...commandLineValues(plan),
+    ...plan.containers.flatMap((c) => Object.values(c.env)),
+    ...hooks.flatMap((h) => [...(h.stdin === undefined ? [] : [h.stdin]), ...Object.values(h.env ?? {})]),
   ];
 }
 
@@ -110,7 +125,7 @@ describe('renderDeploymentPlan', () => {
       const volumeNames = new Set(plan.volumes.map((v) => v.name));
       const allowedFields = new Set([
         'service', 'name', 'image', 'entrypoint', 'command', 'user', 'workingDir', 'env', 'labels', 'mounts', 'ports',
-        'healthcheck', 'resources', 'restartPolicy', 'oneShot', 'dependsOn',
+        'healthcheck', 'resources', 'restartPolicy', 'oneShot', 'dependsOn', 'capabilities', 'readOnlyRootFilesystem', 'tmpfs',
       ]);
       for (const c of plan.containers) {
         expect(Object.keys(c).filter((field) => !allowedFields.has(field))).toEqual([]); // no privileged, binds, devices...
@@ -151,6 +166,24 @@ describe('renderDeploymentPlan', () => {
       for (const secret of Object.values(SECRETS[app])) expect(labels).not.toContain(secret);
     });
 
+    it('never puts a secret on a command line (entrypoint, command, healthcheck, hook argv)', () => {
+      const commandLines = commandLineValues(plan).join('\n');
+      for (const secret of Object.values(SECRETS[app])) expect(commandLines).not.toContain(secret);
+    });
+
+    it('runs every container least-privileged: no capabilities, a read-only root, a named unprivileged user, bounded tmpfs', () => {
+      for (const c of plan.containers) {
+        expect({ service: c.service, capabilities: c.capabilities, readOnlyRootFilesystem: c.readOnlyRootFilesystem }).toEqual({
+          service: c.service, capabilities: [], readOnlyRootFilesystem: true,
+        });
+        expect(c.user).toMatch(/^[a-z][a-z-]*$/);
+        expect(['root', '0']).not.toContain(c.user);
+        const tmpfsBytes = c.tmpfs.reduce((sum, mount) => sum + mount.sizeBytes, 0);
+        expect(tmpfsBytes).toBeLessThanOrEqual(c.resources.memoryBytes);
+      }
+      expect(() => checkPlan(plan)).not.toThrow();
+    });
+
     it('refuses missing or multi-line secrets and unknown versions', () => {
       const [name] = Object.keys(SECRETS[app]);
       const { [name]: _missing, ...incomplete } = SECRETS[app];
@@ -160,7 +193,7 @@ describe('renderDeploymentPlan', () => {
     });
   });
 
-  it('renders Prosody: domain in env, admin created with prosodyctl register as argv', () => {
+  it('renders Prosody: domain in env, runs as prosody with a tmpfs for its pid file, admin password on stdin', () => {
     const plan = renderDeploymentPlan(input('prosody'));
     expect(plan.containers.map((c) => c.service)).toEqual(['prosody']);
     const prosody = container(plan, 'prosody');
@@ -171,18 +204,25 @@ describe('renderDeploymentPlan', () => {
     });
     expect(prosody.resources).toEqual({ memoryBytes: 256 * 1024 ** 2, nanoCpus: 500_000_000, pidsLimit: 256 });
     expect(prosody.ports.filter((p) => p.publish).map((p) => p.container)).toEqual([5222, 5269, 5280]);
+    expect(prosody).toMatchObject({
+      user: 'prosody',
+      capabilities: [],
+      readOnlyRootFilesystem: true,
+      tmpfs: [{ target: '/run/prosody', sizeBytes: 1024 ** 2, mode: '1777' }],
+    });
     expect(hook(plan, 'create-admin')).toEqual({
       name: 'create-admin',
       service: 'prosody',
       user: 'prosody',
-      argv: ['prosodyctl', 'register', 'admin', 'prosody.gardeners.example.org', SECRETS.prosody.admin_password],
+      argv: ['allmende-prosody-set-password', 'admin', 'prosody.gardeners.example.org'],
+      stdin: `${SECRETS.prosody.admin_password}\n`,
       timeoutSeconds: 60,
       acceptExitCodes: [],
     });
     expect(plan.volumes).toEqual([expect.objectContaining({ key: 'data', backup: true })]);
   });
 
-  it('renders WordPress: database reached by its app-qualified alias, install and dump as argv', () => {
+  it('renders WordPress: database reached by its app-qualified alias, Apache as www-data on 8080, install with the password on stdin', () => {
     const plan = renderDeploymentPlan(input('wordpress'));
     expect(plan.containers.map((c) => c.service)).toEqual(['db', 'web']);
     expect(container(plan, 'web').env).toMatchObject({
@@ -194,8 +234,15 @@ describe('renderDeploymentPlan', () => {
     expect(container(plan, 'db').env.MARIADB_PASSWORD).toBe(SECRETS.wordpress.db_password);
     expect(hook(plan, 'install').argv).toEqual([
       'allmende-wp-install', '--url', 'https://wordpress.gardeners.example.org', '--title', 'Gardeners of the South',
-      '--admin_user', 'admin', '--admin_password', SECRETS.wordpress.admin_password, '--admin_email', 'anna@example.org', '--skip-email',
+      '--admin_user', 'admin', '--prompt=admin_password', '--admin_email', 'anna@example.org', '--skip-email',
     ]);
+    expect(hook(plan, 'install').stdin).toBe(`${SECRETS.wordpress.admin_password}\n`);
+    expect(container(plan, 'web')).toMatchObject({ user: 'www-data', ports: [{ container: 8080, protocol: 'tcp', publish: true }], env: { ALLMENDE_HTTP_PORT: '8080' } });
+    expect(container(plan, 'web').tmpfs.map((mount) => [mount.target, mount.mode])).toEqual([
+      ['/run/apache2', '1777'], ['/run/lock', '1777'], ['/var/lib/php/sessions', '1733'], ['/tmp', '1777'],
+    ]);
+    expect(container(plan, 'db').user).toBe('mysql');
+    expect(hook(plan, 'upgrade-database').argv).toContain('http://127.0.0.1:8080/wp-admin/upgrade.php?step=1');
     expect(hook(plan, 'dump-database').argv).toContain('--result-file=/var/backups/allmende/wordpress.sql');
     const backedUp = plan.volumes.filter((v) => v.backup).map((v) => v.key);
     expect(backedUp).toEqual(['content', 'db-dumps']);
@@ -226,7 +273,27 @@ describe('renderDeploymentPlan', () => {
       'bin/tootctl', 'accounts', 'create', 'anna', '--email', 'anna@example.org', '--confirmed', '--approve', '--role', 'Owner',
     ]);
     expect(hook(plan, 'migrate-database').argv).toEqual(['bundle', 'exec', 'rails', 'db:migrate']);
+    // upstream's image runs as mastodon (991) and may write only tmp/ and public/system
+    expect(container(plan, 'web')).toMatchObject({
+      user: 'mastodon',
+      readOnlyRootFilesystem: true,
+      tmpfs: [
+        { target: '/opt/mastodon/tmp', sizeBytes: 256 * 1024 ** 2, mode: '0755', uid: 991, gid: 991 },
+        { target: '/tmp', sizeBytes: 64 * 1024 ** 2, mode: '1777' },
+      ],
+    });
+    expect(container(plan, 'redis')).toMatchObject({ user: 'redis', tmpfs: [] });
+    expect(container(plan, 'db')).toMatchObject({ user: 'postgres', tmpfs: [expect.objectContaining({ target: '/var/run/postgresql' }), expect.objectContaining({ target: '/tmp' })] });
     expect(hook(plan, 'dump-database').argv[0]).toBe('pg_dump');
+  });
+
+  it("writes a hook's stdin (and its recovery's) as one line, so the secret is never an argument", () => {
+    const withRecovery = structuredClone(template('prosody'));
+    withRecovery.hooks.firstStart[0].recovery = { whenOutputMatches: 'locked', argv: ['allmende-unlock', '{{ admin.username }}'], stdin: '{{ secrets.admin_password }}' };
+    const planned = hook(renderDeploymentPlan({ ...input('prosody'), manifest: withRecovery }), 'create-admin');
+    expect(planned.stdin).toBe(`${SECRETS.prosody.admin_password}\n`);
+    expect(planned.recovery).toEqual({ whenOutputMatches: 'locked', argv: ['allmende-unlock', 'admin'], stdin: `${SECRETS.prosody.admin_password}\n` });
+    expect(hook(renderDeploymentPlan(input('mastodon')), 'create-owner').stdin).toBeUndefined();
   });
 
   it('applies image overrides (the Mastodon stand-in in tests)', () => {
@@ -292,7 +359,7 @@ describe('hostile input', () => {
       expect(argv[argv.indexOf('--title') + 1]).toBe(clubName);
       expect(argvAndEnvValues(plan).filter((value) => value.includes(clubName))).toEqual([clubName]);
       // a value that looks like an expression stays text: the secret appears only where the template puts it
-      expect(argvAndEnvValues(plan).filter((value) => value.includes(SECRETS.wordpress.admin_password))).toEqual([SECRETS.wordpress.admin_password]);
+      expect(argvAndEnvValues(plan).filter((value) => value.includes(SECRETS.wordpress.admin_password))).toEqual([`${SECRETS.wordpress.admin_password}\n`]);
       for (const app of ['prosody', 'mastodon'] as const) renderAccepted(app, { clubName });
     });
   });
@@ -323,7 +390,7 @@ describe('hostile input', () => {
       (primary) => {
         const plan = renderAccepted('prosody', { domains: { primary } });
         expect(container(plan, 'prosody').env.ALLMENDE_XMPP_DOMAIN).toBe(primary);
-        expect(hook(plan, 'create-admin').argv[3]).toBe(primary);
+        expect(hook(plan, 'create-admin').argv[2]).toBe(primary);
       },
     );
 
@@ -384,7 +451,7 @@ describe('hostile input', () => {
   describe('admin username: safe for XMPP, WordPress and Mastodon', () => {
     it.each(['anna', 'j.doe', 'club_admin', 'anna-berg', 'a', `a${'b'.repeat(29)}`])('accepts %s verbatim', (username) => {
       const plan = renderAccepted('prosody', { admin: { username } });
-      expect(hook(plan, 'create-admin').argv[2]).toBe(username);
+      expect(hook(plan, 'create-admin').argv[1]).toBe(username);
       expect(container(plan, 'prosody').env.ALLMENDE_XMPP_ADMINS).toBe(`${username}@prosody.gardeners.example.org`);
       expect(hook(renderAccepted('mastodon', { admin: { username } }), 'create-owner').argv[3]).toBe(username);
     });

@@ -135,6 +135,15 @@ function renderContainer(
       target: mount.target,
       readOnly: mount.readOnly,
     })),
+    capabilities: [...spec.capabilities],
+    readOnlyRootFilesystem: spec.readOnlyRootFilesystem,
+    tmpfs: spec.tmpfs.map((mount) => ({
+      target: mount.target,
+      sizeBytes: memoryBytes(mount.size),
+      mode: mount.mode,
+      ...(mount.uid !== undefined ? { uid: mount.uid } : {}),
+      ...(mount.gid !== undefined ? { gid: mount.gid } : {}),
+    })),
     ports: spec.ports.map((port) => ({ ...port })),
     resources: {
       memoryBytes: memoryBytes(spec.resources.memory),
@@ -164,9 +173,15 @@ function renderHook(hook: HookSpec, variables: Map<string, string>): PlannedHook
     timeoutSeconds: hook.timeoutSeconds,
     acceptExitCodes: [...hook.acceptExitCodes],
   };
+  // one line: what programs that read a password from a terminal or a pipe expect
+  const line = (text: string) => `${substitute(text, variables)}\n`;
+  if (hook.stdin !== undefined) planned.stdin = line(hook.stdin);
   if (hook.env) planned.env = Object.fromEntries(Object.entries(hook.env).map(([key, value]) => [key, substitute(value, variables)]));
   if (hook.user) planned.user = hook.user;
-  if (hook.recovery) planned.recovery = { whenOutputMatches: hook.recovery.whenOutputMatches, argv: hook.recovery.argv.map((arg) => substitute(arg, variables)) };
+  if (hook.recovery) {
+    planned.recovery = { whenOutputMatches: hook.recovery.whenOutputMatches, argv: hook.recovery.argv.map((arg) => substitute(arg, variables)) };
+    if (hook.recovery.stdin !== undefined) planned.recovery.stdin = line(hook.recovery.stdin);
+  }
   return planned;
 }
 

@@ -65,7 +65,13 @@ export interface ServiceSpec {
   entrypoint?: string[];
   /** Template strings. */
   command?: string[];
+  /** Run as this user (Docker's --user); absent: the image's USER. Prefer the image's unprivileged user. */
   user?: string;
+  /** Added back after every capability is dropped; names from ADDABLE_CAPABILITIES (#runtime). Default none. */
+  capabilities: string[];
+  /** Default true: the service writes only to its volumes and `tmpfs`. */
+  readOnlyRootFilesystem: boolean;
+  tmpfs: TmpfsSpec[];
   workingDir?: string;
   /** Values are template strings. */
   env: Record<string, string>;
@@ -90,11 +96,24 @@ export interface ServiceSpec {
   dependsOn: string[];
 }
 
+export interface TmpfsSpec {
+  target: string;
+  /** e.g. 16Mi; counts against the service's memory. */
+  size: string;
+  /** Octal, default 1777 (like /tmp). An image directory already at `target` keeps its own mode. */
+  mode: string;
+  /** Owner of the mount's root, for images whose directory belongs to a fixed uid. */
+  uid?: number;
+  gid?: number;
+}
+
 export interface HookSpec {
   name: string;
   service: string;
-  /** Template strings. */
+  /** Template strings; may not use secrets: every local user can read a command line. */
   argv: string[];
+  /** Template string written as one line to the hook's stdin: how a secret reaches it. */
+  stdin?: string;
   /** Values are template strings. */
   env?: Record<string, string>;
   user?: string;
@@ -105,8 +124,8 @@ export interface HookSpec {
    * "New password: X". `pattern` has exactly one capture group, matched against stdout.
    */
   captureSecret?: { name: string; pattern: string };
-  /** When a re-run fails because the work is done (output matches), run `argv` (template strings) instead. */
-  recovery?: { whenOutputMatches: string; argv: string[] };
+  /** When a re-run fails because the work is done (output matches), run `argv` (template strings, no secrets) with `stdin` instead. */
+  recovery?: { whenOutputMatches: string; argv: string[]; stdin?: string };
 }
 
 export type HookPhase = keyof AppTemplate['hooks'];

@@ -3,8 +3,10 @@ import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { Ajv, ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 import { ConfigurationError } from '#platform';
+import { MAX_TMPFS_BYTES, normalTarget, tmpfsTargetProblem } from '#runtime';
 import { ADMIN_USERNAME } from '../render/render-input.js';
-import { AppTemplate, HOOK_PHASES, HookSpec, SecretSpec, ServiceSpec } from './app-template.js';
+import { memoryBytes } from '../render/render-plan.js';
+import { AppTemplate, HOOK_PHASES, HookSpec, SecretSpec, ServiceSpec, TmpfsSpec } from './app-template.js';
 import { ExpressionError, variablesIn } from './expressions.js';
 import { manifestSchema } from './manifest.schema.js';
 import { DependencyCycleError, startOrder } from './start-order.js';
@@ -63,7 +65,11 @@ type RawManifest = {
   secrets?: SecretSpec[];
   admin: Omit<AppTemplate['admin'], 'reservedUsernames'> & { reservedUsernames?: string[] };
   volumes?: AppTemplate['volumes'];
-  services: Record<string, Omit<Partial<ServiceSpec>, 'healthcheck'> & Pick<ServiceSpec, 'resources'> & { healthcheck?: RawHealthcheck }>;
+  services: Record<
+    string,
+    Omit<Partial<ServiceSpec>, 'healthcheck' | 'tmpfs'> &
+      Pick<ServiceSpec, 'resources'> & { healthcheck?: RawHealthcheck; tmpfs?: (Omit<TmpfsSpec, 'mode'> & { mode?: string })[] }
+  >;
   hooks?: Partial<Record<keyof AppTemplate['hooks'], (Omit<HookSpec, 'acceptExitCodes'> & { acceptExitCodes?: number[] })[]>>;
 };
 
@@ -74,6 +80,10 @@ function normalise(raw: RawManifest, file: string): AppTemplate {
     const oneShot = service.oneShot ?? false;
     services[name] = {
       ...service,
+      capabilities: service.capabilities ?? [],
+      // read-only unless the template says the app cannot work that way
+      readOnlyRootFilesystem: service.readOnlyRootFilesystem ?? true,
+      tmpfs: (service.tmpfs ?? []).map((mount) => ({ ...mount, mode: mount.mode ?? '1777' })),
       env: service.env ?? {},
       ports: service.ports ?? [],
       volumes: (service.volumes ?? []).map((mount) => ({ ...mount, readOnly: mount.readOnly ?? false })),
@@ -158,6 +168,21 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
     }
     if (service.oneShot && service.restart === 'unless-stopped') fail(`/services/${name}/restart`, 'must be "no" or "on-failure" for a one-shot service');
     const targets = new Set<string>();
+    let tmpfsBytes = 0;
+    service.tmpfs.forEach((mount, index) => {
+      const pointer = `/services/${name}/tmpfs/${index}`;
+      const problem = tmpfsTargetProblem(mount.target);
+      if (problem) fail(`${pointer}/target`, problem);
+      const target = normalTarget(mount.target);
+      if (targets.has(target)) fail(`${pointer}/target`, `mounts ${target} twice`);
+      targets.add(target);
+      const bytes = memoryBytes(mount.size);
+      if (bytes > MAX_TMPFS_BYTES) fail(`${pointer}/size`, 'must be at most 1024Mi');
+      tmpfsBytes += bytes;
+    });
+    if (tmpfsBytes > memoryBytes(service.resources.memory)) {
+      fail(`/services/${name}/tmpfs`, `may hold more than the service's memory (${service.resources.memory}), which a tmpfs counts against`);
+    }
     service.volumes.forEach((mount, index) => {
       const pointer = `/services/${name}/volumes/${index}`;
       if (!volumes[mount.volume]) fail(`${pointer}/volume`, `names undeclared volume "${mount.volume}"`);
@@ -208,7 +233,7 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
   const known = new Set<string>(INPUT_VARIABLES);
   for (const secret of secrets) if (secret.kind !== 'captured') known.add(`secrets.${secret.name}`);
   for (const service of Object.keys(services)) known.add(`services.${service}.host`);
-  for (const [pointer, text] of templateStrings(template)) {
+  for (const [pointer, text, commandLineOf] of templateStrings(template)) {
     let variables: string[] = [];
     try {
       variables = variablesIn(text);
@@ -219,25 +244,39 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
     for (const variable of variables) {
       if (!known.has(variable)) fail(pointer, `uses unknown variable "${variable}" (known: ${[...known].join(', ')})`);
     }
+    // Command lines are readable by every local user (ps, /proc/<pid>/cmdline, docker inspect):
+    // a secret reaches a program only through env or a hook's stdin.
+    const secret = variables.find((variable) => variable.startsWith('secrets.'));
+    if (secret && commandLineOf) {
+      const instead = commandLineOf.startsWith('hook') ? "the hook's stdin or env" : 'env';
+      fail(pointer, `puts ${secret} on the command line of ${commandLineOf}, where every local user can read it; pass it through ${instead}`);
+    }
   }
 }
 
-/** Every field that may hold {{ }} expressions, with its JSON pointer. */
-function* templateStrings(template: AppTemplate): Generator<[string, string]> {
+/**
+ * Every field that may hold {{ }} expressions, with its JSON pointer and, for an argv
+ * element, whose command line it ends up on.
+ */
+function* templateStrings(template: AppTemplate): Generator<[pointer: string, text: string, commandLineOf?: string]> {
   yield ['/admin/username', template.admin.username];
   yield ['/admin/loginUrl', template.admin.loginUrl];
   for (const [name, service] of Object.entries(template.services)) {
     const at = `/services/${name}`;
-    for (const [index, arg] of (service.entrypoint ?? []).entries()) yield [`${at}/entrypoint/${index}`, arg];
-    for (const [index, arg] of (service.command ?? []).entries()) yield [`${at}/command/${index}`, arg];
-    for (const [index, arg] of (service.healthcheck?.command ?? []).entries()) yield [`${at}/healthcheck/command/${index}`, arg];
+    const owner = `service "${name}"`;
+    for (const [index, arg] of (service.entrypoint ?? []).entries()) yield [`${at}/entrypoint/${index}`, arg, owner];
+    for (const [index, arg] of (service.command ?? []).entries()) yield [`${at}/command/${index}`, arg, owner];
+    for (const [index, arg] of (service.healthcheck?.command ?? []).entries()) yield [`${at}/healthcheck/command/${index}`, arg, owner];
     for (const [key, value] of Object.entries(service.env)) yield [`${at}/env/${key}`, value];
   }
   for (const phase of HOOK_PHASES) {
     for (const [index, hook] of template.hooks[phase].entries()) {
       const at = `/hooks/${phase}/${index}`;
-      for (const [position, arg] of hook.argv.entries()) yield [`${at}/argv/${position}`, arg];
-      for (const [position, arg] of (hook.recovery?.argv ?? []).entries()) yield [`${at}/recovery/argv/${position}`, arg];
+      const owner = `hook "${hook.name}"`;
+      for (const [position, arg] of hook.argv.entries()) yield [`${at}/argv/${position}`, arg, owner];
+      for (const [position, arg] of (hook.recovery?.argv ?? []).entries()) yield [`${at}/recovery/argv/${position}`, arg, owner];
+      if (hook.stdin !== undefined) yield [`${at}/stdin`, hook.stdin];
+      if (hook.recovery?.stdin !== undefined) yield [`${at}/recovery/stdin`, hook.recovery.stdin];
       for (const [key, value] of Object.entries(hook.env ?? {})) yield [`${at}/env/${key}`, value];
     }
   }

@@ -1,3 +1,5 @@
+import { ADDABLE_CAPABILITIES, TMPFS_MODE } from '#runtime';
+
 /**
  * JSON schema of templates/<app>/manifest.yaml. It checks shape and the form of every
  * value; what a schema cannot express (names that must refer to each other, cycles,
@@ -13,6 +15,8 @@ const VERSION = '^[0-9A-Za-z][0-9A-Za-z._-]{0,31}$';
 const ABSOLUTE_PATH = '^/[A-Za-z0-9._/-]{0,254}$';
 const USER = '^([a-z_][a-z0-9_-]{0,31}|[0-9]{1,10})(:([a-z_][a-z0-9_-]{0,31}|[0-9]{1,10}))?$';
 export const MEMORY = '^[1-9][0-9]{0,5}(Mi|Gi)$';
+/** A tmpfs size; the loader also bounds it by 1024Mi and by the service's memory. */
+const TMPFS_SIZE = '^[1-9][0-9]{0,3}Mi$';
 /** Template strings: any text without control characters; `{{ }}` is checked by the loader. */
 const TEXT = '^[^\\u0000-\\u001f\\u007f]*$';
 
@@ -38,6 +42,8 @@ const hook = {
     argv,
     env,
     user: { type: 'string', pattern: USER },
+    /** One line written to the hook's stdin (a newline is added): where a secret goes, never argv. */
+    stdin: templateString,
     timeoutSeconds: seconds(86_400),
     acceptExitCodes: { type: 'array', uniqueItems: true, items: { type: 'integer', minimum: 1, maximum: 255 } },
     captureSecret: {
@@ -56,6 +62,7 @@ const hook = {
       properties: {
         whenOutputMatches: { type: 'string', minLength: 3, maxLength: 200 },
         argv: { type: 'array', minItems: 1, maxItems: 64, items: { type: 'string', maxLength: 4096 } },
+        stdin: templateString,
       },
     },
   },
@@ -71,6 +78,25 @@ const service = {
     entrypoint: argv,
     command: argv,
     user: { type: 'string', pattern: USER },
+    // Every container starts with all capabilities dropped; these are added back.
+    capabilities: { type: 'array', uniqueItems: true, maxItems: ADDABLE_CAPABILITIES.length, items: { enum: [...ADDABLE_CAPABILITIES] } },
+    readOnlyRootFilesystem: { type: 'boolean' },
+    tmpfs: {
+      type: 'array',
+      maxItems: 10,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['target', 'size'],
+        properties: {
+          target: { type: 'string', pattern: ABSOLUTE_PATH },
+          size: { type: 'string', pattern: TMPFS_SIZE },
+          mode: { type: 'string', pattern: TMPFS_MODE.source },
+          uid: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+          gid: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+        },
+      },
+    },
     workingDir: { type: 'string', pattern: ABSOLUTE_PATH },
     env,
     ports: {

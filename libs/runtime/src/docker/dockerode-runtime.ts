@@ -132,13 +132,14 @@ export class DockerodeRuntime extends ContainerRuntime {
     const labels = info.Config.Labels as Labels;
     if (!isOwnedBy(labels, plan.tenant.id, plan.app) || labels[LABELS.service] !== planned.service) throw nameConflict('Container', planned.name, labels);
 
-    const options = { env: hook.env, user: hook.user, timeoutMs: hook.timeoutSeconds * 1000, label: `hook "${hook.name}" in ${planned.name}` };
+    // a secret reaches the hook through stdin or env, never argv
+    const options = { env: hook.env, user: hook.user, stdin: hook.stdin, timeoutMs: hook.timeoutSeconds * 1000, label: `hook "${hook.name}" in ${planned.name}` };
     let result = await runExec(docker.getContainer(info.Id), hook.argv, options);
     this.logger.log(`hook ${hook.name} in ${planned.name} exited with ${result.exitCode}`);
     const failed = result.exitCode !== 0 && !hook.acceptExitCodes.includes(result.exitCode);
     if (failed && hook.recovery && new RegExp(hook.recovery.whenOutputMatches).test(`${result.stdout}\n${result.stderr}`)) {
       // the work was done by an earlier run that crashed before recording it
-      result = await runExec(docker.getContainer(info.Id), hook.recovery.argv, { ...options, label: `recovery of hook "${hook.name}" in ${planned.name}` });
+      result = await runExec(docker.getContainer(info.Id), hook.recovery.argv, { ...options, stdin: hook.recovery.stdin, label: `recovery of hook "${hook.name}" in ${planned.name}` });
       this.logger.log(`recovery of hook ${hook.name} in ${planned.name} exited with ${result.exitCode}`);
       if (result.exitCode !== 0) {
         throw new RuntimeError('runtime.hook_failed', `Recovery of hook "${hook.name}" in ${planned.name} failed with exit code ${result.exitCode}: ${tail(result.stderr) || '(no output)'}`);

@@ -131,7 +131,7 @@ export async function runExec(container: Docker.Container, argv: string[], optio
 
   if (outcome === 'timeout') {
     stream.destroy();
-    await killByMarker(container, marker);
+    await killByMarker(container, marker, options.user);
     throw new RuntimeError(
       'runtime.exec_timeout',
       `${options.label}: ${argv[0]} did not finish within ${Math.round(options.timeoutMs / 1000)} s and was killed; stderr: ${tail(stderr.text(), 1000) || '(empty)'}`,
@@ -149,9 +149,13 @@ export async function runExec(container: Docker.Container, argv: string[], optio
   }
 }
 
-async function killByMarker(container: Docker.Container, marker: string): Promise<void> {
+/**
+ * Runs as the same user as the command it kills: containers have no capabilities, so root
+ * could neither read another user's /proc/<pid>/environ nor signal its processes.
+ */
+async function killByMarker(container: Docker.Container, marker: string, user: string | undefined): Promise<void> {
   try {
-    const killer = await container.exec({ Cmd: ['sh', '-c', KILL_BY_MARKER, 'kill', marker], User: '0', AttachStdout: true, AttachStderr: true });
+    const killer = await container.exec({ Cmd: ['sh', '-c', KILL_BY_MARKER, 'kill', marker], ...(user ? { User: user } : {}), AttachStdout: true, AttachStderr: true });
     const stream = await killer.start({ hijack: true, stdin: false });
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 10_000);

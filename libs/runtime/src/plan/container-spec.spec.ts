@@ -13,6 +13,13 @@ const web: PlannedContainer = {
   ports: [{ container: 80, protocol: 'tcp', publish: true }, { container: 9000, protocol: 'tcp', publish: false }],
   healthcheck: { test: ['CMD', 'curl', '-f', 'http://127.0.0.1/'], intervalSeconds: 10, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 30 },
   resources: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 500_000_000, pidsLimit: 256 },
+  user: 'www-data',
+  capabilities: [],
+  readOnlyRootFilesystem: true,
+  tmpfs: [
+    { target: '/run/apache2', sizeBytes: 1024 * 1024, mode: '1777' },
+    { target: '/var/lib/php/sessions', sizeBytes: 8 * 1024 * 1024, mode: '1733' },
+  ],
   restartPolicy: 'unless-stopped',
   oneShot: false,
   dependsOn: [],
@@ -60,6 +67,54 @@ describe('checkPlan', () => {
   });
 });
 
+describe('checkPlan: privileges, user and writable places', () => {
+  const MiB = 1024 * 1024;
+  const withWeb = (change: Partial<PlannedContainer>) => plan([{ ...web, ...change }]);
+
+  it('accepts the capabilities of the allow-list', () => {
+    expect(() => checkPlan(withWeb({ capabilities: ['CHOWN', 'SETUID', 'SETGID', 'NET_BIND_SERVICE'] }))).not.toThrow();
+  });
+
+  it.each(['SYS_ADMIN', 'NET_ADMIN', 'SYS_PTRACE', 'SYS_MODULE', 'DAC_READ_SEARCH', 'NET_RAW', 'MKNOD', 'SETFCAP', 'ALL', 'CAP_CHOWN', 'chown'])(
+    'refuses adding %s',
+    (capability) => {
+      expect(refusal(withWeb({ capabilities: [capability] }))).toContain(`capability "${capability}" may not be added`);
+    },
+  );
+
+  it('refuses a capability listed twice, a user that is no user, and a missing flag', () => {
+    expect(refusal(withWeb({ capabilities: ['CHOWN', 'CHOWN'] }))).toContain('listed twice');
+    expect(refusal(withWeb({ user: 'www-data; id' }))).toContain('user "www-data; id"');
+    expect(refusal(withWeb({ readOnlyRootFilesystem: undefined as unknown as boolean }))).toContain('readOnlyRootFilesystem');
+    const hooked = { ...plan(), hooks: { firstStart: [{ name: 'h', service: 'web', argv: ['true'], user: '--privileged', timeoutSeconds: 1, acceptExitCodes: [] }], backup: [], upgrade: [] } };
+    expect(refusal(hooked)).toContain('hook h: user "--privileged"');
+  });
+
+  it.each([
+    ['/', 'must be an absolute path below /'],
+    ['relative/run', 'must be an absolute path'],
+    ['/proc', 'must not be in /proc, /sys, /dev'],
+    ['/sys/fs/cgroup', 'must not be in /proc, /sys, /dev'],
+    ['/dev/shm', 'must not be in /proc, /sys, /dev'],
+    ['/run/../etc', 'must not contain "." or ".." segments'],
+    ['/run/x y', 'must be an absolute path'],
+  ])('refuses a tmpfs at %s', (target, problem) => {
+    expect(refusal(withWeb({ tmpfs: [{ target, sizeBytes: MiB, mode: '1777' }] }))).toContain(problem);
+  });
+
+  it('refuses a tmpfs mounted twice or over a volume, of unbounded size, larger than the memory, or with a mode that is not octal', () => {
+    expect(refusal(withWeb({ tmpfs: [{ target: '/tmp', sizeBytes: MiB, mode: '1777' }, { target: '/tmp/', sizeBytes: MiB, mode: '1777' }] }))).toContain('/tmp is mounted twice');
+    expect(refusal(withWeb({ tmpfs: [{ target: '/var/www/html', sizeBytes: MiB, mode: '1777' }] }))).toContain('/var/www/html is mounted twice');
+    expect(refusal(withWeb({ tmpfs: [{ target: '/tmp', sizeBytes: 2 * 1024 ** 3, mode: '1777' }] }))).toContain('size must be 4 KiB to 1 GiB');
+    expect(refusal(withWeb({ tmpfs: [{ target: '/tmp', sizeBytes: 0.5, mode: '1777' }] }))).toContain('size must be 4 KiB to 1 GiB');
+    expect(refusal(withWeb({ tmpfs: [{ target: '/tmp', sizeBytes: 200 * MiB, mode: '1777' }, { target: '/run/x', sizeBytes: 100 * MiB, mode: '1777' }] }))).toContain(
+      'more than its memory limit',
+    );
+    expect(refusal(withWeb({ tmpfs: [{ target: '/tmp', sizeBytes: MiB, mode: '1777,exec' }] }))).toContain('mode "1777,exec" is not octal');
+    expect(refusal(withWeb({ tmpfs: [{ target: '/tmp', sizeBytes: MiB, mode: '1777', uid: -1 }] }))).toContain('uid/gid must be a number');
+  });
+});
+
 describe('containerCreateOptions', () => {
   const options = containerCreateOptions(plan(), web, { publishIp: '127.0.0.1' });
 
@@ -81,6 +136,27 @@ describe('containerCreateOptions', () => {
     expect(options.Healthcheck).toEqual({ Test: web.healthcheck!.test, Interval: 10e9, Timeout: 5e9, Retries: 3, StartPeriod: 30e9 });
     expect(options.NetworkingConfig?.EndpointsConfig?.['alm-gardeners'].Aliases).toEqual(['wordpress-web']);
     expect(aliasOf(plan(), web)).toBe('wordpress-web');
+  });
+
+  it('drops every capability and adds back only the planned ones, with a read-only root and bounded, non-executable tmpfs mounts', () => {
+    expect(options.User).toBe('www-data');
+    expect(options.HostConfig).toMatchObject({
+      CapDrop: ['ALL'],
+      CapAdd: [],
+      ReadonlyRootfs: true,
+      Tmpfs: {
+        '/run/apache2': 'rw,noexec,nosuid,nodev,size=1048576,mode=1777',
+        '/var/lib/php/sessions': 'rw,noexec,nosuid,nodev,size=8388608,mode=1733',
+      },
+    });
+    const root = containerCreateOptions(plan(), { ...web, user: undefined, capabilities: ['CHOWN', 'SETUID', 'SETGID'], readOnlyRootFilesystem: false, tmpfs: [{ target: '/opt/app/tmp', sizeBytes: 4096, mode: '0755', uid: 991, gid: 991 }] }, { publishIp: '127.0.0.1' });
+    expect(root.User).toBeUndefined();
+    expect(root.HostConfig).toMatchObject({
+      CapDrop: ['ALL'],
+      CapAdd: ['CHOWN', 'SETUID', 'SETGID'],
+      ReadonlyRootfs: false,
+      Tmpfs: { '/opt/app/tmp': 'rw,noexec,nosuid,nodev,size=4096,mode=0755,uid=991,gid=991' },
+    });
   });
 
   it('labels the container for ownership and never restarts a one-shot', () => {
@@ -109,5 +185,8 @@ describe('containerCreateOptions', () => {
     expect(otherPlan.Labels![LABELS.specHash]).toBe(spec);
     const changed = containerCreateOptions(plan(), { ...web, env: { ...web.env, A: 'changed' } }, { publishIp: '127.0.0.1' });
     expect(changed.Labels![LABELS.specHash]).not.toBe(spec);
+    for (const change of [{ capabilities: ['CHOWN'] }, { readOnlyRootFilesystem: false }, { tmpfs: [] }, { user: '33:33' }]) {
+      expect(containerCreateOptions(plan(), { ...web, ...change }, { publishIp: '127.0.0.1' }).Labels![LABELS.specHash]).not.toBe(spec);
+    }
   });
 });

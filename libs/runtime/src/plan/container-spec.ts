@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedVolume } from './deployment-plan.js';
+import { CONTAINER_USER, securityProblems, tmpfsOptions } from './container-security.js';
 import { containerLabels } from './ownership.js';
 import { RuntimeError } from '../runtime-errors.js';
 
@@ -65,6 +66,7 @@ export function checkPlan(plan: DeploymentPlan): void {
     const { memoryBytes, nanoCpus, pidsLimit } = c.resources;
     need([memoryBytes, nanoCpus, pidsLimit].every((n) => Number.isSafeInteger(n) && n > 0), `${where}: resources must be positive integers`);
     need(['unless-stopped', 'on-failure', 'no'].includes(c.restartPolicy), `${where}: restart policy "${c.restartPolicy}" unknown`);
+    problems.push(...securityProblems(c));
     need(c.stopSignal === undefined || /^SIG[A-Z0-9]{2,8}$/.test(c.stopSignal), `${where}: stop signal "${c.stopSignal}" is not a signal name`);
     for (const port of c.ports) {
       need(Number.isInteger(port.container) && port.container > 0 && port.container < 65536 && ['tcp', 'udp'].includes(port.protocol), `${where}: bad port ${port.container}/${port.protocol}`);
@@ -79,6 +81,8 @@ export function checkPlan(plan: DeploymentPlan): void {
   for (const hook of hooks) {
     need(services.has(hook.service), `hook ${hook.name}: service "${hook.service}" is not planned`);
     need(hook.argv.length > 0, `hook ${hook.name}: argv is empty`);
+    need(hook.user === undefined || CONTAINER_USER.test(hook.user), `hook ${hook.name}: user "${hook.user}" is not a user name or id`);
+    need(hook.stdin === undefined || typeof hook.stdin === 'string', `hook ${hook.name}: stdin must be text`);
   }
   if (problems.length) {
     throw new RuntimeError('runtime.plan_refused', `Refusing plan for ${plan.app} of tenant ${plan.tenant?.id}: ${problems.join('; ')}`);
@@ -110,7 +114,11 @@ export function specHashOf(options: Docker.ContainerCreateOptions): string {
   return createHash('sha256').update(canonical({ ...options, Labels: labels })).digest('hex');
 }
 
-/** The create request for one planned container: named volumes only, no privileges, limits always set. */
+/**
+ * The create request for one planned container: named volumes only, no privileges, limits
+ * always set, every capability dropped and only the plan's added back, the root filesystem
+ * read-only when planned. All of it is hashed, so a change of any of it recreates the container.
+ */
 export function containerCreateOptions(plan: DeploymentPlan, c: PlannedContainer, spec: ContainerSpecOptions): Docker.ContainerCreateOptions {
   const exposed: Record<string, object> = {};
   const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -148,6 +156,9 @@ export function containerCreateOptions(plan: DeploymentPlan, c: PlannedContainer
       RestartPolicy: { Name: c.oneShot ? 'no' : c.restartPolicy },
       Privileged: false,
       SecurityOpt: ['no-new-privileges:true'],
+      CapDrop: ['ALL'],
+      CapAdd: [...c.capabilities],
+      ReadonlyRootfs: c.readOnlyRootFilesystem,
       Binds: [],
       Mounts: c.mounts.map((mount) => ({
         Type: 'volume' as const,
@@ -155,6 +166,7 @@ export function containerCreateOptions(plan: DeploymentPlan, c: PlannedContainer
         Target: mount.target,
         ReadOnly: mount.readOnly,
       })),
+      Tmpfs: Object.fromEntries(c.tmpfs.map((mount) => [mount.target, tmpfsOptions(mount)])),
       PortBindings: bindings,
       NetworkMode: plan.network.name,
       // bounded logs, and a driver the logs API can read back for error messages

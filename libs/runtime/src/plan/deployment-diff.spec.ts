@@ -13,6 +13,10 @@ const container = (service: string, extra: Partial<PlannedContainer> = {}): Plan
   mounts: [],
   ports: [],
   resources: { memoryBytes: 256 * 1024 * 1024, nanoCpus: 500_000_000, pidsLimit: 128 },
+  user: 'postgres',
+  capabilities: [],
+  readOnlyRootFilesystem: true,
+  tmpfs: [{ target: '/run/postgresql', sizeBytes: 1024 * 1024, mode: '1777' }],
   restartPolicy: 'unless-stopped',
   oneShot: false,
   dependsOn: [],
@@ -85,5 +89,17 @@ describe('diffDeployment', () => {
     const bigger: DeploymentPlan = { ...plan, containers: plan.containers.map((c) => (c.service === 'web' ? { ...c, resources: { ...c.resources, memoryBytes: 512 * 1024 * 1024 } } : c)) };
     const diff = diffDeployment(bigger, [seen('db'), seen('migrate', { state: 'exited' }), seen('web')], SPEC);
     expect(diff.containers.map((action) => action.kind)).toEqual(['keep', 'keep', 'replace']);
+  });
+
+  it.each<[string, Partial<PlannedContainer>]>([
+    ['an added capability', { capabilities: ['NET_BIND_SERVICE'] }],
+    ['a writable root filesystem', { readOnlyRootFilesystem: false }],
+    ['another tmpfs size', { tmpfs: [{ target: '/run/postgresql', sizeBytes: 2 * 1024 * 1024, mode: '1777' }] }],
+    ['another tmpfs owner', { tmpfs: [{ target: '/run/postgresql', sizeBytes: 1024 * 1024, mode: '1777', uid: 991 }] }],
+    ['another user', { user: 'root' }],
+  ])('sees %s as another request', (_what, change) => {
+    const changed: DeploymentPlan = { ...plan, containers: plan.containers.map((c) => (c.service === 'db' ? { ...c, ...change } : c)) };
+    const diff = diffDeployment(changed, [seen('db'), seen('migrate', { state: 'exited' }), seen('web')], SPEC);
+    expect(diff.containers.map((action) => action.kind)).toEqual(['replace', 'keep', 'keep']);
   });
 });

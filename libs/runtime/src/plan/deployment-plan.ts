@@ -55,6 +55,22 @@ export interface PlannedHealthcheck {
   startPeriodSeconds: number;
 }
 
+/** A size-limited in-memory filesystem: where a container with a read-only root may write (pid files, sockets, uploads in flight). */
+export interface PlannedTmpfs {
+  /** Absolute path inside the container. */
+  target: string;
+  /** Hard limit; what is stored counts against the container's memory limit. */
+  sizeBytes: number;
+  /**
+   * Octal permission bits, e.g. "1777". runc keeps the mode of a directory the image already
+   * has at `target`, so images ship such directories with the mode the service needs.
+   */
+  mode: string;
+  /** Owner of the mount's root, for images whose directory belongs to a fixed uid (upstream Mastodon: 991). */
+  uid?: number;
+  gid?: number;
+}
+
 export interface PlannedContainer {
   /** Service name in the template: web, db, streaming... Its DNS alias on the tenant network is `<app>-<service>`. */
   service: string;
@@ -63,7 +79,16 @@ export interface PlannedContainer {
   image: string;
   entrypoint?: string[];
   command?: string[];
+  /** The user the main process runs as (Docker's --user); absent: the image's own USER. */
   user?: string;
+  /**
+   * Linux capabilities added back after every capability is dropped (the container is always
+   * created with CapDrop ALL); only names from ADDABLE_CAPABILITIES.
+   */
+  capabilities: string[];
+  /** The image's files are read-only; writes go to volumes and `tmpfs` only. */
+  readOnlyRootFilesystem: boolean;
+  tmpfs: PlannedTmpfs[];
   workingDir?: string;
   env: Record<string, string>;
   labels: Record<string, string>;
@@ -84,8 +109,10 @@ export interface PlannedHook {
   name: string;
   /** Which container runs it (docker exec). */
   service: string;
-  /** argv, never a shell string. */
+  /** argv, never a shell string; never holds a secret (the process list shows it to every local user). */
   argv: string[];
+  /** Written to the hook's standard input, which is then closed: how a secret reaches it. */
+  stdin?: string;
   env?: Record<string, string>;
   user?: string;
   timeoutSeconds: number;
@@ -95,7 +122,7 @@ export interface PlannedHook {
    * For a hook that fails when re-run after a crash because its work is done: when the
    * failed output matches, run `argv` instead (e.g. reset a password that was printed once).
    */
-  recovery?: { whenOutputMatches: string; argv: string[] };
+  recovery?: { whenOutputMatches: string; argv: string[]; stdin?: string };
 }
 
 /** Labels every Docker object Allmende creates carries; ownership is proven by them. */
