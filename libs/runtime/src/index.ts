@@ -4,4 +4,5 @@ export * from './container-runtime.port.js';
 export * from './plan/deployment-plan.js';
 export * from './plan/deployment-diff.js';
 export { aliasOf, checkPlan } from './plan/container-spec.js';
+export * from './plan/system-container.js';
 export * from './runtime-errors.js';
