@@ -30,7 +30,7 @@ const ETAG = /^"\/[A-Za-z0-9/_.@-]* [0-9a-f]+"$/;
 
 /** curl's argv for one admin request. The headers go to stderr (-D), the answer's body to stdout. */
 export function adminArgv(request: AdminRequest, timeoutSeconds: number): string[] {
-  if (!ADMIN_PATH.test(request.path)) throw new Error(`Refusing admin API path ${JSON.stringify(request.path)}`);
+  if (!ADMIN_PATH.test(request.path) || request.path.split('/').some((segment) => /^\.+$/.test(segment))) throw new Error(`Refusing admin API path ${JSON.stringify(request.path)}`);
   if (request.ifMatch !== undefined && !ETAG.test(request.ifMatch)) throw new Error(`Refusing If-Match value ${JSON.stringify(request.ifMatch)}`);
   return [
     'curl',

@@ -130,7 +130,7 @@ export class CaddyEdgeProxy extends EdgeProxy {
     for (const name of networkPlan.disconnect) await this.runtime.disconnectSystemContainer(engine, this.ref, name);
     const { diff, mode } = outcome;
     if (mode !== 'none') {
-      this.logger.log(`edge ${this.options.name}: reconciled ${mode}ly, ${diff.changes.length} change(s), base ${diff.base}`);
+      this.logger.log(`edge ${this.options.name}: reconciled (${mode === 'full' ? 'one full load' : 'object by object'}), ${diff.changes.length} change(s), base ${diff.base}`);
     }
     return {
       container: { ...container, networks: (await this.requireRunning(engine)).networks.flatMap((n) => (n.tenantId ? [n.name] : [])) },
