@@ -178,6 +178,10 @@ describe('sites', () => {
     // a path route goes to another service of the tenant
     expect((await get(hostA, '/http-bind/')).body.trim()).toBe('hello from A chat');
     expect((await edge.drift(engine, host, [siteA(), siteB()])).inSync).toBe(true);
+
+    // why names and not aliases: on both networks, the edge resolves site-web to one address only
+    const resolved = await runtime.execInSystemContainer(engine, edgeRef, ['getent', 'ahostsv4', 'site-web']);
+    expect(new Set(resolved.stdout.trim().split('\n').map((line) => line.split(/\s+/)[0])).size).toBe(1);
   });
 
   it('answers a routed host\'s unrouted path with the catch-all 404 page, with HSTS', async () => {
