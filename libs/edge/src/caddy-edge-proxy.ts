@@ -182,7 +182,8 @@ export class CaddyEdgeProxy extends EdgeProxy {
     const rendered = renderSite(site);
     const state = await this.requireRunning(engine);
     let network: ApplySiteReport['network'] = 'unchanged';
-    if (rendered.network) {
+    const attached = state.networks.some((n) => n.name === rendered.network && n.tenantId === site.tenantId);
+    if (rendered.network && !attached) {
       const joined = await this.runtime.connectSystemContainer(engine, this.ref, { name: rendered.network, tenantId: site.tenantId });
       if (joined) network = 'connected';
     }

@@ -23,11 +23,19 @@ describe('edgeBaseConfig', () => {
     expect(apps.pki.certificate_authorities.local.install_trust).toBe(false);
   });
 
-  it('ends the HTTPS routes with the catch-all 404 and begins them with HSTS', () => {
+  it('begins the HTTPS routes with HSTS, proxies to the upstream a site chose, and ends with the catch-all 404', () => {
     const routes = (base.apps as any).http.servers.https.routes;
-    expect(routes.map((route: any) => route['@id'])).toEqual(['allmende-hsts', 'allmende-sites', 'allmende-not-found']);
+    expect(routes.map((route: any) => route['@id'])).toEqual(['allmende-hsts', 'allmende-sites', 'allmende-proxy', 'allmende-not-found']);
+    expect(routes[2]).toMatchObject({
+      match: [{ vars_regexp: { allmende_upstream: { pattern: expect.any(String) } } }],
+      handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: '{http.vars.allmende_upstream}' }] }],
+    });
+    const pattern = new RegExp(routes[2].match[0].vars_regexp.allmende_upstream.pattern);
+    expect(pattern.test('alm-gardeners-wordpress-web:80')).toBe(true);
+    expect(pattern.test('<nil>')).toBe(false);
+    expect(pattern.test('')).toBe(false);
     expect(routes[0].handle[0].response.set['Strict-Transport-Security']).toEqual(['max-age=31536000']);
-    expect(routes[2].handle[0]).toMatchObject({ handler: 'static_response', status_code: 404 });
+    expect(routes[3].handle[0]).toMatchObject({ handler: 'static_response', status_code: 404 });
   });
 
   it('redirects HTTP to the published HTTPS port, without a port when it is 443', () => {

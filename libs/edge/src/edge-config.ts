@@ -30,6 +30,7 @@ export const INTERNAL_ROOT_CERTIFICATE = `${EDGE_IMAGE.dataDir}/pki/authorities/
 export const BASE_IDS = {
   hsts: 'allmende-hsts',
   sites: 'allmende-sites',
+  proxy: 'allmende-proxy',
   notFound: 'allmende-not-found',
   redirect: 'allmende-https-redirect',
   allowList: 'allmende-allow-list',
@@ -42,6 +43,10 @@ export const LISTS = {
   allow: { server: 'allow', containerId: BASE_IDS.allowList, appendPath: `/id/${BASE_IDS.allowList}/handle/0/routes` },
 } as const;
 export type ListName = keyof typeof LISTS;
+
+/** The request variable a site's routes set to "container:port"; the base's one reverse_proxy dials it. */
+export const UPSTREAM_VAR = 'allmende_upstream';
+const UPSTREAM_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*:[0-9]{1,5}$';
 
 export const PAGE_TEXT = {
   notFound: 'There is no site at this address.\n',
@@ -79,8 +84,8 @@ function issuerObject(issuer: EdgeIssuer): JsonObject {
  * Everything of the edge's configuration but the tenants' objects: the admin API on the unix
  * socket only (a config without `admin` would reopen Caddy's default TCP listener), HTTPS with
  * on-demand certificates asked of the loopback allow-list server, HTTP redirecting to HTTPS,
- * HSTS on every HTTPS answer, and a final 404 for hosts no tenant route matches (Caddy would
- * answer an empty 200).
+ * HSTS on every HTTPS answer, the one reverse proxy (to the upstream a site's route chose),
+ * and a final 404 for requests no site route claimed (Caddy would answer an empty 200).
  */
 export function edgeBaseConfig(options: ResolvedEdgeOptions, host: EdgeHostSettings): JsonObject {
   const httpsAuthority = host.httpsPort === 443 ? '{http.request.host}' : `{http.request.host}:${host.httpsPort}`;
@@ -105,6 +110,12 @@ export function edgeBaseConfig(options: ResolvedEdgeOptions, host: EdgeHostSetti
                 handle: [{ handler: 'headers', response: { set: { 'Strict-Transport-Security': [`max-age=${options.hstsMaxAgeSeconds}`] }, deferred: true } }],
               },
               { '@id': BASE_IDS.sites, handle: [{ handler: 'subroute', routes: [] }] },
+              {
+                // one proxy for every site: a thousand sites are a thousand small route objects, not a thousand proxies to provision on each change
+                '@id': BASE_IDS.proxy,
+                match: [{ vars_regexp: { [UPSTREAM_VAR]: { pattern: UPSTREAM_PATTERN } } }],
+                handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: `{http.vars.${UPSTREAM_VAR}}` }] }],
+              },
               { '@id': BASE_IDS.notFound, handle: [plainTextResponse(404, PAGE_TEXT.notFound)] },
             ],
           },

@@ -1,4 +1,5 @@
 import { emailProblem, ValidationFailedError } from '#platform';
+import { LABELS } from '#runtime';
 import { dockerNameProblem, portProblem } from './host-names.js';
 
 /** Who signs the edge's certificates. */
@@ -72,8 +73,9 @@ export function resolveEdgeOptions(options: EdgeOptions): ResolvedEdgeOptions {
   for (const field of ['readyTimeoutMs', 'adminTimeoutMs', 'fullLoadAbove'] as const) {
     if (!Number.isSafeInteger(resolved[field]) || resolved[field] <= 0) problems[field] = 'must be a positive whole number';
   }
+  const ownership: string[] = Object.values(LABELS);
   for (const key of Object.keys(resolved.labels)) {
-    if (key.startsWith('allmende.')) problems[`labels.${key}`] = 'allmende.* labels are set by the edge itself';
+    if (ownership.includes(key)) problems[`labels.${key}`] = 'is an ownership label, set by the edge itself';
   }
   if (Object.keys(problems).length) throw new ValidationFailedError(problems, `Edge options: ${describe(problems)}`);
   return resolved;

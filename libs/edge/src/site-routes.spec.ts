@@ -34,10 +34,14 @@ function fieldsOf(run: () => unknown): Record<string, string> {
 }
 
 describe('renderSite', () => {
-  it('renders one route for the tenant\'s hosts, proxying to containers by name, path routes first', () => {
+  it('renders one route for the tenant\'s hosts that picks the upstream container by name; the first matching path route wins', () => {
     const rendered = renderSite(site());
     expect(rendered.tenantId).toBe(TENANT);
     expect(rendered.network).toBe('alm-gardeners');
+    const pick = (host: string, upstream: string, paths?: string[]) => ({
+      match: [{ host: [host], ...(paths ? { path: paths } : {}) }],
+      handle: [{ handler: 'vars', allmende_upstream: upstream }],
+    });
     expect(rendered.site).toEqual({
       '@id': `site-${TENANT}`,
       match: [{ host: ['gaertner.example.org', 'gardeners.allmende.coop'] }],
@@ -45,22 +49,36 @@ describe('renderSite', () => {
         {
           handler: 'subroute',
           routes: [
-            {
-              match: [{ host: ['gaertner.example.org'] }],
-              handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: 'alm-gardeners-wordpress-web:80' }] }],
-            },
-            {
-              match: [{ host: ['gardeners.allmende.coop'], path: ['/http-bind', '/xmpp-websocket*'] }],
-              handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: 'alm-gardeners-prosody-prosody:5280' }] }],
-            },
-            {
-              match: [{ host: ['gardeners.allmende.coop'] }],
-              handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: 'alm-gardeners-wordpress-web:80' }] }],
-            },
+            pick('gaertner.example.org', 'alm-gardeners-wordpress-web:80'),
+            // every matching route runs and the last choice stands: path routes after the default
+            pick('gardeners.allmende.coop', 'alm-gardeners-wordpress-web:80'),
+            pick('gardeners.allmende.coop', 'alm-gardeners-prosody-prosody:5280', ['/http-bind', '/xmpp-websocket*']),
           ],
         },
       ],
     });
+  });
+
+  it('puts path routes in reverse order, so the first listed one wins where paths overlap', () => {
+    const overlapping = site({
+      hosts: [
+        {
+          name: 'club.allmende.coop',
+          certificate: true,
+          routes: [
+            { kind: 'proxy', paths: ['/api/v1/streaming*'], upstream: { container: 'alm-club-mastodon-streaming', port: 4000 } },
+            { kind: 'proxy', paths: ['/api/*'], upstream: { container: 'alm-club-mastodon-api', port: 3000 } },
+            { kind: 'proxy', upstream: { container: 'alm-club-mastodon-web', port: 3000 } },
+          ],
+        },
+      ],
+    });
+    const routes = (renderSite(overlapping).site.handle as any)[0].routes;
+    expect(routes.map((route: any) => route.handle[0].allmende_upstream)).toEqual([
+      'alm-club-mastodon-web:3000',
+      'alm-club-mastodon-api:3000',
+      'alm-club-mastodon-streaming:4000',
+    ]);
   });
 
   it('allows certificates only for the hosts marked so', () => {
@@ -120,8 +138,8 @@ describe('renderSite', () => {
     const rendered = renderSite(site());
     const json = JSON.stringify(rendered);
     expect(JSON.parse(json)).toEqual(rendered);
-    // the only strings that combine input are "container:port" dials, Location templates and page texts
-    expect(json).toContain('"dial":"alm-gardeners-prosody-prosody:5280"');
+    // the only strings that combine input are "container:port" upstreams, Location templates and page texts
+    expect(json).toContain('"allmende_upstream":"alm-gardeners-prosody-prosody:5280"');
   });
 });
 

@@ -1,5 +1,5 @@
 import { freeTextProblem, ValidationFailedError } from '#platform';
-import { plainTextResponse, PAGE_TEXT, type Json, type JsonObject } from './edge-config.js';
+import { plainTextResponse, PAGE_TEXT, UPSTREAM_VAR, type Json, type JsonObject } from './edge-config.js';
 import { dockerNameProblem, hostNameProblem, pathPatternProblem, portProblem, tenantIdProblem } from './host-names.js';
 
 // One tenant's part of the edge: what the control plane says (EdgeSite) turned into Caddy
@@ -32,7 +32,7 @@ export interface EdgeHost {
   name: string;
   /** Whether the edge may obtain a certificate for it (on-demand TLS asks): subdomains always, custom domains once verified. */
   certificate: boolean;
-  /** While serving; routes with paths are tried before those without. */
+  /** While serving; routes with paths come before those without, and among them the first matching one wins. */
   routes: EdgeRoute[];
 }
 
@@ -166,28 +166,32 @@ export function renderSite(site: EdgeSite): RenderedSite {
   };
 }
 
-/** A host's routes, those with paths first (a path-less route would otherwise shadow them). */
+/**
+ * A host's routes. They only pick the upstream (a `vars` handler; the one reverse_proxy of the
+ * base config dials it), so a site is cheap for Caddy to load however many there are. All
+ * matching routes run and the last one's choice stands: the order is the reverse of "routes
+ * with paths, in the given order, then those without". Webfinger redirects answer at once.
+ */
 function hostRoutes(host: EdgeHost): JsonObject[] {
-  const withPaths = host.routes.filter((route) => route.kind === 'webfinger-redirect' || route.paths !== undefined);
-  const rest = host.routes.filter((route) => !withPaths.includes(route));
-  return [...withPaths, ...rest].map((route) => {
-    if (route.kind === 'webfinger-redirect') {
-      return {
-        match: [{ host: [host.name], path: WEBFINGER_PATHS }],
-        handle: [
-          {
-            handler: 'static_response',
-            status_code: 301,
-            headers: { Location: [`https://${route.to}{http.request.uri}`], 'Access-Control-Allow-Origin': ['*'] },
-          },
-        ],
-      };
-    }
-    return {
-      match: [{ host: [host.name], ...(route.paths ? { path: [...route.paths] } : {}) }],
-      handle: [{ handler: 'reverse_proxy', upstreams: [{ dial: `${route.upstream.container}:${route.upstream.port}` }] }],
-    };
-  });
+  const proxies = host.routes.filter((route): route is Extract<EdgeRoute, { kind: 'proxy' }> => route.kind === 'proxy');
+  const byPriority = [...proxies.filter((route) => route.paths !== undefined), ...proxies.filter((route) => route.paths === undefined)];
+  const chosen = [...byPriority].reverse().map((route) => ({
+    match: [{ host: [host.name], ...(route.paths ? { path: [...route.paths] } : {}) }],
+    handle: [{ handler: 'vars', [UPSTREAM_VAR]: `${route.upstream.container}:${route.upstream.port}` }],
+  }));
+  const redirects = host.routes
+    .filter((route): route is Extract<EdgeRoute, { kind: 'webfinger-redirect' }> => route.kind === 'webfinger-redirect')
+    .map((route) => ({
+      match: [{ host: [host.name], path: WEBFINGER_PATHS }],
+      handle: [
+        {
+          handler: 'static_response',
+          status_code: 301,
+          headers: { Location: [`https://${route.to}{http.request.uri}`], 'Access-Control-Allow-Origin': ['*'] },
+        },
+      ],
+    }));
+  return [...chosen, ...redirects];
 }
 
 function webUrlProblem(value: unknown): string | undefined {
