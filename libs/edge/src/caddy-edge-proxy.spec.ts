@@ -1,4 +1,4 @@
-import { ContainerRuntime, type EngineEndpoint, type ExecRequest, type ExecResult, type SystemContainerRef, type SystemContainerSpec } from '#runtime';
+import { ContainerRuntime, RuntimeError, type EngineEndpoint, type ExecRequest, type ExecResult, type SystemContainerRef, type SystemContainerSpec } from '#runtime';
 import { CaddyEdgeProxy, parseCertificateFiles } from './caddy-edge-proxy.js';
 import { canonicalJson, findList, type Json } from './edge-config.js';
 import { EdgeError } from './edge-errors.js';
@@ -170,6 +170,19 @@ describe('CaddyEdgeProxy (logic around the runtime port)', () => {
     expect(many.networks).toEqual({ connected: ['alm-t3', 'alm-t4', 'alm-t5'], disconnected: ['alm-t1', 'alm-t2'] });
     expect((await edge.drift(engine, host, [site('t3'), site('t4'), site('t5')])).inSync).toBe(true);
     expect((await edge.reconcile(engine, host, [site('t3'), site('t4'), site('t5')])).mode).toBe('none');
+  });
+
+  it('serves the other sites when one tenant\'s network cannot be joined, and says so', async () => {
+    const { runtime, edge } = setUp();
+    const connect = runtime.connectSystemContainer.bind(runtime);
+    runtime.connectSystemContainer = async (engineArg, ref, network) => {
+      if (network.name === 'alm-broken') throw new RuntimeError('runtime.not_owned', 'Network alm-broken does not exist');
+      return connect(engineArg, ref, network);
+    };
+    const report = await edge.reconcile(engine, host, [site('broken'), site('t1')]);
+    expect(report.problems).toEqual([{ tenantId: 'broken', message: 'Network alm-broken does not exist' }]);
+    expect(report.networks.connected).toEqual(['alm-t1']);
+    expect((await edge.observe(engine)).sites.map((s) => s.tenantId)).toEqual(['broken', 't1']);
   });
 
   it('reads again once when the config changed between its read and its write', async () => {

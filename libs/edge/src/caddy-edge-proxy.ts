@@ -115,7 +115,18 @@ export class CaddyEdgeProxy extends EdgeProxy {
       state.networks,
     );
     // join before routes point into a network, leave after they no longer do
-    for (const network of networkPlan.connect) await this.runtime.connectSystemContainer(engine, this.ref, network);
+    // one tenant's broken network must not keep the others from being served: noted, and the rest goes on
+    const problems: { tenantId: string | null; message: string }[] = [];
+    const connected: string[] = [];
+    for (const network of networkPlan.connect) {
+      try {
+        await this.runtime.connectSystemContainer(engine, this.ref, network);
+        connected.push(network.name);
+      } catch (error) {
+        if (!(error instanceof RuntimeError)) throw error;
+        problems.push({ tenantId: network.tenantId, message: error.message });
+      }
+    }
 
     const desiredBase = edgeBaseConfig(this.options, host);
     let outcome: { diff: EdgeDiff; mode: 'none' | 'incremental' | 'full' } | undefined;
@@ -127,7 +138,16 @@ export class CaddyEdgeProxy extends EdgeProxy {
         if (!(error instanceof EdgeError && error.code === 'edge.concurrent_change') || attempt >= 2) throw error;
       }
     }
-    for (const name of networkPlan.disconnect) await this.runtime.disconnectSystemContainer(engine, this.ref, name);
+    const disconnected: string[] = [];
+    for (const name of networkPlan.disconnect) {
+      try {
+        if (await this.runtime.disconnectSystemContainer(engine, this.ref, name)) disconnected.push(name);
+      } catch (error) {
+        if (!(error instanceof RuntimeError)) throw error;
+        problems.push({ tenantId: state.networks.find((n) => n.name === name)?.tenantId ?? null, message: error.message });
+      }
+    }
+    for (const problem of problems) this.logger.warn(`edge ${this.options.name}: ${problem.message}`);
     const { diff, mode } = outcome;
     if (mode !== 'none') {
       this.logger.log(`edge ${this.options.name}: reconciled (${mode === 'full' ? 'one full load' : 'object by object'}), ${diff.changes.length} change(s), base ${diff.base}`);
@@ -137,7 +157,8 @@ export class CaddyEdgeProxy extends EdgeProxy {
       base: diff.base,
       mode,
       changes: diff.changes.map(({ value: _value, ...change }) => change),
-      networks: { connected: networkPlan.connect.map((network) => network.name), disconnected: networkPlan.disconnect },
+      networks: { connected, disconnected },
+      problems,
     };
   }
 

@@ -24,6 +24,8 @@ export interface EdgeReconcileReport extends EdgeStatus {
   mode: 'none' | 'incremental' | 'full';
   changes: Omit<EdgeChange, 'value'>[];
   networks: { connected: string[]; disconnected: string[] };
+  /** Networks that could not be joined or left (e.g. a tenant's network is missing): the other sites were applied all the same. */
+  problems: { tenantId: string | null; message: string }[];
 }
 
 export interface ObservedEdge {
