@@ -208,10 +208,13 @@ export class CaddyEdgeProxy extends EdgeProxy {
       const joined = await this.runtime.connectSystemContainer(engine, this.ref, { name: rendered.network, tenantId: site.tenantId });
       if (joined) network = 'connected';
     }
-    const siteResult = await this.put(engine, 'sites', rendered.site);
-    let allow: ApplySiteReport['allow'];
-    if (rendered.allow) allow = await this.put(engine, 'allow', rendered.allow);
-    else allow = (await this.deleteObject(engine, allowId(site.tenantId))) ? 'removed' : 'none';
+    // the two objects are independent: both admin calls at once (Caddy serialises the changes; an unchanged one costs no reload)
+    const [siteResult, allow] = await Promise.all([
+      this.put(engine, 'sites', rendered.site),
+      rendered.allow
+        ? this.put(engine, 'allow', rendered.allow)
+        : this.deleteObject(engine, allowId(site.tenantId)).then((removed): ApplySiteReport['allow'] => (removed ? 'removed' : 'none')),
+    ]);
     if (!rendered.network) {
       for (const attached of state.networks.filter((n) => n.tenantId === site.tenantId)) {
         if (await this.runtime.disconnectSystemContainer(engine, this.ref, attached.name)) network = 'disconnected';
