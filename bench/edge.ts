@@ -180,6 +180,15 @@ interface ApplyTimes {
   load: number;
   applySite: number[];
   reconcile: number[];
+  /** CPU time Caddy itself spent per applySite (from /proc/1/stat in the edge): independent of the machine's other load. */
+  caddyCpuPerChange: number;
+}
+
+/** utime + stime of Caddy (PID 1 in the edge container), in ms (clock ticks of 10 ms). */
+async function caddyCpuMs(): Promise<number> {
+  const stat = await runtime.execInSystemContainer(engine, { role: EDGE_ROLE, name: edgeName }, ['cat', '/proc/1/stat']);
+  const fields = stat.stdout.slice(stat.stdout.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function measureApply(host: EdgeHostSettings): Promise<ApplyTimes[]> {
@@ -190,14 +199,17 @@ async function measureApply(host: EdgeHostSettings): Promise<ApplyTimes[]> {
     const load = await timed(async () => void (await edge.reconcile(engine, host, sites)));
     const applySite: number[] = [];
     const reconcile: number[] = [];
+    let caddyCpu = 0;
     for (let i = 0; i < CHANGES_PER_SIZE; i++) {
       variant++;
+      const cpuBefore = await caddyCpuMs();
       applySite.push(await timed(async () => void (await edge.applySite(engine, site(0, variant)))));
+      caddyCpu += (await caddyCpuMs()) - cpuBefore;
       variant++;
       sites[0] = site(0, variant);
       reconcile.push(await timed(async () => void (await edge.reconcile(engine, host, sites))));
     }
-    results.push({ size, load, applySite, reconcile });
+    results.push({ size, load, applySite, reconcile, caddyCpuPerChange: caddyCpu / CHANGES_PER_SIZE });
   }
   return results;
 }
@@ -224,9 +236,12 @@ function report(latency: Samples, apply: ApplyTimes[]): void {
   console.log(`p50 ratio edge / direct: ${ratio.toFixed(2)}   goal <= 1.2 ${ratio <= 1.2 ? 'met' : 'MISSED'}`);
 
   console.log(`\nbench:edge (b) — one route change of one tenant, medians of ${CHANGES_PER_SIZE}`);
-  console.log('sites    applySite   reconcile (read+diff+apply)   full load of all sites');
+  console.log('sites    applySite   reconcile (read+diff+apply)   full load of all sites   Caddy CPU per applySite');
   for (const entry of apply) {
-    console.log(`${String(entry.size).padStart(5)}   ${ms(percentile(entry.applySite, 50)).padStart(10)}   ${ms(percentile(entry.reconcile, 50)).padStart(12)}                 ${ms(entry.load).padStart(10)}`);
+    console.log(
+      `${String(entry.size).padStart(5)}   ${ms(percentile(entry.applySite, 50)).padStart(10)}   ${ms(percentile(entry.reconcile, 50)).padStart(12)}` +
+        `                 ${ms(entry.load).padStart(10)}              ${ms(entry.caddyCpuPerChange).padStart(10)}`,
+    );
   }
   const small = apply.find((entry) => entry.size === 10)!;
   const large = apply.find((entry) => entry.size === 1000)!;
