@@ -76,19 +76,32 @@ function siteB(): EdgeSite {
 
 const get = (name: string, path = '/') => edgeHttps(host.httpsPort, name, path, root);
 
-/** Runs requests against B until stopped; every one must be a 200 from B. */
+/**
+ * Runs requests against B until stopped; every one must be a 200 from B. Like browsers, a GET
+ * that fails because the server closed its idle kept-alive connection (Caddy closes idle
+ * HTTP/1.1 connections of the old config on each change) is sent again once, on a new
+ * connection; those are counted apart. A failure on a fresh connection is a failure.
+ */
 function requestLoop(name: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const outcomes = { ok: 0, failed: [] as string[] };
+  const outcomes = { ok: 0, retried: 0, failed: [] as string[] };
   let running = true;
+  const once = async (): Promise<void> => {
+    const response = await edgeHttps(host.httpsPort, name, '/', root, agent);
+    if (response.status === 200 && response.body.trim() === 'hello from B') outcomes.ok++;
+    else outcomes.failed.push(`${response.status} ${response.body.trim()}`);
+  };
   const done = (async () => {
     while (running) {
       try {
-        const response = await edgeHttps(host.httpsPort, name, '/', root, agent);
-        if (response.status === 200 && response.body.trim() === 'hello from B') outcomes.ok++;
-        else outcomes.failed.push(`${response.status} ${response.body.trim()}`);
+        await once();
       } catch (error) {
-        outcomes.failed.push((error as Error).message);
+        const closedIdle = (error as { reusedSocket?: boolean; code?: string }).reusedSocket && (error as { code?: string }).code === 'ECONNRESET';
+        if (!closedIdle) outcomes.failed.push((error as Error).message);
+        else {
+          outcomes.retried++;
+          await once().catch((again: Error) => outcomes.failed.push(`after a retry: ${again.message}`));
+        }
       }
       await sleep(10);
     }
@@ -216,30 +229,32 @@ describe('sites', () => {
 
   it('follows one tenant\'s state (paused page, 404 page, back) without interrupting the other', async () => {
     const loop = requestLoop(hostB);
-    await sleep(300);
+    try {
+      await sleep(300);
+      const paused = await edge.applySite(engine, siteA('paused'));
+      expect(paused).toMatchObject({ site: 'updated', allow: 'updated', network: 'disconnected' });
+      const pausedPage = await get(hostA);
+      expect(pausedPage.status).toBe(200);
+      expect(pausedPage.headers['content-type']).toBe('text/plain; charset=utf-8');
+      // the club's name is shown literally: Caddy did not expand the {placeholder} in it
+      expect(pausedPage.body).toContain('Gardeners {env.HOME}: this service is paused.');
+      expect(pausedPage.body).toContain('https://coop.example.test/pay/gardeners');
+      expect(pausedPage.body).not.toContain('hello from A');
 
-    const paused = await edge.applySite(engine, siteA('paused'));
-    expect(paused).toMatchObject({ site: 'updated', allow: 'updated', network: 'disconnected' });
-    const pausedPage = await get(hostA);
-    expect(pausedPage.status).toBe(200);
-    expect(pausedPage.headers['content-type']).toBe('text/plain; charset=utf-8');
-    // the club's name is shown literally: Caddy did not expand the {placeholder} in it
-    expect(pausedPage.body).toContain('Gardeners {env.HOME}: this service is paused.');
-    expect(pausedPage.body).toContain('https://coop.example.test/pay/gardeners');
-    expect(pausedPage.body).not.toContain('hello from A');
+      await edge.applySite(engine, siteA('gone'));
+      const gonePage = await get(hostA);
+      expect(gonePage.status).toBe(404);
+      expect(gonePage.body).toBe('This service is no longer hosted here.\n');
 
-    await edge.applySite(engine, siteA('gone'));
-    const gonePage = await get(hostA);
-    expect(gonePage.status).toBe(404);
-    expect(gonePage.body).toBe('This service is no longer hosted here.\n');
-
-    expect((await edge.applySite(engine, siteA('serving'))).network).toBe('connected');
-    expect((await get(hostA)).body.trim()).toBe('hello from A');
-
-    await sleep(300);
-    const outcomes = await loop.stop();
-    expect(outcomes.failed).toEqual([]);
-    expect(outcomes.ok).toBeGreaterThan(10);
+      expect((await edge.applySite(engine, siteA('serving'))).network).toBe('connected');
+      expect((await get(hostA)).body.trim()).toBe('hello from A');
+      await sleep(300);
+    } finally {
+      await loop.stop();
+    }
+    expect(loop.outcomes.failed).toEqual([]);
+    expect(loop.outcomes.ok).toBeGreaterThan(10);
+    expect(loop.outcomes.retried).toBeLessThanOrEqual(3); // at most one closed idle connection per change
   });
 
   it('lists what it serves', async () => {
@@ -321,7 +336,7 @@ describe('drift and repair', () => {
 });
 
 describe('isolation', () => {
-  it('keeps tenants apart: A resolves site-web to its own container and cannot reach B\'s', async () => {
+  it('keeps tenants apart: A resolves site-web to its own container, not B\'s, and the edge routes no packets between them', async () => {
     // (busybox-static's wget crashes here; nc speaks the HTTP, nslookup resolves)
     const httpGet = (address: string) => inTenantA(`printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 ${address} 8080`);
     const addressOf = async (name: string, network: string) => (await docker.getContainer(name).inspect()).NetworkSettings.Networks[network].IPAddress;
@@ -331,12 +346,15 @@ describe('isolation', () => {
     expect(alias.stdout).toContain(`Address: ${ownAddress}`);
     expect(alias.stdout).not.toContain(bAddress);
     expect((await httpGet(ownAddress)).stdout).toContain('hello from A');
-
     const byName = await inTenantA(`busybox nslookup ${planB.containers[0].name} 127.0.0.11`);
     expect(byName.stdout).not.toContain(bAddress);
-    const direct = await httpGet(bAddress);
-    expect(direct.exitCode).not.toBe(0);
-    expect(direct.stdout).not.toContain('hello from B');
+
+    // the edge is on both networks: forwarding is off on every interface, those joined later included
+    const forwarding = await runtime.execInSystemContainer(engine, edgeRef, ['sh', '-c', 'grep -H . /proc/sys/net/ipv4/conf/*/forwarding /proc/sys/net/ipv6/conf/*/forwarding']);
+    const lines = forwarding.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThanOrEqual(6); // all, default, lo and three eth* for v4 and v6
+    expect(lines.filter((line) => !line.endsWith(':0'))).toEqual([]);
+    // (B's address itself is kept from A by dockerd's iptables isolation chains between bridges: the runtime's part)
   });
 
   it('lets a tenant container reach nothing on the edge but its HTTP and HTTPS listeners', async () => {
@@ -388,10 +406,13 @@ describe('certificates', () => {
 describe('removal', () => {
   it('removes one tenant: its host gets the catch-all page, the edge leaves its network, which the runtime can then remove', async () => {
     const loop = requestLoop(hostB);
-    expect(await edge.removeSite(engine, a.id)).toBe(true);
-    expect(await edge.removeSite(engine, a.id)).toBe(false);
-    const outcomes = await loop.stop();
-    expect(outcomes.failed).toEqual([]);
+    try {
+      expect(await edge.removeSite(engine, a.id)).toBe(true);
+      expect(await edge.removeSite(engine, a.id)).toBe(false);
+    } finally {
+      await loop.stop();
+    }
+    expect(loop.outcomes.failed).toEqual([]);
 
     const after = await get(hostA); // the certificate is still cached; the route is gone
     expect(after.status).toBe(404);

@@ -72,7 +72,8 @@ export function edgeHttps(port: number, hostName: string, path: string, ca: stri
       },
     );
     req.on('timeout', () => req.destroy(new Error(`no answer from ${hostName}${path}`)));
-    req.on('error', reject);
+    // whether the request went out on a kept-alive connection the server may have closed meanwhile
+    req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     req.end();
   });
 }

@@ -15,7 +15,7 @@ export const edgeVolumeName = (options: ResolvedEdgeOptions) => `${options.name}
  * The edge container of one host. Caddy runs as the image's unprivileged user on 8080/8443
  * with every capability dropped; the host's HTTP and HTTPS ports are published onto those.
  * Root filesystem read-only: Caddy writes only to its volume (certificates, autosaved config)
- * and to tmpfs (the admin socket, in a folder only its user can enter).
+ * and to tmpfs (the admin socket, in a folder only its user can enter). IP forwarding off.
  */
 export function edgeContainerSpec(options: ResolvedEdgeOptions, host: EdgeHostSettings): SystemContainerSpec {
   checkHostSettings(host);
@@ -37,6 +37,14 @@ export function edgeContainerSpec(options: ResolvedEdgeOptions, host: EdgeHostSe
     },
     readOnlyRootfs: true,
     capAdd: [],
+    // the edge sits on every tenant network: it must never route packets from one to another
+    // (a container's network namespace starts with forwarding on; "default" covers networks joined later)
+    sysctls: {
+      'net.ipv4.ip_forward': '0',
+      'net.ipv4.conf.default.forwarding': '0',
+      'net.ipv6.conf.all.forwarding': '0',
+      'net.ipv6.conf.default.forwarding': '0',
+    },
     resources: { memoryBytes: options.memoryBytes, nanoCpus: 1_000_000_000, pidsLimit: 512 },
     labels: { ...options.labels },
   };

@@ -81,5 +81,6 @@ describe('host settings and the edge container', () => {
       labels: { 'allmende-e2e.run': 'x1' },
     });
     expect(spec.tmpfs?.['/run/caddy']).toContain('mode=0700,uid=990,gid=990');
+    expect(spec.sysctls).toMatchObject({ 'net.ipv4.ip_forward': '0', 'net.ipv4.conf.default.forwarding': '0' });
   });
 });

@@ -15,6 +15,7 @@ const edge: SystemContainerSpec = {
   volumes: [{ name: 'allmende-edge-data', target: '/var/lib/caddy' }],
   tmpfs: { '/run/caddy': 'rw,size=1m,mode=0700,uid=990,gid=990' },
   readOnlyRootfs: true,
+  sysctls: { 'net.ipv4.ip_forward': '0' },
   resources: { memoryBytes: 512 * 1024 * 1024, nanoCpus: 1_000_000_000, pidsLimit: 512 },
   labels: { 'allmende-e2e.run': 'x1' },
 };
@@ -45,6 +46,7 @@ describe('system containers', () => {
       PortBindings: { '8080/tcp': [{ HostIp: '203.0.113.7', HostPort: '80' }], '8443/tcp': [{ HostIp: '203.0.113.7', HostPort: '443' }] },
       Mounts: [{ Type: 'volume', Source: 'allmende-edge-data', Target: '/var/lib/caddy', ReadOnly: false }],
       Tmpfs: { '/run/caddy': 'rw,size=1m,mode=0700,uid=990,gid=990' },
+      Sysctls: { 'net.ipv4.ip_forward': '0' },
       NetworkMode: 'allmende-edge',
       Binds: [],
     });
@@ -63,6 +65,8 @@ describe('system containers', () => {
     expect(refusal({ ...edge, ports: [{ container: 8080, protocol: 'tcp', hostIp: 'example.org', hostPort: 80 }] })).toContain('host address');
     expect(refusal({ ...edge, tmpfs: { '/run': 'exec;rm -rf /' } })).toContain('tmpfs options');
     expect(refusal({ ...edge, capAdd: ['all the things'] })).toContain('capability');
+    expect(refusal({ ...edge, sysctls: { 'kernel.shm_rmid_forced': '1' } })).toContain('sysctl');
+    expect(refusal({ ...edge, sysctls: { 'net.ipv4.ip_forward': '0; reboot' } })).toContain('sysctl');
   });
 
   it('are owned only with managed=true, the role, and no tenant label', () => {

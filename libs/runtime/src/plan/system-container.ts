@@ -37,6 +37,8 @@ export interface SystemContainerSpec extends SystemContainerRef {
   readOnlyRootfs?: boolean;
   /** Every capability is dropped; these few are given back. */
   capAdd?: string[];
+  /** Namespaced network sysctls, e.g. net.ipv4.ip_forward=0 for a container on several tenant networks. */
+  sysctls?: Record<string, string>;
   resources: { memoryBytes: number; nanoCpus: number; pidsLimit: number };
   /** Extra labels (e.g. a test run's); the ownership labels always win. */
   labels?: Labels;
@@ -111,6 +113,9 @@ export function checkSystemContainer(spec: SystemContainerSpec): void {
     need(path.startsWith('/') && !path.split('/').includes('..'), `tmpfs path "${path}" must be an absolute path`);
     need(TMPFS_OPTIONS.test(options), `tmpfs options "${options}" may hold only letters, digits, "=" and ","`);
   }
+  for (const [key, value] of Object.entries(spec.sysctls ?? {})) {
+    need(/^net\.(ipv4|ipv6)\.[a-z0-9_.]+$/.test(key) && /^[0-9]{1,6}$/.test(value), `sysctl ${key}=${value} must be a numeric net.ipv4/net.ipv6 setting`);
+  }
   for (const capability of spec.capAdd ?? []) need(/^[A-Z][A-Z_]+$/.test(capability), `capability "${capability}" is not a capability name`);
   for (const [key, value] of Object.entries(spec.env ?? {})) {
     need(key.length > 0 && !/[=\0]/.test(key) && !value.includes('\0'), `environment variable "${key}" is not valid`);
@@ -149,6 +154,7 @@ export function systemContainerCreateOptions(spec: SystemContainerSpec): Docker.
       CapAdd: [...(spec.capAdd ?? [])],
       SecurityOpt: ['no-new-privileges:true'],
       ReadonlyRootfs: spec.readOnlyRootfs ?? false,
+      Sysctls: { ...(spec.sysctls ?? {}) },
       Binds: [],
       Mounts: spec.volumes.map((volume) => ({ Type: 'volume' as const, Source: volume.name, Target: volume.target, ReadOnly: false })),
       Tmpfs: { ...(spec.tmpfs ?? {}) },
