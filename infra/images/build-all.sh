@@ -3,14 +3,14 @@
 #
 #   DOCKER_HOST=unix:///run/allmende-test-docker.sock infra/images/build-all.sh [NAME...]
 #
-# NAME is one of: busybox prosody wordpress mariadb postgres redis mastodon-standin
+# NAME is one of: busybox prosody wordpress mariadb postgres redis mastodon-standin caddy
 # (default: all). Existing tags are kept unless FORCE=1. Prints time and size per image.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source ./lib.sh
 
-ALL=(busybox prosody wordpress mariadb postgres redis mastodon-standin)
+ALL=(busybox prosody wordpress mariadb postgres redis mastodon-standin caddy)
 declare -A TAGS=(
   [busybox]=allmende/busybox:1
   [prosody]=allmende/prosody:0.12
@@ -19,6 +19,7 @@ declare -A TAGS=(
   [postgres]=allmende/postgres:15
   [redis]=allmende/redis:7
   [mastodon-standin]=allmende-test/mastodon-standin:4.3
+  [caddy]=allmende/caddy:2.6
 )
 names=("$@")
 ((${#names[@]})) || names=("${ALL[@]}")

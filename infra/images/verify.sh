@@ -3,7 +3,7 @@
 #
 #   DOCKER_HOST=unix:///run/allmende-test-docker.sock infra/images/verify.sh [NAME...]
 #
-# NAME: busybox prosody wordpress postgres-mastodon (default: all; wordpress
+# NAME: busybox prosody wordpress postgres-mastodon caddy (default: all; wordpress
 # includes mariadb, postgres-mastodon includes postgres, redis and the Mastodon
 # stand-in). Everything runs on a throwaway network with labels
 # allmende.verify=<run id>; host ports are published on 127.0.0.1 only (random
@@ -33,6 +33,7 @@ cleanup() {
   # shellcheck disable=SC2086 # one id per word
   [[ -z "$ids" ]] || docker rm -f -v $ids >/dev/null 2>&1 || true
   docker network rm "$NET" >/dev/null 2>&1 || true
+  docker volume rm "$RUN-caddy-data" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -209,11 +210,34 @@ verify_postgres_mastodon() {
     "! docker run --rm --label '$LABEL' '$img' bundle exec puma -C config/puma.rb >/dev/null 2>&1"
 }
 
+# Listening TCP sockets in the container, except Docker's resolver on 127.0.0.11.
+tcp_listeners() { docker exec "$RUN-$1" cat /proc/net/tcp /proc/net/tcp6 | awk '$4 == "0A" && $2 !~ /^0B00007F:/ { print $2 }'; }
+
+verify_caddy() {
+  log "caddy"
+  local admin=(curl -sS --unix-socket /run/caddy/admin.sock -H 'Host: ')
+  run caddy allmende/caddy:2.6 --read-only --cap-drop ALL --security-opt no-new-privileges:true \
+    --tmpfs /run/caddy:rw,size=1m,mode=0700,uid=990,gid=990 --tmpfs /tmp:rw,size=16m \
+    --mount "type=volume,source=$RUN-caddy-data,target=/var/lib/caddy" --
+  check "caddy: admin API answers on the unix socket" wait_for 15 docker exec "$RUN-caddy" "${admin[@]}" http://localhost/config/admin \
+    || logs_of caddy
+  check "caddy: runs as user caddy" runs_as caddy caddy
+  check "caddy: no TCP listener at all (admin API on the socket only)" bash -c "[[ -z \"\$(tcp_listeners caddy)\" ]]"
+  local config='{"admin":{"listen":"unix//run/caddy/admin.sock"},"apps":{"http":{"servers":{"s":{"listen":[":8080"],"routes":[{"handle":[{"handler":"static_response","body":"caddy-ok"}]}]}}}}}'
+  check "caddy: loads a config through the socket" bash -c "docker exec -i '$RUN-caddy' ${admin[*]@Q} -H 'Content-Type: application/json' --data-binary @- http://localhost/load <<<'$config'"
+  docker restart -t 2 "$RUN-caddy" >/dev/null
+  check "caddy: serves the autosaved config again after a restart (--resume)" \
+    wait_for 15 bash -c "[[ \"\$(docker exec '$RUN-caddy' curl -s http://127.0.0.1:8080/)\" == caddy-ok ]]" || logs_of caddy
+}
+export -f tcp_listeners
+export RUN
+
 targets=("$@")
-((${#targets[@]})) || targets=(busybox prosody wordpress postgres-mastodon)
+((${#targets[@]})) || targets=(busybox prosody wordpress postgres-mastodon caddy)
 for t in "${targets[@]}"; do
   case "$t" in
     busybox) verify_busybox ;;
+    caddy) verify_caddy ;;
     prosody) verify_prosody ;;
     wordpress | mariadb) verify_wordpress ;;
     postgres-mastodon | postgres | redis | mastodon-standin) verify_postgres_mastodon ;;

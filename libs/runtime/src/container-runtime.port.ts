@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Drift } from './plan/deployment-diff.js';
 import type { DeploymentPlan, PlannedHook } from './plan/deployment-plan.js';
+import type { EnsuredSystemContainer, SystemContainerRef, SystemContainerSpec, SystemContainerState } from './plan/system-container.js';
 
 /** How to reach one Docker Engine. */
 export interface EngineEndpoint {
@@ -26,6 +27,8 @@ export interface ExecRequest {
   timeoutMs?: number;
   /** Written to the command's stdin, which is then closed. */
   stdin?: string | Buffer;
+  /** Keep at most this much of stdout and of stderr (default 1 MiB; the tail is kept). */
+  maxOutputBytes?: number;
 }
 
 export interface PublishedPort {
@@ -115,4 +118,28 @@ export abstract class ContainerRuntime {
    * (app limits it to one app). Volumes only when asked: data is deleted on purpose, never by accident.
    */
   abstract remove(engine: EngineEndpoint, tenantId: string, options: { app?: string; volumes: boolean }): Promise<RemovalReport>;
+
+  // ---- system containers: run for the host itself (the edge proxy), labelled allmende.managed=true
+  // and allmende.role=<role>, never carrying a tenant label; see plan/system-container.ts ----
+
+  /** Creates, replaces (spec changed) or starts it, with its own network and labelled volumes. Idempotent. */
+  abstract ensureSystemContainer(engine: EngineEndpoint, spec: SystemContainerSpec): Promise<EnsuredSystemContainer>;
+
+  /** Its state and attached networks, or null when it does not exist; a same-named container that is not ours is an error. */
+  abstract inspectSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef): Promise<SystemContainerState | null>;
+
+  /** The last lines it logged (for error messages). */
+  abstract systemContainerLogs(engine: EngineEndpoint, ref: SystemContainerRef): Promise<string>;
+
+  /** docker exec in it (argv form; request bodies and secrets through `stdin`). */
+  abstract execInSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, argv: string[], options?: ExecRequest): Promise<ExecResult>;
+
+  /** Attaches it to a tenant's network, which must be labelled for that tenant. True when it was not attached yet. */
+  abstract connectSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, network: { name: string; tenantId: string }): Promise<boolean>;
+
+  /** Detaches it from a tenant network (never from its own). True when it was attached. */
+  abstract disconnectSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, networkName: string): Promise<boolean>;
+
+  /** Removes it; its labelled volumes and its own network only when asked. */
+  abstract removeSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, options: { volumes: boolean; network: boolean }): Promise<RemovalReport>;
 }

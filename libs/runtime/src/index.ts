@@ -5,4 +5,5 @@ export * from './plan/deployment-plan.js';
 export * from './plan/deployment-diff.js';
 export { aliasOf, checkPlan } from './plan/container-spec.js';
 export * from './plan/container-security.js';
+export * from './plan/system-container.js';
 export * from './runtime-errors.js';

@@ -23,6 +23,11 @@ export function inputProblem(detail: string): FieldProblem {
   return { code: INPUT_INVALID, params: { detail } };
 }
 
+/** Many detailed input problems at once (operator or program input, not a person's form). */
+export function inputProblems(details: Readonly<Record<string, string>>): Record<string, FieldProblem> {
+  return Object.fromEntries(Object.entries(details).map(([field, detail]) => [field, inputProblem(detail)]));
+}
+
 /** The platform's own problems (request input refused before any library saw it). */
 export type PlatformProblemCode = typeof INPUT_INVALID | 'input.required' | 'input.uuid';
 

@@ -13,6 +13,8 @@ import { logTail, runExec, tail } from './engine-exec.js';
 import { isOwnedBy, nameConflict, networkLabels, ownerFilters, ROLES, volumeLabels, type Labels } from '../plan/ownership.js';
 import { EngineError, engineCall, isNotFound, RuntimeError, statusCodeOf } from '../runtime-errors.js';
 import * as volumeArchive from './volume-archive.js';
+import * as systemContainers from './system-containers.js';
+import type { EnsuredSystemContainer, SystemContainerRef, SystemContainerSpec, SystemContainerState } from '../plan/system-container.js';
 
 export interface DockerRuntimeOptions {
   /** Host address published ports bind to (default 127.0.0.1: only the local edge proxy reaches them). */
@@ -256,6 +258,40 @@ export class DockerodeRuntime extends ContainerRuntime {
     }
     this.logger.log(`removed for tenant ${tenantId}${options.app ? ` app ${options.app}` : ''}: ${JSON.stringify(report)}`);
     return report;
+  }
+
+  // ---- system containers (docker/system-containers.ts) ----------------------------------
+
+  private get systemOptions(): systemContainers.SystemContainerOptions {
+    return { stopTimeoutSeconds: this.options.stopTimeoutSeconds, execTimeoutMs: this.options.execTimeoutMs, log: (message) => this.logger.log(message) };
+  }
+
+  ensureSystemContainer(engine: EngineEndpoint, spec: SystemContainerSpec): Promise<EnsuredSystemContainer> {
+    return systemContainers.ensureSystemContainer(this.clients.get(engine), spec, this.systemOptions);
+  }
+
+  inspectSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef): Promise<SystemContainerState | null> {
+    return systemContainers.inspectSystemContainer(this.clients.get(engine), ref);
+  }
+
+  systemContainerLogs(engine: EngineEndpoint, ref: SystemContainerRef): Promise<string> {
+    return systemContainers.systemContainerLogs(this.clients.get(engine), ref);
+  }
+
+  execInSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, argv: string[], options: ExecRequest = {}): Promise<ExecResult> {
+    return systemContainers.execInSystemContainer(this.clients.get(engine), ref, argv, options, this.systemOptions);
+  }
+
+  connectSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, network: { name: string; tenantId: string }): Promise<boolean> {
+    return systemContainers.connectSystemContainer(this.clients.get(engine), ref, network);
+  }
+
+  disconnectSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, networkName: string): Promise<boolean> {
+    return systemContainers.disconnectSystemContainer(this.clients.get(engine), ref, networkName);
+  }
+
+  removeSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, options: { volumes: boolean; network: boolean }): Promise<RemovalReport> {
+    return systemContainers.removeSystemContainer(this.clients.get(engine), ref, options, this.systemOptions);
   }
 
   // ---- apply steps -------------------------------------------------------------------

@@ -69,6 +69,8 @@ export interface ExecOptions {
   user?: string;
   /** Written to the command's stdin, which is then closed: how secrets reach a command without argv. */
   stdin?: string | Buffer;
+  /** Per stream (default 1 MiB). */
+  maxOutputBytes?: number;
   timeoutMs: number;
   /** How the command is named in errors (a hook name, or the container). */
   label: string;
@@ -104,8 +106,8 @@ export async function runExec(container: Docker.Container, argv: string[], optio
     destroy(): void;
     end(chunk?: string | Buffer): void;
   };
-  const stdout = new OutputTail();
-  const stderr = new OutputTail();
+  const stdout = new OutputTail(options.maxOutputBytes);
+  const stderr = new OutputTail(options.maxOutputBytes);
   container.modem.demuxStream(stream, stdout, stderr);
 
   // hijacked stream: what is written goes to the process; end() closes its stdin (half-close)
