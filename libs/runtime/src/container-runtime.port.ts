@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Drift } from './plan/deployment-diff.js';
 import type { DeploymentPlan, PlannedHook } from './plan/deployment-plan.js';
+import type { TaskCleanupFilter, TaskRequest, TaskResult } from './task.js';
 
 /** How to reach one Docker Engine. */
 export interface EngineEndpoint {
@@ -117,4 +118,15 @@ export abstract class ContainerRuntime {
    * (app limits it to one app). Volumes only when asked: data is deleted on purpose, never by accident.
    */
   abstract remove(engine: EngineEndpoint, tenantId: string, options: { app?: string; volumes: boolean }): Promise<RemovalReport>;
+
+  /**
+   * Runs a short-lived task container for a tenant (labelled managed, tenant, role) with the
+   * tenant's labelled volumes mounted as asked, streams its output lines, and always removes
+   * it afterwards: on success, failure, timeout (killed) or abort. Resolves with the exit code
+   * (a non-zero exit is the caller's to judge); rejects when the task could not run.
+   */
+  abstract runTask(engine: EngineEndpoint, request: TaskRequest): Promise<TaskResult>;
+
+  /** Removes task containers a crashed worker left behind (by default only those past their deadline). */
+  abstract removeTasks(engine: EngineEndpoint, filter?: TaskCleanupFilter): Promise<string[]>;
 }
