@@ -1,5 +1,5 @@
 // Jest runs the TypeScript sources as ES modules (NestJS 12 is ESM-only); see README "Tests".
-const LIBS = 'platform|domain|identity|catalog|runtime|provisioning|billing';
+const LIBS = 'platform|domain|identity|catalog|runtime|provisioning|billing|backup';
 
 /** @type {import('jest').Config} */
 const common = {

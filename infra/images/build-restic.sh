@@ -11,7 +11,7 @@ TAG=allmende/restic:0.18
 require_docker
 skip_if_built "$TAG"
 new_debian_rootfs trixie
-apt_install restic ca-certificates openssh-client
+apt_install restic ca-certificates openssh-client bash tar
 version="$(in_rootfs restic version)"
 [[ "$version" == "restic 0.18."* ]] || die "expected restic 0.18 from trixie, got: $version"
 put_file restic/allmende-restic /usr/local/bin/allmende-restic 755

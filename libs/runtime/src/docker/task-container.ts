@@ -166,7 +166,8 @@ export async function runTaskContainer(
     });
     container.modem.demuxStream(stream, stdout.sink, stderr.sink);
 
-    const waited = engineCall(`wait for ${name}`, () => container.wait());
+    // "next-exit": registered before start (the default "not-running" would return at once for a created container)
+    const waited = engineCall(`wait for ${name}`, () => container.wait({ condition: 'next-exit' }));
     await engineCall(`start ${name}`, () => container.start());
     // hijacked stream: end() closes the task's stdin (half-close), as `docker run -i` does
     if (withStdin) stream.end(request.stdin);

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { RuntimeModule } from '#runtime/docker';
+import { BackupEngine } from './backup-engine.port.js';
+import { ResticBackupEngine } from './restic-backup-engine.js';
+
+/**
+ * Binds the BackupEngine port to restic in task containers, on the runtime's Docker adapter.
+ * Options: provide BACKUP_ENGINE_OPTIONS (Partial<ResticEngineOptions>) to change the image,
+ * time limits or memory. Imported from '#backup/backup.module.js' (it loads dockerode; the
+ * #backup barrel does not).
+ */
+@Module({
+  imports: [RuntimeModule],
+  providers: [{ provide: BackupEngine, useClass: ResticBackupEngine }],
+  exports: [BackupEngine],
+})
+export class BackupModule {}
