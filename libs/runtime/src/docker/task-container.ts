@@ -181,7 +181,9 @@ export async function runTaskContainer(
       }),
       new Promise<Outcome>((resolve) => {
         onAbort = () => resolve({ kind: 'aborted' });
-        request.signal?.addEventListener('abort', onAbort, { once: true });
+        // (an output callback may have aborted already, while the task was starting)
+        if (request.signal?.aborted) onAbort();
+        else request.signal?.addEventListener('abort', onAbort, { once: true });
       }),
     ]).finally(() => {
       clearTimeout(timer);
