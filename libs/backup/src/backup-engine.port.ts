@@ -29,8 +29,6 @@ export interface BackupRequest {
    * hook wrote): if one is missing or empty the backup fails and stores no snapshot.
    */
   requireNonEmpty?: string[];
-  /** More tags, e.g. { version: '4.3.0' }. */
-  extraTags?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
 }

@@ -21,21 +21,21 @@ export type BackupKind = (typeof BACKUP_KINDS)[number];
 export const APP_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 /** The name a volume has inside snapshots ("data", "db-dump"): a folder name. */
 export const MOUNT_NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
-const TAG_KEY = /^[a-z][a-z0-9-]{0,31}$/;
-const TAG_VALUE = /^[A-Za-z0-9][A-Za-z0-9._:+-]{0,63}$/;
-const RESERVED_TAG_KEYS = ['tenant', 'app', 'kind'];
 const SNAPSHOT_ID = /^[0-9a-f]{8,64}$/;
 /** restic's --read-data-subset: "n/t", "x%" / "x.y%", or a size such as 500M. */
 const READ_DATA_SUBSET = /^(\d{1,3}(\.\d{1,2})?%|[1-9]\d{0,3}\/[1-9]\d{0,3}|[1-9]\d{0,5}[kKmMgGtT]?)$/;
 /** Required files: "<mountAs>/<path inside the volume>", plain names only. */
 const RELATIVE_FILE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(\/[A-Za-z0-9_][A-Za-z0-9._-]{0,127}){1,15}$/;
 
+/**
+ * A snapshot's tags, and nothing else: forget groups snapshots by their whole tag set, so any
+ * further tag (say an app version) would start a retention group of its own that is never
+ * thinned out. Facts like versions belong in the caller's records of the snapshot.
+ */
 export interface SnapshotTags {
   tenant: string;
   app: string;
   kind: BackupKind;
-  /** More tags as key=value, e.g. { version: '4.3.0' }. */
-  extra?: Record<string, string>;
 }
 
 function refuse(field: string, problem: string): never {
@@ -57,22 +57,18 @@ export function checkSnapshotId(id: unknown, field = 'snapshotId'): string {
   return id;
 }
 
-/** The tags as restic stores them: tenant=..., app=..., kind=..., then the extras sorted. */
+/** The tags as restic stores them: tenant=..., app=..., kind=... */
 export function snapshotTags(tags: SnapshotTags): string[] {
   if (typeof tags.tenant !== 'string' || !TENANT_ID.test(tags.tenant)) refuse('tags.tenant', 'must be a tenant id');
   checkApp(tags.app, 'tags.app');
   if (!BACKUP_KINDS.includes(tags.kind)) refuse('tags.kind', `must be one of ${BACKUP_KINDS.join(', ')}`);
-  const extra = Object.entries(tags.extra ?? {}).sort(([a], [b]) => a.localeCompare(b));
-  for (const [key, value] of extra) {
-    if (!TAG_KEY.test(key) || RESERVED_TAG_KEYS.includes(key)) refuse(`tags.extra.${key}`, 'key must be lower-case letters, digits or "-" and not tenant, app or kind');
-    if (typeof value !== 'string' || !TAG_VALUE.test(value)) refuse(`tags.extra.${key}`, 'value must be letters, digits, ".", "_", ":", "+" or "-" (no commas or spaces)');
-  }
-  return [`tenant=${tags.tenant}`, `app=${tags.app}`, `kind=${tags.kind}`, ...extra.map(([key, value]) => `${key}=${value}`)];
+  if (Object.keys(tags).some((key) => !['tenant', 'app', 'kind'].includes(key))) refuse('tags', 'only tenant, app and kind: more tags would split retention groups');
+  return [`tenant=${tags.tenant}`, `app=${tags.app}`, `kind=${tags.kind}`];
 }
 
-/** Reads tags back; tags we did not write end up in `extra` only when they have the key=value form. */
-export function parseSnapshotTags(tags: readonly string[] | null | undefined): Partial<SnapshotTags> & { extra: Record<string, string> } {
-  const result: Partial<SnapshotTags> & { extra: Record<string, string> } = { extra: {} };
+/** Reads our tags back; other tags are ignored. */
+export function parseSnapshotTags(tags: readonly string[] | null | undefined): Partial<SnapshotTags> {
+  const result: Partial<SnapshotTags> = {};
   for (const tag of tags ?? []) {
     const at = tag.indexOf('=');
     if (at <= 0) continue;
@@ -81,7 +77,6 @@ export function parseSnapshotTags(tags: readonly string[] | null | undefined): P
     if (key === 'tenant') result.tenant = value;
     else if (key === 'app') result.app = value;
     else if (key === 'kind' && (BACKUP_KINDS as readonly string[]).includes(value)) result.kind = value as BackupKind;
-    else if (key !== 'kind') result.extra[key] = value;
   }
   return result;
 }

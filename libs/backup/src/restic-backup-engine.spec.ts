@@ -95,7 +95,7 @@ describe('ResticBackupEngine', () => {
     const backups = new ResticBackupEngine(runtime);
     await expect(backups.backup(engine, localRepo, { app: 'wordpress', kind: 'scheduled', volumes: [] })).rejects.toThrow('volumes');
     await expect(backups.backup(engine, localRepo, { app: 'wordpress', kind: 'scheduled', volumes: [{ name: 'v', mountAs: 'db' }], requireNonEmpty: ['../x/y'] })).rejects.toThrow('requireNonEmpty');
-    await expect(backups.backup(engine, localRepo, { app: 'wordpress', kind: 'scheduled', volumes: [{ name: 'v', mountAs: 'db' }], extraTags: { note: 'a,b' } })).rejects.toThrow('tags.extra.note');
+    await expect(backups.backup(engine, localRepo, { app: 'wp,kind=final', kind: 'scheduled', volumes: [{ name: 'v', mountAs: 'db' }] })).rejects.toThrow('app');
     await expect(backups.backup(engine, { ...localRepo, password: 'two\nlines' }, { app: 'wordpress', kind: 'scheduled', volumes: [{ name: 'v', mountAs: 'db' }] })).rejects.toThrow('password');
     await expect(backups.restore(engine, localRepo, { snapshotId: 'latest', app: 'wordpress', into: [{ mountAs: 'db', volume: 'v' }] })).rejects.toThrow('snapshotId');
     expect(requests).toHaveLength(0);

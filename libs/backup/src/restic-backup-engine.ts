@@ -110,7 +110,7 @@ export class ResticBackupEngine extends BackupEngine {
     if (new Set(request.volumes.map((v) => v.name)).size !== request.volumes.length) throw ValidationFailedError.field('volumes', 'a volume is named twice');
     const required = (request.requireNonEmpty ?? []).map((file, index) => requiredFilePath(app, file, mountNames, `requireNonEmpty[${index}]`));
     const paths = mountNames.map((mountAs) => backupPathOf(app, mountAs));
-    const tags = { tenant: repository.tenant.id, app, kind: request.kind, extra: request.extraTags };
+    const tags = { tenant: repository.tenant.id, app, kind: request.kind };
     // builds the tags now, so bad tags fail before a container starts
     backupArgv('-', tags, paths);
 

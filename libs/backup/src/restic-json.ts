@@ -144,7 +144,6 @@ export interface Snapshot {
   tenant?: string;
   app?: string;
   kind?: BackupKind;
-  extraTags: Record<string, string>;
   paths: string[];
   /** The volumes it holds (mountAs names, from paths /backup/<app>/<mountAs>). */
   volumes: string[];
@@ -184,7 +183,6 @@ function snapshotOf(raw: Record<string, unknown>): Snapshot | undefined {
     ...(tags.tenant ? { tenant: tags.tenant } : {}),
     ...(tags.app ? { app: tags.app } : {}),
     ...(tags.kind ? { kind: tags.kind } : {}),
-    extraTags: tags.extra,
     paths,
     volumes: paths.map((path) => /^\/backup\/[^/]+\/([^/]+)$/.exec(path)?.[1]).filter((name): name is string => name !== undefined),
     hostname: str(raw.hostname),
