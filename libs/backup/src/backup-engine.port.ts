@@ -43,7 +43,9 @@ export interface BackupResult {
   files: number;
   filesNew: number;
   filesChanged: number;
+  /** Wall time, task container included; and restic's own time inside it. */
   durationMs: number;
+  resticDurationMs: number;
   /** restic could not read some files (exit code 3): the snapshot exists but lacks them (see warnings). */
   incomplete: boolean;
   warnings: string[];

@@ -148,6 +148,7 @@ export class ResticBackupEngine extends BackupEngine {
       filesNew: summary.filesNew,
       filesChanged: summary.filesChanged,
       durationMs: Date.now() - started,
+      resticDurationMs: Math.round(summary.durationSeconds * 1000),
       incomplete: result.exitCode === 3,
       warnings,
     };
