@@ -167,7 +167,11 @@ describe('a local directory site', () => {
   });
 
   it('adds almost nothing when nothing changed', async () => {
-    const result = await backups.backup(engine, local, { app: 'wordpress', kind: 'scheduled', volumes });
+    const [previous] = await backups.snapshots(engine, local);
+    const progress: BackupProgress[] = [];
+    const result = await backups.backup(engine, local, { app: 'wordpress', kind: 'scheduled', volumes, expectedBytes: previous.totalBytes }, (p) => progress.push(p));
+    // no pre-scan: progress is estimated against the previous snapshot
+    for (const p of progress) expect(p.totalBytes).toBeGreaterThanOrEqual(previous.totalBytes!);
     expect(result.snapshotId).not.toBe(firstSnapshot);
     expect(result.filesNew + result.filesChanged).toBe(0);
     expect(result.bytesAdded).toBeLessThan(32 * 1024); // new tree metadata only

@@ -29,6 +29,11 @@ export interface BackupRequest {
    * hook wrote): if one is missing or empty the backup fails and stores no snapshot.
    */
   requireNonEmpty?: string[];
+  /**
+   * Size of the previous snapshot (its totalBytes), if known: restic then skips its pre-scan
+   * of all files (much faster when little changed) and progress is estimated against it.
+   */
+  expectedBytes?: number;
   timeoutMs?: number;
   signal?: AbortSignal;
 }

@@ -29,6 +29,12 @@ describe('restic argv', () => {
     ]);
   });
 
+  it('skips the pre-scan when asked', () => {
+    expect(backupArgv(REPO, tags, ['/backup/prosody/data'], { scan: false })).toEqual([
+      '--repo=/repository', 'backup', '--json', '--host=allmende', '--tag=tenant=a1b2c3,app=prosody,kind=scheduled', '--no-scan', '--', '/backup/prosody/data',
+    ]);
+  });
+
   it.each([
     [{ ...tags, tenant: 'a,b' }, 'tags.tenant'],
     [{ ...tags, tenant: '--repo=/etc' }, 'tags.tenant'],

@@ -103,8 +103,12 @@ export function initArgv(repository: string): string[] {
   return [repoFlag(repository), 'init', '--json'];
 }
 
-export function backupArgv(repository: string, tags: SnapshotTags, paths: readonly string[]): string[] {
-  return [repoFlag(repository), 'backup', '--json', `--host=${SNAPSHOT_HOST}`, `--tag=${snapshotTags(tags).join(',')}`, '--', ...paths];
+/**
+ * `scan: false` skips restic's pre-scan of the files (it walks everything twice otherwise,
+ * which is most of the time of a backup where little changed); progress then has no total.
+ */
+export function backupArgv(repository: string, tags: SnapshotTags, paths: readonly string[], options: { scan: boolean } = { scan: true }): string[] {
+  return [repoFlag(repository), 'backup', '--json', `--host=${SNAPSHOT_HOST}`, `--tag=${snapshotTags(tags).join(',')}`, ...(options.scan ? [] : ['--no-scan']), '--', ...paths];
 }
 
 export interface SnapshotFilter {

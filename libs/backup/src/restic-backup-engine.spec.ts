@@ -82,6 +82,19 @@ describe('ResticBackupEngine', () => {
     expect(request.argv).toContain('--tag=tenant=t1,app=wordpress,kind=manual');
   });
 
+  it('with the previous snapshot\'s size, skips restic\'s pre-scan and estimates progress against it', async () => {
+    const { runtime, requests } = fakeRuntime((request) => {
+      request.onStdoutLine?.('{"message_type":"status","percent_done":0,"files_done":110,"bytes_done":500}');
+      request.onStdoutLine?.('{"message_type":"status","percent_done":0,"files_done":300,"bytes_done":1200}');
+      request.onStdoutLine?.(SUMMARY);
+      return {};
+    });
+    const progress: number[] = [];
+    await new ResticBackupEngine(runtime).backup(engine, localRepo, { app: 'prosody', kind: 'scheduled', volumes: [{ name: 'v', mountAs: 'data' }], expectedBytes: 1000 }, (p) => progress.push(p.percentDone));
+    expect(requests[0].argv).toContain('--no-scan');
+    expect(progress).toEqual([0.5, 0.99]);
+  });
+
   it('reports a missing or empty dump by name and stores nothing', async () => {
     const { runtime } = fakeRuntime(() => ({ exitCode: 65, stderr: 'allmende-restic: required input is missing or empty: /backup/wordpress/db/dump.sql\n' }));
     const error = await rejection(new ResticBackupEngine(runtime).backup(engine, localRepo, { app: 'wordpress', kind: 'scheduled', volumes: [{ name: 'v', mountAs: 'db' }], requireNonEmpty: ['db/dump.sql'] }));

@@ -12,7 +12,9 @@ import {
   backupArgv, backupPathOf, BACKUP_KINDS, checkApp, checkArgv, checkMountName, checkSnapshotId, forgetArgv, initArgv, repoFlag, requiredFilePath, RESTORE_ROOT,
   restoreArgv, snapshotsArgv, taskArgv, unlockArgv,
 } from './restic-argv.js';
-import { backupSummaryOf, checkSummaryOf, parseForget, parseResticLine, parseSnapshots, restoreSummaryOf, type BackupSummary, type ResticMessage, type RestoreSummary, type Snapshot } from './restic-json.js';
+import {
+  backupSummaryOf, checkSummaryOf, parseForget, parseResticLine, parseSnapshots, restoreSummaryOf, type BackupSummary, type ResticMessage, type RestoreSummary, type Snapshot, type TransferProgress,
+} from './restic-json.js';
 import { secretBundle } from './secret-bundle.js';
 
 export interface ResticEngineOptions {
@@ -42,6 +44,11 @@ export const DEFAULT_ENGINE_OPTIONS: ResticEngineOptions = {
   progressPerSecond: 2,
   memoryBytes: 2 * 1024 * 1024 * 1024,
 };
+
+/** Without restic's pre-scan there is no total: progress against the previous snapshot's size. */
+function estimated(status: TransferProgress, expectedBytes: number): TransferProgress {
+  return { ...status, totalBytes: Math.max(expectedBytes, status.bytesDone), percentDone: Math.min(0.99, status.bytesDone / expectedBytes) };
+}
 
 /** Where the task unpacks the secrets bundle (a tmpfs, so secrets never touch the disk). */
 const SECRETS_TMPFS = '/run/allmende';
@@ -111,6 +118,9 @@ export class ResticBackupEngine extends BackupEngine {
     const required = (request.requireNonEmpty ?? []).map((file, index) => requiredFilePath(app, file, mountNames, `requireNonEmpty[${index}]`));
     const paths = mountNames.map((mountAs) => backupPathOf(app, mountAs));
     const tags = { tenant: repository.tenant.id, app, kind: request.kind };
+    const expected = request.expectedBytes;
+    if (expected !== undefined && (!Number.isSafeInteger(expected) || expected < 0)) throw ValidationFailedError.field('expectedBytes', 'must be a whole number of bytes');
+    const scan = !expected;
     // builds the tags now, so bad tags fail before a container starts
     backupArgv('-', tags, paths);
 
@@ -120,14 +130,14 @@ export class ResticBackupEngine extends BackupEngine {
     const result = await this.run(engine, repository, {
       operation: `backup of ${app}`,
       purpose: 'use',
-      commands: (repo) => [backupArgv(repo, tags, paths)],
+      commands: (repo) => [backupArgv(repo, tags, paths, { scan })],
       requiredFiles: required,
       volumes: request.volumes.map((volume, index) => ({ volume: volume.name, target: paths[index], readOnly: true })),
       capabilities: CAPABILITIES.read,
       timeoutMs: request.timeoutMs ?? this.options.timeouts.backupMs,
       signal: request.signal,
       onMessage: (message) => {
-        if (message.type === 'status') onProgress({ operation: 'backup', ...message });
+        if (message.type === 'status') onProgress({ operation: 'backup', ...(scan ? message : estimated(message, expected!)) });
         else if (message.type === 'summary') summary = backupSummaryOf(message.fields);
         else if (message.type === 'error') warnings.push(message.item ? `${message.item}: ${message.message}` : message.message);
       },
