@@ -106,7 +106,7 @@ async function measure(backups: ResticBackupEngine, engine: { name: string; endp
   const repository: TenantRepository = { site: parseBackupSite({ kind: 'local', name: 'local', path: engineSite }), tenant: { id: TENANT }, password: PASSWORD };
   const volumes = [{ name: volume, mountAs: 'data' }];
 
-  // restic by hand: the same image, mounts and restic arguments; the password from this process' env, never argv
+  // restic by hand: the same image and mounts, plain restic (no --json: a person reads the summary); the password from this process' env, never argv
   const byHand = (args: string[], mounts: string[]) =>
     docker(
       ['run', '--rm', '--label', BENCH_LABEL, '--network', 'none', '-e', 'RESTIC_PASSWORD', ...mounts, '--mount', `type=bind,source=${handRepo},target=/repository`, '--entrypoint', 'restic', IMAGE, '--repo=/repository', ...args],
@@ -127,7 +127,7 @@ async function measure(backups: ResticBackupEngine, engine: { name: string; endp
 
   // the machine is shared: who goes first alternates between rounds
   const engineFirstInRound = round % 2 === 1;
-  const handBackup = () => byHand(['backup', '--json', '--host=allmende', `--tag=tenant=${TENANT},app=${APP},kind=manual`, '--', `/backup/${APP}/data`], source);
+  const handBackup = () => byHand(['backup', '--host=allmende', `--tag=tenant=${TENANT},app=${APP},kind=manual`, '--', `/backup/${APP}/data`], source);
   let secondBytesAdded = 0;
   let secondResticMs = 0;
   const engineBackups = async () => {
@@ -154,13 +154,12 @@ async function measure(backups: ResticBackupEngine, engine: { name: string; endp
   }
 
   const [snapshot] = await backups.snapshots(engine, repository);
-  const handSnapshot = JSON.parse((await byHand(['snapshots', '--json', 'latest'], [])).stdout.trim())[0].id as string;
   const engineTarget = `alm-${TENANT}-restore-engine-${round}`;
   const handTarget = `alm-${TENANT}-restore-hand-${round}`;
   await docker(['volume', 'create', ...labels, engineTarget]);
   await docker(['volume', 'create', ...labels, handTarget]);
   const handRestoreRun = () =>
-    timed(() => byHand(['restore', '--json', '--target=/restore/data', '--delete', `${handSnapshot}:/backup/${APP}/data`], ['--mount', `type=volume,source=${handTarget},target=/restore/data`]));
+    timed(() => byHand(['restore', '--target=/restore/data', '--delete', `latest:/backup/${APP}/data`], ['--mount', `type=volume,source=${handTarget},target=/restore/data`]));
   const engineRestoreRun = () => timed(() => backups.restore(engine, repository, { snapshotId: snapshot.id, app: APP, into: [{ mountAs: 'data', volume: engineTarget }] }));
   let engineRestore: number, handRestore: number;
   if (engineFirstInRound) {
