@@ -65,6 +65,7 @@ function outputSink(limit: number, onLine: ((line: string) => void) | undefined,
       lines.end(done);
     },
   });
+  sink.on('error', onError); // e.g. output arriving after the task was given up on: reported, never a crash
   return { sink, tail: kept };
 }
 
@@ -168,6 +169,8 @@ export async function runTaskContainer(
 
     // "next-exit": registered before start (the default "not-running" would return at once for a created container)
     const waited = engineCall(`wait for ${name}`, () => container.wait({ condition: 'next-exit' }));
+    // if start fails, this wait fails later, when the container is removed: nobody needs to hear it
+    waited.catch(() => undefined);
     await engineCall(`start ${name}`, () => container.start());
     // hijacked stream: end() closes the task's stdin (half-close), as `docker run -i` does
     if (withStdin) stream.end(request.stdin);
@@ -191,7 +194,6 @@ export async function runTaskContainer(
     });
 
     if (outcome.kind !== 'exited') {
-      waited.catch(() => undefined);
       await killQuietly(container);
       stream.destroy();
       const why = outcome.kind === 'timeout' ? `did not finish within ${Math.round(request.timeoutMs / 1000)} s and was killed` : 'was aborted and killed';
@@ -201,6 +203,7 @@ export async function runTaskContainer(
       );
     }
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS))]);
+    stream.destroy(); // (ended by now, or given up on: nothing may be written into the closed sinks)
     await new Promise<void>((resolve) => stdout.sink.end(resolve));
     await new Promise<void>((resolve) => stderr.sink.end(resolve));
     return { exitCode: outcome.exitCode, stdout: stdout.tail.text(), stderr: stderr.tail.text(), durationMs: Date.now() - started, containerName: name };
