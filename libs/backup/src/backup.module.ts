@@ -1,11 +1,11 @@
-import { Module } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { RuntimeModule } from '#runtime/docker';
 import { BackupEngine } from './backup-engine.port.js';
-import { ResticBackupEngine } from './restic-backup-engine.js';
+import { BACKUP_ENGINE_OPTIONS, ResticBackupEngine, type ResticEngineOverrides } from './restic-backup-engine.js';
 
 /**
  * Binds the BackupEngine port to restic in task containers, on the runtime's Docker adapter.
- * Options: provide BACKUP_ENGINE_OPTIONS (Partial<ResticEngineOptions>) to change the image,
+ * Import BackupModule for the defaults, or BackupModule.withOptions({...}) to change the image,
  * time limits or memory. Imported from '#backup/backup.module.js' (it loads dockerode; the
  * #backup barrel does not).
  */
@@ -14,4 +14,8 @@ import { ResticBackupEngine } from './restic-backup-engine.js';
   providers: [{ provide: BackupEngine, useClass: ResticBackupEngine }],
   exports: [BackupEngine],
 })
-export class BackupModule {}
+export class BackupModule {
+  static withOptions(options: ResticEngineOverrides): DynamicModule {
+    return { module: BackupModule, providers: [{ provide: BACKUP_ENGINE_OPTIONS, useValue: options }] };
+  }
+}

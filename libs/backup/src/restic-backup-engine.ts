@@ -33,7 +33,10 @@ export interface ResticEngineOptions {
   memoryBytes: number;
 }
 
-/** DI token for Partial<ResticEngineOptions>; without it the defaults apply. */
+/** What a deployment may change; the rest stays at DEFAULT_ENGINE_OPTIONS. */
+export type ResticEngineOverrides = Partial<Omit<ResticEngineOptions, 'timeouts'>> & { timeouts?: Partial<ResticEngineOptions['timeouts']> };
+
+/** DI token for ResticEngineOverrides; without it the defaults apply. */
 export const BACKUP_ENGINE_OPTIONS = 'BACKUP_ENGINE_OPTIONS';
 
 const HOUR = 3_600_000;
@@ -89,7 +92,7 @@ export class ResticBackupEngine extends BackupEngine {
 
   constructor(
     private readonly runtime: ContainerRuntime,
-    @Optional() @Inject(BACKUP_ENGINE_OPTIONS) options?: Partial<ResticEngineOptions>,
+    @Optional() @Inject(BACKUP_ENGINE_OPTIONS) options?: ResticEngineOverrides,
   ) {
     super();
     this.options = { ...DEFAULT_ENGINE_OPTIONS, ...options, timeouts: { ...DEFAULT_ENGINE_OPTIONS.timeouts, ...options?.timeouts } };
