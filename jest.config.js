@@ -1,5 +1,5 @@
 // Jest runs the TypeScript sources as ES modules (NestJS 12 is ESM-only); see README "Tests".
-const LIBS = 'platform|domain|identity|catalog|runtime|edge|provisioning|billing|storefront';
+const LIBS = 'platform|domain|identity|catalog|runtime|edge|backup|provisioning|billing|storefront';
 
 /** @type {import('jest').Config} */
 const common = {

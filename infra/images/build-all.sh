@@ -4,13 +4,14 @@
 #   DOCKER_HOST=unix:///run/allmende-test-docker.sock infra/images/build-all.sh [NAME...]
 #
 # NAME is one of: busybox prosody wordpress mariadb postgres redis mastodon-standin caddy
+# restic rest-server sshd
 # (default: all). Existing tags are kept unless FORCE=1. Prints time and size per image.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source ./lib.sh
 
-ALL=(busybox prosody wordpress mariadb postgres redis mastodon-standin caddy)
+ALL=(busybox prosody wordpress mariadb postgres redis mastodon-standin caddy restic rest-server sshd)
 declare -A TAGS=(
   [busybox]=allmende/busybox:1
   [prosody]=allmende/prosody:0.12
@@ -20,6 +21,9 @@ declare -A TAGS=(
   [redis]=allmende/redis:7
   [mastodon-standin]=allmende-test/mastodon-standin:4.3
   [caddy]=allmende/caddy:2.6
+  [restic]=allmende/restic:0.18
+  [rest-server]=allmende-test/rest-server:0.13
+  [sshd]=allmende-test/sshd:1
 )
 names=("$@")
 ((${#names[@]})) || names=("${ALL[@]}")

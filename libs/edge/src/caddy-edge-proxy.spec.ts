@@ -35,6 +35,8 @@ class FakeRuntime extends ContainerRuntime {
   remove = notUsed;
   systemContainerLogs = async () => '';
   removeSystemContainer = notUsed;
+  runTask = notUsed;
+  removeTasks = notUsed;
 
   async ensureSystemContainer(_engine: EngineEndpoint, spec: SystemContainerSpec) {
     this.calls.push(`ensure ${spec.name}`);

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import type { Drift } from './plan/deployment-diff.js';
 import type { DeploymentPlan, PlannedHook } from './plan/deployment-plan.js';
 import type { EnsuredSystemContainer, SystemContainerRef, SystemContainerSpec, SystemContainerState } from './plan/system-container.js';
+import type { TaskCleanupFilter, TaskRequest, TaskResult } from './task.js';
 
 /** How to reach one Docker Engine. */
 export interface EngineEndpoint {
@@ -142,4 +143,17 @@ export abstract class ContainerRuntime {
 
   /** Removes it; its labelled volumes and its own network only when asked. */
   abstract removeSystemContainer(engine: EngineEndpoint, ref: SystemContainerRef, options: { volumes: boolean; network: boolean }): Promise<RemovalReport>;
+
+  // ---- task containers: short-lived, for one tenant (backups, restores); see task.ts ----
+
+  /**
+   * Runs a short-lived task container for a tenant (labelled managed, tenant, role) with the
+   * tenant's labelled volumes mounted as asked, streams its output lines, and always removes
+   * it afterwards: on success, failure, timeout (killed) or abort. Resolves with the exit code
+   * (a non-zero exit is the caller's to judge); rejects when the task could not run.
+   */
+  abstract runTask(engine: EngineEndpoint, request: TaskRequest): Promise<TaskResult>;
+
+  /** Removes task containers a crashed worker left behind (by default only those past their deadline). */
+  abstract removeTasks(engine: EngineEndpoint, filter?: TaskCleanupFilter): Promise<string[]>;
 }

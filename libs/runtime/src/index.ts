@@ -7,3 +7,4 @@ export { aliasOf, checkPlan } from './plan/container-spec.js';
 export * from './plan/container-security.js';
 export * from './plan/system-container.js';
 export * from './runtime-errors.js';
+export * from './task.js';

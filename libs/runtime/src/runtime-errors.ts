@@ -9,6 +9,7 @@ import { DomainError, type DomainErrorKind } from '#platform/errors';
  * - runtime.start_failed: a container exited, turned unhealthy or was not healthy in time
  * - runtime.hook_failed / runtime.exec_timeout: docker exec ended badly
  * - runtime.engine_error: the engine answered with an error (EngineError)
+ * - runtime.task_timeout / runtime.task_aborted: a task container was killed (and removed)
  */
 export type RuntimeErrorCode =
   | 'runtime.plan_refused'
@@ -18,7 +19,9 @@ export type RuntimeErrorCode =
   | 'runtime.start_failed'
   | 'runtime.hook_failed'
   | 'runtime.exec_timeout'
-  | 'runtime.engine_error';
+  | 'runtime.engine_error'
+  | 'runtime.task_timeout'
+  | 'runtime.task_aborted';
 
 const KIND: Record<RuntimeErrorCode, DomainErrorKind> = {
   'runtime.plan_refused': 'validation',
@@ -29,6 +32,8 @@ const KIND: Record<RuntimeErrorCode, DomainErrorKind> = {
   'runtime.hook_failed': 'invalid_state',
   'runtime.exec_timeout': 'invalid_state',
   'runtime.engine_error': 'unavailable',
+  'runtime.task_timeout': 'invalid_state',
+  'runtime.task_aborted': 'invalid_state',
 };
 
 export class RuntimeError extends DomainError {

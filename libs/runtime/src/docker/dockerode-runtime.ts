@@ -10,11 +10,13 @@ import { completedOneShot, diffDeployment, driftOf, type ContainerAction, type D
 import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedHook } from '../plan/deployment-plan.js';
 import { DockerClients, dockerOptions } from './docker-connection.js';
 import { logTail, runExec, tail } from './engine-exec.js';
-import { isOwnedBy, nameConflict, networkLabels, ownerFilters, ROLES, volumeLabels, type Labels } from '../plan/ownership.js';
+import { isHelperRole, isOwnedBy, nameConflict, networkLabels, ownerFilters, volumeLabels, type Labels } from '../plan/ownership.js';
 import { EngineError, engineCall, isNotFound, RuntimeError, statusCodeOf } from '../runtime-errors.js';
 import * as volumeArchive from './volume-archive.js';
 import * as systemContainers from './system-containers.js';
 import type { EnsuredSystemContainer, SystemContainerRef, SystemContainerSpec, SystemContainerState } from '../plan/system-container.js';
+import { removeTaskContainers, runTaskContainer } from './task-container.js';
+import type { TaskCleanupFilter, TaskRequest, TaskResult } from '../task.js';
 
 export interface DockerRuntimeOptions {
   /** Host address published ports bind to (default 127.0.0.1: only the local edge proxy reaches them). */
@@ -29,6 +31,9 @@ export interface DockerRuntimeOptions {
   stopTimeoutSeconds?: number;
   /** Timeout of exec() when the caller gives none (default 10 min). */
   execTimeoutMs?: number;
+  /** Limits of task containers that ask for none (default 2 GiB, 512 processes). */
+  taskMemoryBytes?: number;
+  taskPidsLimit?: number;
   /** How often apply polls container state (default 500 ms). */
   pollIntervalMs?: number;
 }
@@ -43,6 +48,8 @@ const DEFAULTS: Required<DockerRuntimeOptions> = {
   oneShotTimeoutMs: 600_000,
   stopTimeoutSeconds: 30,
   execTimeoutMs: 600_000,
+  taskMemoryBytes: 2 * 1024 * 1024 * 1024,
+  taskPidsLimit: 512,
   pollIntervalMs: 500,
 };
 
@@ -294,6 +301,19 @@ export class DockerodeRuntime extends ContainerRuntime {
     return systemContainers.removeSystemContainer(this.clients.get(engine), ref, options, this.systemOptions);
   }
 
+  // ---- task containers (docker/task-container.ts) -------------------------------------
+
+  async runTask(engine: EngineEndpoint, request: TaskRequest): Promise<TaskResult> {
+    const defaults = { memoryBytes: this.options.taskMemoryBytes, pidsLimit: this.options.taskPidsLimit };
+    return runTaskContainer(this.clients.get(engine), request, defaults, (message) => this.logger.warn(message));
+  }
+
+  async removeTasks(engine: EngineEndpoint, filter?: TaskCleanupFilter): Promise<string[]> {
+    const removed = await removeTaskContainers(this.clients.get(engine), filter);
+    if (removed.length) this.logger.log(`removed abandoned task containers: ${removed.join(', ')}`);
+    return removed;
+  }
+
   // ---- apply steps -------------------------------------------------------------------
 
   private async absentImages(docker: Docker, plan: DeploymentPlan): Promise<{ image: string; message: string }[]> {
@@ -542,9 +562,9 @@ export class DockerodeRuntime extends ContainerRuntime {
     return entries.sort((a, b) => Date.parse(a.info.Created) - Date.parse(b.info.Created));
   }
 
-  /** The tenant's app containers (not volume helpers). */
+  /** The tenant's app containers (not volume helpers or backup tasks: stop/start must never touch those). */
   private async appContainers(docker: Docker, tenantId: string, app?: string) {
-    return (await this.ownedContainers(docker, tenantId, app)).filter(({ info }) => info.Config.Labels?.[LABELS.role] !== ROLES.volumeHelper);
+    return (await this.ownedContainers(docker, tenantId, app)).filter(({ info }) => !isHelperRole(info.Config.Labels?.[LABELS.role]));
   }
 
   private async stopContainer(container: Docker.Container, name: string): Promise<void> {

@@ -4,7 +4,12 @@ import { RuntimeError } from '../runtime-errors.js';
 export type Labels = Record<string, string>;
 
 /** allmende.role of the containers the adapter creates. */
-export const ROLES = { service: 'service', oneShot: 'one-shot', volumeHelper: 'volume-helper' } as const;
+export const ROLES = { service: 'service', oneShot: 'one-shot', volumeHelper: 'volume-helper', backupTask: 'backup-task' } as const;
+
+/** Helpers (volume archives, backup tasks) belong to a tenant but are none of its app containers. */
+export function isHelperRole(role: string | undefined): boolean {
+  return role === ROLES.volumeHelper || role === ROLES.backupTask;
+}
 
 /**
  * Ownership is proven by managed=true AND the tenant label. managed=true alone proves
