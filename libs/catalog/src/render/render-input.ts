@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { emailProblem, freeTextProblem, inputProblem, ValidationFailedError } from '#platform';
 import { IMAGE_REFERENCE } from '../templates/manifest.schema.js';
 
@@ -27,6 +28,13 @@ export interface RenderInput {
   admin: { email: string; username?: string; displayName?: string };
   clubName: string;
   imageOverrides?: Record<string, string>;
+  /** Where the edge proxy serves the tenant: its HTTPS port (default 443) goes into `web.url`. */
+  web?: { httpsPort?: number };
+  /**
+   * Host ports of the published ports (`publish: true`), fixed per tenant so DNS can advertise them:
+   * key "<service>:<container port>/<protocol>"; `hostIp` is the address they bind to (default: the runtime's).
+   */
+  published?: { hostIp?: string; ports: Record<string, number> };
 }
 
 export interface CheckedInput {
@@ -38,7 +46,13 @@ export interface CheckedInput {
   adminDisplayName: string;
   clubName: string;
   imageOverrides: Record<string, string>;
+  /** https://<primary domain>, with the port when it is not 443. */
+  webUrl: string;
+  published: { hostIp?: string; ports: Record<string, number> };
 }
+
+/** The key of a published port in RenderInput.published.ports. */
+export const publishedPortKey = (service: string, container: number, protocol: string): string => `${service}:${container}/${protocol}`;
 
 /**
  * Checks every outside value and reports all problems at once, each under its field
@@ -83,10 +97,21 @@ export function checkRenderInput(
     if (!IMAGE.test(from) || typeof to !== 'string' || !IMAGE.test(to)) problems.imageOverrides = `has an invalid image reference at "${from.slice(0, 100)}"`;
   }
 
+  const httpsPort = input.web?.httpsPort ?? 443;
+  if (!isPort(httpsPort)) problems['web.httpsPort'] = 'must be a port number (1-65535)';
+  const published = { ports: { ...(input.published?.ports ?? {}) }, ...(input.published?.hostIp !== undefined ? { hostIp: input.published.hostIp } : {}) };
+  if (published.hostIp !== undefined && isIP(published.hostIp) === 0) problems['published.hostIp'] = 'must be an IP address';
+  for (const [key, port] of Object.entries(published.ports)) {
+    if (!/^[a-z][a-z0-9-]{0,19}:\d{1,5}\/(tcp|udp)$/.test(key) || !isPort(port)) problems['published.ports'] = `has an invalid entry at "${key.slice(0, 40)}"`;
+  }
+  const webUrl = `https://${primaryDomain}${httpsPort === 443 ? '' : `:${httpsPort}`}`;
+
   // what the renderer refuses is for operators to read: the detail is the words
   if (Object.keys(problems).length) throw new ValidationFailedError(Object.fromEntries(Object.entries(problems).map(([field, detail]) => [field, inputProblem(detail)])));
-  return { tenantId, slug, primaryDomain, adminEmail, adminUsername, adminDisplayName, clubName, imageOverrides };
+  return { tenantId, slug, primaryDomain, adminEmail, adminUsername, adminDisplayName, clubName, imageOverrides, webUrl, published };
 }
+
+const isPort = (value: unknown): value is number => Number.isInteger(value) && (value as number) > 0 && (value as number) < 65_536;
 
 /** A lower-case ASCII DNS name with a top-level domain (punycode labels allowed). */
 export function domainProblem(value: string): string | undefined {

@@ -5,7 +5,7 @@ import type { AppTemplate } from '../templates/app-template.js';
 import { loadTemplates } from '../templates/load-template.js';
 import { generateSecrets } from './generate-secrets.js';
 import { planHash } from './plan-hash.js';
-import { renderAdminAccess, renderDeploymentPlan, RenderPlanInput } from './render-plan.js';
+import { publishedPortsOf, renderAdminAccess, renderDeploymentPlan, RenderPlanInput, renderWebRoutes } from './render-plan.js';
 
 const templates = loadTemplates(resolve(process.cwd(), 'templates'));
 const APPS = ['prosody', 'wordpress', 'mastodon'] as const;
@@ -203,7 +203,7 @@ describe('renderDeploymentPlan', () => {
       ALLMENDE_XMPP_ADMINS: 'admin@prosody.gardeners.example.org',
     });
     expect(prosody.resources).toEqual({ memoryBytes: 256 * 1024 ** 2, nanoCpus: 500_000_000, pidsLimit: 256 });
-    expect(prosody.ports.filter((p) => p.publish).map((p) => p.container)).toEqual([5222, 5269, 5280]);
+    expect(prosody.ports.filter((p) => p.publish).map((p) => p.container)).toEqual([5222, 5269]); // 5280 only through the edge
     expect(prosody).toMatchObject({
       user: 'prosody',
       capabilities: [],
@@ -237,7 +237,7 @@ describe('renderDeploymentPlan', () => {
       '--admin_user', 'admin', '--prompt=admin_password', '--admin_email', 'anna@example.org', '--skip-email',
     ]);
     expect(hook(plan, 'install').stdin).toBe(`${SECRETS.wordpress.admin_password}\n`);
-    expect(container(plan, 'web')).toMatchObject({ user: 'www-data', ports: [{ container: 8080, protocol: 'tcp', publish: true }], env: { ALLMENDE_HTTP_PORT: '8080' } });
+    expect(container(plan, 'web')).toMatchObject({ user: 'www-data', ports: [{ container: 8080, protocol: 'tcp', publish: false }], env: { ALLMENDE_HTTP_PORT: '8080' } });
     expect(container(plan, 'web').tmpfs.map((mount) => [mount.target, mount.mode])).toEqual([
       ['/run/apache2', '1777'], ['/run/lock', '1777'], ['/var/lib/php/sessions', '1733'], ['/tmp', '1777'],
     ]);
@@ -522,5 +522,57 @@ describe('renderAdminAccess', () => {
 
   it('checks its input like the plan does', () => {
     expect(() => renderAdminAccess(input('prosody', { domains: { primary: 'evil\n.org' } }))).toThrow(DomainError);
+  });
+});
+
+describe('web routes, published ports and the web address', () => {
+  it('routes the edge to containers by their Docker names, paths before the catch-all', () => {
+    expect(renderWebRoutes(input('wordpress'))).toEqual([{ container: 'alm-gardeners-wordpress-web', port: 8080 }]);
+    expect(renderWebRoutes(input('prosody'))).toEqual([
+      { container: 'alm-gardeners-prosody-prosody', port: 5280, paths: ['/http-bind', '/http-bind/*', '/xmpp-websocket', '/xmpp-websocket/*'] },
+    ]);
+    expect(renderWebRoutes(input('mastodon')).map((route) => [route.container, route.port, route.paths?.[0]])).toEqual([
+      ['alm-gardeners-mastodon-streaming', 4000, '/api/v1/streaming'],
+      ['alm-gardeners-mastodon-web', 3000, undefined],
+    ]);
+  });
+
+  it('publishes only the XMPP ports, each advertised by its SRV service, at the host ports given', () => {
+    expect(publishedPortsOf(template('prosody'))).toEqual([
+      { service: 'prosody', container: 5222, protocol: 'tcp', key: 'prosody:5222/tcp', srv: 'xmpp-client' },
+      { service: 'prosody', container: 5269, protocol: 'tcp', key: 'prosody:5269/tcp', srv: 'xmpp-server' },
+    ]);
+    expect(publishedPortsOf(template('wordpress'))).toEqual([]);
+    expect(publishedPortsOf(template('mastodon'))).toEqual([]);
+    const plan = renderDeploymentPlan(input('prosody', { published: { hostIp: '0.0.0.0', ports: { 'prosody:5222/tcp': 20001, 'prosody:5269/tcp': 20002 } } }));
+    expect(container(plan, 'prosody').ports).toEqual([
+      { container: 5222, protocol: 'tcp', publish: true, hostPort: 20001, hostIp: '0.0.0.0' },
+      { container: 5269, protocol: 'tcp', publish: true, hostPort: 20002, hostIp: '0.0.0.0' },
+      { container: 5280, protocol: 'tcp', publish: false },
+    ]);
+    expect(() => checkPlan(plan)).not.toThrow();
+    expect(plan.hash).not.toBe(renderDeploymentPlan(input('prosody')).hash);
+  });
+
+  it('puts the HTTPS port into the web address only when it is not 443', () => {
+    const onPort = renderDeploymentPlan(input('wordpress', { web: { httpsPort: 8443 } }));
+    expect(container(onPort, 'web').env).toMatchObject({ WP_HOME: 'https://wordpress.gardeners.example.org:8443', WP_SITEURL: 'https://wordpress.gardeners.example.org:8443' });
+    expect(renderAdminAccess(input('wordpress', { web: { httpsPort: 8443 } })).loginUrl).toBe('https://wordpress.gardeners.example.org:8443/wp-login.php');
+    expect(container(renderDeploymentPlan(input('wordpress', { web: { httpsPort: 443 } })), 'web').env.WP_HOME).toBe('https://wordpress.gardeners.example.org');
+  });
+
+  it('refuses a bad HTTPS port, host address or host port, naming the field', () => {
+    const fields = (changes: Partial<RenderPlanInput>) => {
+      try {
+        renderDeploymentPlan(input('prosody', changes));
+      } catch (error) {
+        return Object.keys((error as ValidationFailedError).fields ?? {});
+      }
+      return [];
+    };
+    expect(fields({ web: { httpsPort: 0 } })).toEqual(['web.httpsPort']);
+    expect(fields({ published: { hostIp: 'public', ports: {} } })).toEqual(['published.hostIp']);
+    expect(fields({ published: { ports: { 'prosody:5222/tcp': 70_000 } } })).toEqual(['published.ports']);
+    expect(fields({ published: { ports: { 'x y:5222/tcp': 20_001 } } })).toEqual(['published.ports']);
   });
 });

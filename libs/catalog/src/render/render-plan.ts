@@ -5,7 +5,7 @@ import type { AppTemplate, HookSpec, ServiceSpec, TemplateVersion } from '../tem
 import { substitute } from '../templates/expressions.js';
 import { startOrder } from '../templates/start-order.js';
 import { planHash } from './plan-hash.js';
-import { CheckedInput, checkRenderInput, RenderInput } from './render-input.js';
+import { CheckedInput, checkRenderInput, publishedPortKey, RenderInput } from './render-input.js';
 
 export interface RenderPlanInput extends RenderInput {
   manifest: AppTemplate;
@@ -74,6 +74,42 @@ export function renderDeploymentPlan(input: RenderPlanInput): DeploymentPlan {
   return { ...unhashed, hash };
 }
 
+/** A route of the edge proxy to one of the app's containers, by its Docker name (unique on the host). */
+export interface WebRoute {
+  container: string;
+  port: number;
+  /** "/exact" or "/prefix*"; absent: every path no other route takes. */
+  paths?: string[];
+}
+
+/** Where the edge proxy sends the tenant's web requests for this app (the template's `web` section). */
+export function renderWebRoutes(input: RenderPlanInput): WebRoute[] {
+  const { checked } = prepare(input);
+  return input.manifest.web.map((route) => ({
+    container: containerName(checked.slug, input.manifest.app, route.service),
+    port: route.port,
+    ...(route.paths ? { paths: [...route.paths] } : {}),
+  }));
+}
+
+/** A port the template publishes on the host (a fixed one per tenant), and the SRV service that advertises it. */
+export interface PublishedPortSpec {
+  service: string;
+  container: number;
+  protocol: 'tcp' | 'udp';
+  /** The key of its host port in RenderInput.published.ports. */
+  key: string;
+  srv?: string;
+}
+
+export function publishedPortsOf(template: AppTemplate): PublishedPortSpec[] {
+  return Object.entries(template.services).flatMap(([service, spec]) =>
+    spec.ports
+      .filter((port) => port.publish)
+      .map((port) => ({ service, container: port.container, protocol: port.protocol, key: publishedPortKey(service, port.container, port.protocol), ...(port.srv ? { srv: port.srv } : {}) })),
+  );
+}
+
 /** The admin's login details for the same input as renderDeploymentPlan. */
 export function renderAdminAccess(input: RenderPlanInput): AdminAccess {
   const { manifest: template } = input;
@@ -106,6 +142,7 @@ function prepare(input: RenderPlanInput): { version: TemplateVersion; checked: C
     ['app', template.app],
     ['version', version.version],
     ['domains.primary', checked.primaryDomain],
+    ['web.url', checked.webUrl],
     ['admin.email', checked.adminEmail],
     ['admin.username', checked.adminUsername],
     ['admin.displayName', checked.adminDisplayName],
@@ -144,7 +181,11 @@ function renderContainer(
       ...(mount.uid !== undefined ? { uid: mount.uid } : {}),
       ...(mount.gid !== undefined ? { gid: mount.gid } : {}),
     })),
-    ports: spec.ports.map((port) => ({ ...port })),
+    ports: spec.ports.map((port) => {
+      const hostPort = port.publish ? checked.published.ports[publishedPortKey(service, port.container, port.protocol)] : undefined;
+      const hostIp = port.publish ? checked.published.hostIp : undefined;
+      return { container: port.container, protocol: port.protocol, publish: port.publish, ...(hostPort ? { hostPort } : {}), ...(hostIp ? { hostIp } : {}) };
+    }),
     resources: {
       memoryBytes: memoryBytes(spec.resources.memory),
       nanoCpus: Math.round(spec.resources.cpus * 1e9),

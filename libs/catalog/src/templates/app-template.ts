@@ -20,6 +20,8 @@ export interface AppTemplate {
   /** Service name -> spec, in the manifest's order. */
   services: Record<string, ServiceSpec>;
   hooks: { firstStart: HookSpec[]; backup: HookSpec[]; upgrade: HookSpec[] };
+  /** What the edge proxy forwards to over the tenant's network (no host port); empty: no web interface. */
+  web: WebRouteSpec[];
   /** Where the template was loaded from, for messages. */
   file: string;
 }
@@ -75,7 +77,8 @@ export interface ServiceSpec {
   workingDir?: string;
   /** Values are template strings. */
   env: Record<string, string>;
-  ports: { container: number; protocol: 'tcp' | 'udp'; publish: boolean }[];
+  /** publish: a host port of its own (fixed per tenant, e.g. XMPP); `srv` names the DNS SRV service that advertises it. */
+  ports: { container: number; protocol: 'tcp' | 'udp'; publish: boolean; srv?: string }[];
   volumes: { volume: string; target: string; readOnly: boolean }[];
   healthcheck?: {
     /** Template strings; run without a shell (Docker's CMD form). */
@@ -94,6 +97,13 @@ export interface ServiceSpec {
   restart: 'unless-stopped' | 'on-failure' | 'no';
   oneShot: boolean;
   dependsOn: string[];
+}
+
+/** One web route: requests for `paths` ("/exact" or "/prefix*"; none: every other path) go to `service`:`port`. */
+export interface WebRouteSpec {
+  service: string;
+  port: number;
+  paths?: string[];
 }
 
 export interface TmpfsSpec {

@@ -210,6 +210,16 @@ describe('a broken template is refused, naming the file and the field', () => {
     expect(problemWith('wordpress', (m) => (m.services.web.dependsOn = ['web']))).toBe('/services/web/dependsOn must not name the service itself');
   });
 
+  it('web routes to an unknown service, an undeclared or published port, two catch-alls, an SRV name on an unpublished port', () => {
+    expect(problemWith('wordpress', (m) => (m.web = [{ service: 'www', port: 8080 }]))).toBe('/web/0/service names unknown service "www"');
+    expect(problemWith('wordpress', (m) => (m.web = [{ service: 'web', port: 80 }]))).toBe('/web/0/port is not a tcp port of service "web"');
+    expect(problemWith('wordpress', (m) => (m.services.web.ports[0].publish = true))).toMatch(/^\/web\/0\/port is published on the host/);
+    expect(problemWith('wordpress', (m) => m.web.push({ service: 'web', port: 8080 }))).toBe('/web/1/paths only one route may take every path');
+    expect(problemWith('wordpress', (m) => (m.web = [{ service: 'web', port: 8080, paths: ['/a/../b'] }]))).toBe('/web/0/paths must not contain "." or ".." segments');
+    expect(problemWith('wordpress', (m) => (m.web = [{ service: 'web', port: 8080, paths: ['/{path}'] }]))).toMatch(/^\/web\/0\/paths\/0 must match pattern/);
+    expect(problemWith('prosody', (m) => (m.services.prosody.ports[0].publish = false))).toBe('/services/prosody/ports/0/srv needs "publish: true": an SRV record points at a host port');
+  });
+
   it('a dependency cycle', () => {
     expect(problemWith('mastodon', (m) => (m.services.db.dependsOn = ['web']))).toBe('/services/db/dependsOn forms a dependency cycle db -> web -> db');
     expect(problemWith('mastodon', (m) => (m.services.redis.dependsOn = ['sidekiq']))).toBe(

@@ -15,7 +15,7 @@ export const MANIFEST_FILE = 'manifest.yaml';
 
 /** Variables every template may use besides secrets.<name> and services.<name>.host. */
 export const INPUT_VARIABLES = [
-  'tenant.id', 'tenant.slug', 'app', 'version', 'domains.primary',
+  'tenant.id', 'tenant.slug', 'app', 'version', 'domains.primary', 'web.url',
   'admin.email', 'admin.username', 'admin.displayName', 'clubName',
 ] as const;
 
@@ -71,6 +71,7 @@ type RawManifest = {
       Pick<ServiceSpec, 'resources'> & { healthcheck?: RawHealthcheck; tmpfs?: (Omit<TmpfsSpec, 'mode'> & { mode?: string })[] }
   >;
   hooks?: Partial<Record<keyof AppTemplate['hooks'], (Omit<HookSpec, 'acceptExitCodes'> & { acceptExitCodes?: number[] })[]>>;
+  web?: AppTemplate['web'];
 };
 
 /** Fills in the defaults, so the rest of the code never sees an absent list. */
@@ -115,6 +116,7 @@ function normalise(raw: RawManifest, file: string): AppTemplate {
     volumes: raw.volumes ?? {},
     services,
     hooks,
+    web: raw.web ?? [],
     file,
   };
 }
@@ -203,6 +205,32 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
     if (!(error instanceof DependencyCycleError)) throw error;
     fail(`/services/${error.cycle[0]}/dependsOn`, `forms a ${error.message}`);
   }
+
+  // Web routes: a declared port of a long-running service; at most one catch-all route.
+  const srvNames = new Set<string>();
+  for (const [name, service] of Object.entries(services)) {
+    service.ports.forEach((port, index) => {
+      if (port.srv === undefined) return;
+      if (!port.publish) fail(`/services/${name}/ports/${index}/srv`, 'needs "publish: true": an SRV record points at a host port');
+      if (srvNames.has(port.srv)) fail(`/services/${name}/ports/${index}/srv`, `"${port.srv}" is advertised twice`);
+      srvNames.add(port.srv);
+    });
+  }
+  const routePaths = new Set<string>();
+  template.web.forEach((route, index) => {
+    const pointer = `/web/${index}`;
+    const service = services[route.service];
+    if (!service) return fail(`${pointer}/service`, `names unknown service "${route.service}"`);
+    if (service.oneShot) fail(`${pointer}/service`, `"${route.service}" is a one-shot service`);
+    const port = service.ports.find((candidate) => candidate.container === route.port && candidate.protocol === 'tcp');
+    if (!port) fail(`${pointer}/port`, `is not a tcp port of service "${route.service}"`);
+    if (port?.publish) fail(`${pointer}/port`, 'is published on the host: the edge reaches web ports over the tenant network, so set "publish: false"');
+    for (const path of route.paths ?? ['*']) {
+      if (path.split('/').some((segment) => segment === '..' || segment === '.')) fail(`${pointer}/paths`, 'must not contain "." or ".." segments');
+      if (routePaths.has(path)) fail(`${pointer}/paths`, path === '*' ? 'only one route may take every path' : `"${path}" is routed twice`);
+      routePaths.add(path);
+    }
+  });
 
   // Hooks: run in a long-running service; captured secrets come from exactly one first-start hook.
   const capturedBy = new Map<string, string>();

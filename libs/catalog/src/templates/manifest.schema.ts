@@ -109,7 +109,10 @@ const service = {
         properties: {
           container: { type: 'integer', minimum: 1, maximum: 65_535 },
           protocol: { enum: ['tcp', 'udp'] },
+          // published ports get a fixed host port of their own on the tenant's host
           publish: { type: 'boolean' },
+          // the DNS SRV service that advertises it, e.g. xmpp-client for _xmpp-client._tcp
+          srv: { type: 'string', pattern: '^[a-z][a-z0-9-]{0,30}$' },
         },
       },
     },
@@ -242,6 +245,21 @@ export const manifestSchema = {
       type: 'object',
       additionalProperties: false,
       properties: { firstStart: hookList, backup: hookList, upgrade: hookList },
+    },
+    // What the edge proxy forwards to, over the tenant's network: routes with paths first.
+    web: {
+      type: 'array',
+      maxItems: 10,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['service', 'port'],
+        properties: {
+          service: name(20),
+          port: { type: 'integer', minimum: 1, maximum: 65_535 },
+          paths: { type: 'array', minItems: 1, maxItems: 20, uniqueItems: true, items: { type: 'string', pattern: '^/[A-Za-z0-9._~/-]*\\*?$', maxLength: 200 } },
+        },
+      },
     },
   },
 } as const;

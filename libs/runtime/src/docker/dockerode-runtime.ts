@@ -511,7 +511,7 @@ export class DockerodeRuntime extends ContainerRuntime {
       const info = await engineCall(`inspect container ${planned.name}`, () => docker.getContainer(ids[planned.service]).inspect());
       for (const port of published) {
         const bindings = info.NetworkSettings.Ports?.[`${port.container}/${port.protocol}`] ?? [];
-        const binding = bindings.find((b) => b.HostIp === this.options.publishIp) ?? bindings[0];
+        const binding = bindings.find((b) => b.HostIp === (port.hostIp ?? this.options.publishIp)) ?? bindings[0];
         if (!binding) continue; // a finished one-shot publishes nothing
         ports.push({ service: planned.service, container: port.container, protocol: port.protocol, hostIp: binding.HostIp, hostPort: Number(binding.HostPort) });
       }

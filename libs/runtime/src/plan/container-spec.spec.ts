@@ -65,6 +65,14 @@ describe('checkPlan', () => {
     expect(refusal(plan([{ ...web, resources: { ...web.resources, pidsLimit: 0 } }]))).toContain('resources');
     expect(refusal({ ...plan(), hash: '' })).toContain('hash');
   });
+
+  it('refuses a fixed host port that is no port or belongs to an unpublished port, and a host address that is no IP', () => {
+    const withPort = (port: object) => plan([{ ...web, ports: [{ container: 5222, protocol: 'tcp', publish: true, ...port }] }]);
+    expect(() => checkPlan(withPort({ hostPort: 20001, hostIp: '0.0.0.0' }))).not.toThrow();
+    expect(refusal(withPort({ hostPort: 70000 }))).toContain('host port 70000');
+    expect(refusal(withPort({ hostPort: 20001, publish: false }))).toContain('host port 20001');
+    expect(refusal(withPort({ hostIp: 'example.org' }))).toContain('not an IP address');
+  });
 });
 
 describe('checkPlan: privileges, user and writable places', () => {
@@ -133,6 +141,9 @@ describe('containerCreateOptions', () => {
       NetworkMode: 'alm-gardeners',
     });
     expect(options.ExposedPorts).toEqual({ '80/tcp': {}, '9000/tcp': {} });
+    const pinned = containerCreateOptions(plan(), { ...web, ports: [{ container: 5222, protocol: 'tcp', publish: true, hostPort: 20001, hostIp: '0.0.0.0' }] }, { publishIp: '127.0.0.1' });
+    expect(pinned.HostConfig?.PortBindings).toEqual({ '5222/tcp': [{ HostIp: '0.0.0.0', HostPort: '20001' }] });
+    expect(pinned.Labels![LABELS.specHash]).not.toBe(options.Labels![LABELS.specHash]);
     expect(options.Healthcheck).toEqual({ Test: web.healthcheck!.test, Interval: 10e9, Timeout: 5e9, Retries: 3, StartPeriod: 30e9 });
     expect(options.NetworkingConfig?.EndpointsConfig?.['alm-gardeners'].Aliases).toEqual(['wordpress-web']);
     expect(aliasOf(plan(), web)).toBe('wordpress-web');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type Docker from 'dockerode';
 import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedVolume } from './deployment-plan.js';
 import { CONTAINER_USER, securityProblems, tmpfsOptions } from './container-security.js';
@@ -70,6 +71,8 @@ export function checkPlan(plan: DeploymentPlan): void {
     need(c.stopSignal === undefined || /^SIG[A-Z0-9]{2,8}$/.test(c.stopSignal), `${where}: stop signal "${c.stopSignal}" is not a signal name`);
     for (const port of c.ports) {
       need(Number.isInteger(port.container) && port.container > 0 && port.container < 65536 && ['tcp', 'udp'].includes(port.protocol), `${where}: bad port ${port.container}/${port.protocol}`);
+      need(port.hostPort === undefined || (port.publish && Number.isInteger(port.hostPort) && port.hostPort > 0 && port.hostPort < 65536), `${where}: host port ${port.hostPort} of ${port.container} is not a port, or the port is not published`);
+      need(port.hostIp === undefined || (port.publish && isIP(port.hostIp) !== 0), `${where}: host address of port ${port.container} is not an IP address`);
     }
     if (c.healthcheck) {
       const h = c.healthcheck;
@@ -126,7 +129,7 @@ export function containerCreateOptions(plan: DeploymentPlan, c: PlannedContainer
     const key = `${port.container}/${port.protocol}`;
     exposed[key] = {};
     // HostPort "": the engine picks a free port; apply reports it.
-    if (port.publish) bindings[key] = [{ HostIp: spec.publishIp, HostPort: '' }];
+    if (port.publish) bindings[key] = [{ HostIp: port.hostIp ?? spec.publishIp, HostPort: port.hostPort ? String(port.hostPort) : '' }];
   }
   const healthcheck = c.healthcheck && {
     Test: c.healthcheck.test,

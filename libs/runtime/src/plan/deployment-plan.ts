@@ -42,8 +42,12 @@ export interface PlannedVolume {
 export interface PlannedPort {
   container: number;
   protocol: 'tcp' | 'udp';
-  /** Published on this host address with a port Docker picks; recorded after apply. */
+  /** Published on the host: on `hostIp` (default: the runtime's publish address) and `hostPort` (default: one Docker picks); recorded after apply. */
   publish: boolean;
+  /** A fixed host port, e.g. one advertised in DNS (XMPP's SRV records); absent: Docker picks one. */
+  hostPort?: number;
+  /** The host address to bind to, e.g. the Docker host's public address; absent: the runtime's publish address. */
+  hostIp?: string;
 }
 
 export interface PlannedHealthcheck {
