@@ -16,6 +16,7 @@ put_file prosody/prosody.cfg.lua /etc/prosody/prosody.cfg.lua
 put_file prosody/entrypoint.sh /usr/local/bin/allmende-prosody-entrypoint 755
 put_file prosody/healthcheck.sh /usr/local/bin/allmende-healthcheck 755
 put_file prosody/set-password.sh /usr/local/bin/allmende-prosody-set-password 755
+put_file prosody/install-cert.sh /usr/local/bin/allmende-prosody-install-cert 755
 # Debian's defaults would load a localhost VirtualHost and snakeoil certs.
 rm -rf "$ROOTFS"/etc/prosody/conf.d/* "$ROOTFS"/etc/prosody/conf.avail "$ROOTFS"/etc/prosody/certs/* \
   "$ROOTFS"/var/log/prosody

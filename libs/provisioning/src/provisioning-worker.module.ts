@@ -4,6 +4,9 @@ import { IdentityModule } from '#identity';
 import { JobsModule } from '#platform/jobs';
 import { RuntimeModule } from '#runtime/docker';
 import { TenantBackups } from './backups/tenant-backups.js';
+import { EdgeMaintenance } from './edge/edge-maintenance.js';
+import { HostPorts } from './edge/host-ports.js';
+import { TenantEdge } from './edge/tenant-edge.js';
 import { HostMonitor } from './maintenance/host-monitor.js';
 import { ProvisioningMaintenance } from './maintenance/provisioning-maintenance.js';
 import { LifecycleHandlers } from './pipeline/handlers/index.js';
@@ -30,9 +33,12 @@ import { ProvisioningModule } from './provisioning.module.js';
     ServiceInstances,
     TenantDeployments,
     TenantBackups,
+    HostPorts,
+    TenantEdge,
+    EdgeMaintenance,
     ...LifecycleHandlers,
     { provide: OPERATION_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: LifecycleHandlers },
   ],
-  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery],
+  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, EdgeMaintenance],
 })
 export class ProvisioningWorkerModule {}

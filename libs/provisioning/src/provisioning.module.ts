@@ -3,7 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { CatalogModule } from '#catalog';
 import { AuditModule } from '#domain';
 import { IdentityModule } from '#identity';
-import { SecretBox } from '#platform';
+import { EdgeModule } from '#edge/module';
+import { AppConfig, SecretBox } from '#platform';
 import { JobsModule } from '#platform/jobs';
 import { RuntimeModule } from '#runtime/docker';
 import { BackupStore } from './backups/backup-store.port.js';
@@ -12,6 +13,8 @@ import { LocalBackupStore } from './backups/local-backup-store.js';
 import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
 import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
 import { PROVISIONING_ENTITIES } from './entities/index.js';
+import { EdgeController } from './edge/edge.controller.js';
+import { edgeOptionsOf } from './edge/edge-options.js';
 import { DockerHostsController } from './hosts/docker-hosts.controller.js';
 import { DockerHostsService } from './hosts/docker-hosts.service.js';
 import { GracePeriods } from './maintenance/grace-periods.js';
@@ -25,8 +28,11 @@ import { TenantsService } from './tenants/tenants.service.js';
 
 /** Tenants, their lifecycle, Docker hosts, and the long-running operations that carry it out (api and worker). */
 @Module({
-  imports: [IdentityModule, CatalogModule, AuditModule, JobsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES)],
-  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController],
+  imports: [
+    IdentityModule, CatalogModule, AuditModule, JobsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES),
+    EdgeModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => edgeOptionsOf(config) }),
+  ],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController, EdgeController],
   providers: [
     OperationsService,
     { provide: OperationJournal, useExisting: OperationsService },
@@ -39,6 +45,6 @@ import { TenantsService } from './tenants/tenants.service.js';
     SecretBox,
     { provide: BackupStore, useClass: LocalBackupStore },
   ],
-  exports: [RuntimeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore],
+  exports: [RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore],
 })
 export class ProvisioningModule {}

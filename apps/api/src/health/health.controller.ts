@@ -34,10 +34,14 @@ export class HealthController {
       hosts.map((host) => [
         host.name,
         // no engine versions for anonymous callers: operators see them at /api/v1/docker-hosts
-        host.status.reachable ? { status: 'up' } : { status: 'down', error: host.status.error },
+        {
+          ...(host.status.reachable ? { status: 'up' } : { status: 'down', error: host.status.error }),
+          // the edge proxy as the worker's reconcile loop last found it
+          edge: host.edge.state === 'failed' ? { status: 'down', error: host.edge.error } : { status: host.edge.state === 'ok' ? 'up' : 'unknown' },
+        },
       ]),
     );
-    const ready = database.status === 'up' && hosts.every((host) => host.status.reachable);
+    const ready = database.status === 'up' && hosts.every((host) => host.status.reachable && host.edge.state !== 'failed');
     response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return { status: ready ? 'ready' : 'not_ready', checks: { database, dockerHosts } };
   }

@@ -73,14 +73,26 @@ end
 archive_expires_after = "1w"
 limits = { c2s = { rate = "10kb/s" }, s2sin = { rate = "30kb/s" } }
 
--- Written by the entrypoint at container start if missing (self-signed).
+-- Each host presents the certificate the edge proxy issued for it (certs/<name>.crt and .key,
+-- installed by allmende-prosody-install-cert, which makes Prosody read this file again); until
+-- then the self-signed one the entrypoint writes (tls.crt).
 local certdir = "/var/lib/prosody/certs/"
-ssl = { certificate = certdir .. "tls.crt", key = certdir .. "tls.key" }
+local function certificate_for(name)
+	local file = io.open(certdir .. name .. ".crt", "r")
+	if file then
+		file:close()
+		return { certificate = certdir .. name .. ".crt", key = certdir .. name .. ".key" }
+	end
+	return { certificate = certdir .. "tls.crt", key = certdir .. "tls.key" }
+end
+ssl = certificate_for(domain)
 
 VirtualHost(domain)
+	ssl = certificate_for(domain)
 
 local muc = env("ALLMENDE_XMPP_MUC_DOMAIN")
 if muc then
 	Component(muc, "muc")
-	modules_enabled = { "muc_mam" }
+		modules_enabled = { "muc_mam" }
+		ssl = certificate_for(muc)
 end

@@ -5,7 +5,7 @@ import type { AppTemplate } from '../templates/app-template.js';
 import { loadTemplates } from '../templates/load-template.js';
 import { generateSecrets } from './generate-secrets.js';
 import { planHash } from './plan-hash.js';
-import { publishedPortsOf, renderAdminAccess, renderDeploymentPlan, RenderPlanInput, renderWebRoutes } from './render-plan.js';
+import { publishedPortsOf, renderAdminAccess, renderCertificateInstalls, renderDeploymentPlan, RenderPlanInput, renderWebRoutes } from './render-plan.js';
 
 const templates = loadTemplates(resolve(process.cwd(), 'templates'));
 const APPS = ['prosody', 'wordpress', 'mastodon'] as const;
@@ -552,6 +552,14 @@ describe('web routes, published ports and the web address', () => {
     ]);
     expect(() => checkPlan(plan)).not.toThrow();
     expect(plan.hash).not.toBe(renderDeploymentPlan(input('prosody')).hash);
+  });
+
+  it("installs the edge's certificates for Prosody's domain and group chat component, the host name as the last argument", () => {
+    expect(renderCertificateInstalls(input('prosody'))).toEqual([
+      { hostName: 'prosody.gardeners.example.org', hook: { name: 'install-certificate-prosody.gardeners.example.org', service: 'prosody', user: 'prosody', argv: ['allmende-prosody-install-cert', 'prosody.gardeners.example.org'], timeoutSeconds: 60, acceptExitCodes: [] } },
+      { hostName: 'conference.prosody.gardeners.example.org', hook: expect.objectContaining({ argv: ['allmende-prosody-install-cert', 'conference.prosody.gardeners.example.org'] }) },
+    ]);
+    expect(renderCertificateInstalls(input('wordpress'))).toEqual([]);
   });
 
   it('puts the HTTPS port into the web address only when it is not 443', () => {

@@ -1,11 +1,11 @@
-import { problem, ValidationFailedError } from '#platform';
+import { inputProblem, problem, ValidationFailedError } from '#platform';
 import type { CatalogProblemCode } from '../problems.js';
 import { DeploymentPlan, LABELS, PlannedContainer, PlannedHook, PlannedVolume } from '#runtime';
 import type { AppTemplate, HookSpec, ServiceSpec, TemplateVersion } from '../templates/app-template.js';
 import { substitute } from '../templates/expressions.js';
 import { startOrder } from '../templates/start-order.js';
 import { planHash } from './plan-hash.js';
-import { CheckedInput, checkRenderInput, publishedPortKey, RenderInput } from './render-input.js';
+import { CheckedInput, checkRenderInput, domainProblem, publishedPortKey, RenderInput } from './render-input.js';
 
 export interface RenderPlanInput extends RenderInput {
   manifest: AppTemplate;
@@ -108,6 +108,33 @@ export function publishedPortsOf(template: AppTemplate): PublishedPortSpec[] {
       .filter((port) => port.publish)
       .map((port) => ({ service, container: port.container, protocol: port.protocol, key: publishedPortKey(service, port.container, port.protocol), ...(port.srv ? { srv: port.srv } : {}) })),
   );
+}
+
+/** One certificate the app presents itself: the edge's certificate for `hostName`, installed by `hook` (certificate and key as its stdin). */
+export interface CertificateInstall {
+  hostName: string;
+  hook: PlannedHook;
+}
+
+/** The certificates the app needs from the edge (the template's `certificates` section); none for most apps. */
+export function renderCertificateInstalls(input: RenderPlanInput): CertificateInstall[] {
+  const spec = input.manifest.certificates;
+  if (!spec) return [];
+  const { variables } = prepare(input);
+  return [...new Set(spec.hostNames.map((name) => substitute(name, variables)))].map((hostName) => {
+    if (domainProblem(hostName)) throw ValidationFailedError.field('certificates.hostNames', inputProblem(`"${hostName.slice(0, 80)}" ${domainProblem(hostName)}`));
+    return {
+      hostName,
+      hook: {
+        name: `install-certificate-${hostName}`.slice(0, 100),
+        service: spec.service,
+        argv: [...spec.install.map((arg) => substitute(arg, variables)), hostName],
+        timeoutSeconds: 60,
+        acceptExitCodes: [],
+        ...(spec.user ? { user: spec.user } : {}),
+      },
+    };
+  });
 }
 
 /** The admin's login details for the same input as renderDeploymentPlan. */

@@ -22,6 +22,8 @@ export interface AppTemplate {
   hooks: { firstStart: HookSpec[]; backup: HookSpec[]; upgrade: HookSpec[] };
   /** What the edge proxy forwards to over the tenant's network (no host port); empty: no web interface. */
   web: WebRouteSpec[];
+  /** Certificates the app presents itself (from the edge), and how to install them; absent: the edge alone speaks TLS. */
+  certificates?: CertificatesSpec;
   /** Where the template was loaded from, for messages. */
   file: string;
 }
@@ -104,6 +106,15 @@ export interface WebRouteSpec {
   service: string;
   port: number;
   paths?: string[];
+}
+
+export interface CertificatesSpec {
+  service: string;
+  user?: string;
+  /** Template strings: the host names, e.g. the XMPP domain and its group chat component. */
+  hostNames: string[];
+  /** argv of the install command; the host name is appended, certificate chain and key (PEM) come on stdin. */
+  install: string[];
 }
 
 export interface TmpfsSpec {

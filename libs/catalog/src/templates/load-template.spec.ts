@@ -218,6 +218,9 @@ describe('a broken template is refused, naming the file and the field', () => {
     expect(problemWith('wordpress', (m) => (m.web = [{ service: 'web', port: 8080, paths: ['/a/../b'] }]))).toBe('/web/0/paths must not contain "." or ".." segments');
     expect(problemWith('wordpress', (m) => (m.web = [{ service: 'web', port: 8080, paths: ['/{path}'] }]))).toMatch(/^\/web\/0\/paths\/0 must match pattern/);
     expect(problemWith('prosody', (m) => (m.services.prosody.ports[0].publish = false))).toBe('/services/prosody/ports/0/srv needs "publish: true": an SRV record points at a host port');
+    expect(problemWith('prosody', (m) => (m.certificates.service = 'xmpp'))).toBe('/certificates/service names unknown service "xmpp"');
+    expect(problemWith('prosody', (m) => (m.certificates.hostNames = ['{{ domains.other }}']))).toMatch(/^\/certificates\/hostNames\/0 uses unknown variable "domains.other"/);
+    expect(problemWith('prosody', (m) => (m.certificates.install = ['install', '{{ secrets.admin_password }}']))).toMatch(/^\/certificates\/install\/1 puts secrets.admin_password on the command line/);
   });
 
   it('a dependency cycle', () => {

@@ -72,6 +72,7 @@ type RawManifest = {
   >;
   hooks?: Partial<Record<keyof AppTemplate['hooks'], (Omit<HookSpec, 'acceptExitCodes'> & { acceptExitCodes?: number[] })[]>>;
   web?: AppTemplate['web'];
+  certificates?: AppTemplate['certificates'];
 };
 
 /** Fills in the defaults, so the rest of the code never sees an absent list. */
@@ -117,6 +118,7 @@ function normalise(raw: RawManifest, file: string): AppTemplate {
     services,
     hooks,
     web: raw.web ?? [],
+    ...(raw.certificates ? { certificates: raw.certificates } : {}),
     file,
   };
 }
@@ -232,6 +234,12 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
     }
   });
 
+  if (template.certificates) {
+    const service = services[template.certificates.service];
+    if (!service) fail('/certificates/service', `names unknown service "${template.certificates.service}"`);
+    else if (service.oneShot) fail('/certificates/service', `"${template.certificates.service}" is a one-shot service; installing needs a running container`);
+  }
+
   // Hooks: run in a long-running service; captured secrets come from exactly one first-start hook.
   const capturedBy = new Map<string, string>();
   for (const phase of HOOK_PHASES) {
@@ -297,6 +305,8 @@ function* templateStrings(template: AppTemplate): Generator<[pointer: string, te
     for (const [index, arg] of (service.healthcheck?.command ?? []).entries()) yield [`${at}/healthcheck/command/${index}`, arg, owner];
     for (const [key, value] of Object.entries(service.env)) yield [`${at}/env/${key}`, value];
   }
+  for (const [index, hostName] of (template.certificates?.hostNames ?? []).entries()) yield [`/certificates/hostNames/${index}`, hostName];
+  for (const [index, arg] of (template.certificates?.install ?? []).entries()) yield [`/certificates/install/${index}`, arg, 'the certificate install'];
   for (const phase of HOOK_PHASES) {
     for (const [index, hook] of template.hooks[phase].entries()) {
       const at = `/hooks/${phase}/${index}`;

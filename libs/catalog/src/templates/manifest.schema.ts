@@ -246,6 +246,19 @@ export const manifestSchema = {
       additionalProperties: false,
       properties: { firstStart: hookList, backup: hookList, upgrade: hookList },
     },
+    // Host names whose certificates (obtained by the edge) the app presents itself, e.g. Prosody
+    // to XMPP clients and servers; `install` (argv, the host name appended) reads certificate and key on stdin.
+    certificates: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['service', 'hostNames', 'install'],
+      properties: {
+        service: name(20),
+        user: { type: 'string', pattern: USER },
+        hostNames: { type: 'array', minItems: 1, maxItems: 10, items: templateString },
+        install: argv,
+      },
+    },
     // What the edge proxy forwards to, over the tenant's network: routes with paths first.
     web: {
       type: 'array',

@@ -64,6 +64,17 @@ export class AppConfig {
     readonly smtpUrl?: string;
   };
   readonly reconcileIntervalSeconds!: number;
+  /** The edge proxy of every Docker host: who signs its certificates, where it listens, what it is called. */
+  readonly edge!: {
+    readonly issuer: { readonly kind: 'internal' } | { readonly kind: 'acme'; readonly email: string; readonly directoryUrl?: string };
+    /** Host ports of the edge (80/443 in production; 8080/8443 otherwise, so no root is needed). It binds to the host's publish address. */
+    readonly httpPort: number;
+    readonly httpsPort: number;
+    readonly name: string;
+    readonly image: string;
+  };
+  /** Host ports handed to tenants' published ports (XMPP), one of them per port, fixed for the tenant's life. */
+  readonly tenantPorts!: { readonly from: number; readonly to: number };
   readonly runtime!: {
     /** Operations the worker runs at once (each mostly waits on Docker). */
     readonly workerConcurrency: number;
@@ -120,6 +131,8 @@ export class AppConfig {
       lifecycle: this.lifecycle,
       mail: { from: this.mail.from, smtpUrl: this.mail.smtpUrl ? '(set, hidden)' : undefined },
       reconcileIntervalSeconds: this.reconcileIntervalSeconds,
+      edge: this.edge,
+      tenantPorts: this.tenantPorts,
       runtime: this.runtime,
       sessionTtlHours: this.sessionTtlHours,
       passwordAttemptsPerMinute: this.passwordAttemptsPerMinute,
@@ -191,6 +204,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       smtpUrl: vars.SMTP_URL,
     },
     reconcileIntervalSeconds: vars.ALLMENDE_RECONCILE_INTERVAL_SECONDS ?? 60,
+    edge: edgeConfig(vars, environment),
+    tenantPorts: portRange(vars.ALLMENDE_TENANT_PORTS ?? '20000-29999'),
     runtime: {
       workerConcurrency: vars.ALLMENDE_WORKER_CONCURRENCY ?? 10,
       healthTimeoutSeconds: vars.ALLMENDE_HEALTH_TIMEOUT_SECONDS ?? 300,
@@ -211,6 +226,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       format: (vars.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
     },
   });
+}
+
+function edgeConfig(vars: ReturnType<typeof validateEnvironment>, environment: string): AppConfig['edge'] {
+  const production = environment === 'production';
+  // production gets real certificates; anywhere else Caddy's own CA (its root is downloadable)
+  const kind = vars.ALLMENDE_EDGE_ISSUER ?? (production ? 'acme' : 'internal');
+  if (kind === 'acme' && !vars.ALLMENDE_EDGE_ACME_EMAIL) {
+    throw new ConfigurationError('invalid configuration: ALLMENDE_EDGE_ACME_EMAIL (the operator\'s address for the ACME account) is required with the acme issuer; set ALLMENDE_EDGE_ISSUER=internal to use the edge\'s own CA');
+  }
+  const httpPort = vars.ALLMENDE_EDGE_HTTP_PORT ?? (production ? 80 : 8080);
+  const httpsPort = vars.ALLMENDE_EDGE_HTTPS_PORT ?? (production ? 443 : 8443);
+  if (httpPort === httpsPort) throw new ConfigurationError('invalid configuration: ALLMENDE_EDGE_HTTP_PORT and ALLMENDE_EDGE_HTTPS_PORT must differ');
+  return {
+    issuer: kind === 'acme' ? { kind, email: vars.ALLMENDE_EDGE_ACME_EMAIL!, ...(vars.ALLMENDE_EDGE_ACME_DIRECTORY ? { directoryUrl: vars.ALLMENDE_EDGE_ACME_DIRECTORY } : {}) } : { kind: 'internal' },
+    httpPort,
+    httpsPort,
+    name: vars.ALLMENDE_EDGE_NAME ?? 'allmende-edge',
+    image: vars.ALLMENDE_EDGE_IMAGE ?? 'allmende/caddy:2.6',
+  };
+}
+
+function portRange(value: string): { from: number; to: number } {
+  const [from, to] = value.split('-').map(Number);
+  if (!(from >= 1024 && to <= 65535 && from <= to)) throw new ConfigurationError('invalid configuration: ALLMENDE_TENANT_PORTS must be a range of host ports from 1024 to 65535, e.g. 20000-29999');
+  return { from, to };
 }
 
 function drillStepPause(value: number | undefined, environment: string): number {

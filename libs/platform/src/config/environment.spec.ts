@@ -58,8 +58,19 @@ describe('configuration', () => {
     expect(error.message).toMatch(/ALLMENDE_SECRET_KEY is required in production/);
   });
 
+  it("runs the edge with its own CA on unprivileged ports outside production, and with ACME on 80/443 in production", () => {
+    expect(loadConfig(base, '/tmp').edge).toEqual({ issuer: { kind: 'internal' }, httpPort: 8080, httpsPort: 8443, name: 'allmende-edge', image: 'allmende/caddy:2.6' });
+    const production = loadConfig({ ...base, NODE_ENV: 'production', ALLMENDE_EDGE_ACME_EMAIL: 'ops@coop.example' }, '/tmp').edge;
+    expect(production).toMatchObject({ issuer: { kind: 'acme', email: 'ops@coop.example' }, httpPort: 80, httpsPort: 443 });
+    expect(errorFor({ NODE_ENV: 'production' }).message).toContain('ALLMENDE_EDGE_ACME_EMAIL');
+    expect(errorFor({ ALLMENDE_EDGE_HTTP_PORT: '9000', ALLMENDE_EDGE_HTTPS_PORT: '9000' }).message).toContain('must differ');
+    expect(errorFor({ ALLMENDE_EDGE_ACME_DIRECTORY: 'http://acme.example/{x}' }).message).toContain('ALLMENDE_EDGE_ACME_DIRECTORY');
+    expect(loadConfig({ ...base, ALLMENDE_TENANT_PORTS: '30000-30100' }, '/tmp').tenantPorts).toEqual({ from: 30000, to: 30100 });
+    expect(errorFor({ ALLMENDE_TENANT_PORTS: '30100-30000' }).message).toContain('ALLMENDE_TENANT_PORTS');
+  });
+
   it('refuses the fault-drill step pause in production', () => {
-    expect(errorFor({ NODE_ENV: 'production', ALLMENDE_DRILL_STEP_PAUSE_MS: '1200' }).message).toContain('ALLMENDE_DRILL_STEP_PAUSE_MS');
+    expect(errorFor({ NODE_ENV: 'production', ALLMENDE_EDGE_ACME_EMAIL: 'ops@coop.example', ALLMENDE_DRILL_STEP_PAUSE_MS: '1200' }).message).toContain('ALLMENDE_DRILL_STEP_PAUSE_MS');
     expect(loadConfig({ ...base, ALLMENDE_DRILL_STEP_PAUSE_MS: '1200' }, '/tmp').runtime.drillStepPauseMs).toBe(1200);
     expect(loadConfig(base, '/tmp').runtime.drillStepPauseMs).toBe(0);
   });

@@ -120,6 +120,31 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^[a-z0-9][a-z0-9._\-/:@]{0,254}$/, { message: 'must be an image reference such as allmende/busybox:1' })
   ALLMENDE_HELPER_IMAGE?: string;
 
+  // The edge proxy on every Docker host (libs/edge).
+  @IsOptional() @IsIn(['acme', 'internal'])
+  ALLMENDE_EDGE_ISSUER?: string;
+
+  @IsOptional() @Matches(/^[^\s@<>"'{}\\]+@[^\s@<>"'{}\\]+\.[a-z]{2,}$/i, { message: 'must be the operator\'s email address (ACME account)' })
+  ALLMENDE_EDGE_ACME_EMAIL?: string;
+
+  @IsOptional() @Matches(/^https:\/\/[^\s{}\\]+$/, { message: 'must be an https URL of an ACME directory' })
+  ALLMENDE_EDGE_ACME_DIRECTORY?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  ALLMENDE_EDGE_HTTP_PORT?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  ALLMENDE_EDGE_HTTPS_PORT?: number;
+
+  @IsOptional() @Matches(/^[a-zA-Z0-9][a-zA-Z0-9_.-]{1,59}$/, { message: 'must be a Docker name (letters, digits, "_", "." and "-")' })
+  ALLMENDE_EDGE_NAME?: string;
+
+  @IsOptional() @Matches(/^[a-z0-9][a-z0-9._\-/:@]{0,254}$/, { message: 'must be an image reference such as allmende/caddy:2.6' })
+  ALLMENDE_EDGE_IMAGE?: string;
+
+  @IsOptional() @Matches(/^\d{4,5}-\d{4,5}$/, { message: 'must be a range of host ports such as 20000-29999' })
+  ALLMENDE_TENANT_PORTS?: string;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(720)
   ALLMENDE_SESSION_TTL_HOURS?: number;
 
@@ -211,6 +236,8 @@ export const ENVIRONMENT_KEYS = [
   'STRIPE_API_BASE', 'ALLMENDE_GRACE_PERIOD_DAYS', 'ALLMENDE_RETENTION_DAYS',
   'ALLMENDE_RECONCILE_INTERVAL_SECONDS', 'ALLMENDE_SESSION_TTL_HOURS', 'LOG_LEVEL', 'LOG_FORMAT',
   'ALLMENDE_WORKER_CONCURRENCY', 'ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE', 'ALLMENDE_HEALTH_TIMEOUT_SECONDS', 'ALLMENDE_PUBLISH_IP', 'ALLMENDE_HELPER_IMAGE',
+  'ALLMENDE_EDGE_ISSUER', 'ALLMENDE_EDGE_ACME_EMAIL', 'ALLMENDE_EDGE_ACME_DIRECTORY', 'ALLMENDE_EDGE_HTTP_PORT', 'ALLMENDE_EDGE_HTTPS_PORT',
+  'ALLMENDE_EDGE_NAME', 'ALLMENDE_EDGE_IMAGE', 'ALLMENDE_TENANT_PORTS',
   'ALLMENDE_TERMS_VERSION', 'ALLMENDE_DPA_VERSION', 'ALLMENDE_TERMS_URL', 'ALLMENDE_DPA_URL', 'ALLMENDE_BANK_ACCOUNT',
   'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS', 'ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT', 'ALLMENDE_TRUSTED_PROXIES',
   'ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR', 'ALLMENDE_UNPAID_ORDER_DAYS', 'ALLMENDE_INVITATIONS_PER_DAY',

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type DockerHostState = 'active' | 'draining' | 'unreachable' | 'disabled';
 
@@ -31,9 +31,43 @@ export class DockerHost {
   @Column({ type: 'text', nullable: true })
   lastError: string | null;
 
+  /** Where this host's edge and tenants' published ports bind (its public address); null: ALLMENDE_PUBLISH_IP. */
+  @Column({ type: 'varchar', length: 45, nullable: true })
+  publishIp: string | null;
+
+  /** What the last edge reconcile found: ok, failed (see edgeError) or unknown (not checked yet). */
+  @Column({ type: 'varchar', length: 16, default: 'unknown' })
+  edgeState: 'unknown' | 'ok' | 'failed';
+
+  @Column({ type: 'text', nullable: true })
+  edgeError: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  edgeCheckedAt: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
+}
+
+/** A host port given to one published port of a tenant (e.g. XMPP's 5222), fixed for the tenant's life on that host. */
+@Entity('host_port')
+export class HostPort {
+  @PrimaryColumn({ type: 'uuid' })
+  dockerHostId: string;
+
+  @PrimaryColumn({ type: 'integer' })
+  port: number;
+
+  @Column({ type: 'uuid' })
+  tenantId: string;
+
+  /** "<app>/<service>:<container port>/<protocol>". */
+  @Column({ type: 'varchar', length: 64 })
+  key: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt: Date;
 }

@@ -1,6 +1,6 @@
 import { AdminCredential } from './admin-credential.entity.js';
 import { Backup } from './backup.entity.js';
-import { DockerHost } from './docker-host.entity.js';
+import { DockerHost, HostPort } from './docker-host.entity.js';
 import { Domain } from './domain.entity.js';
 import { Operation } from './operation.entity.js';
 import { ServiceInstance } from './service-instance.entity.js';
@@ -15,4 +15,4 @@ export * from './service-instance.entity.js';
 export * from './tenant.entity.js';
 
 /** The tables provisioning owns. */
-export const PROVISIONING_ENTITIES = [AdminCredential, Backup, DockerHost, Domain, Operation, ServiceInstance, Tenant];
+export const PROVISIONING_ENTITIES = [AdminCredential, Backup, DockerHost, Domain, HostPort, Operation, ServiceInstance, Tenant];

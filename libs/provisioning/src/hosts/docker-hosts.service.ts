@@ -12,6 +12,8 @@ export interface HostCheck {
   name: string;
   state: DockerHostState;
   status: EngineStatus;
+  /** The edge as its last reconcile found it (the worker's loop). */
+  edge: { state: DockerHost['edgeState']; error: string | null };
 }
 
 /** The registry of Docker hosts: seeded from configuration, managed by operators through the API. */
@@ -49,16 +51,16 @@ export class DockerHostsService {
     return host;
   }
 
-  async create(input: { name: string; endpoint: string; capacity?: number }, actor: AuditActor): Promise<DockerHost> {
+  async create(input: { name: string; endpoint: string; capacity?: number; publishIp?: string }, actor: AuditActor): Promise<DockerHost> {
     if (await this.hosts.exists({ where: { name: input.name } })) {
       throw new ConflictError('docker_host.name_taken', `A Docker host named "${input.name}" exists`, { name: problem<ProvisioningProblemCode>('docker_host.name_taken') });
     }
-    const host = await this.hosts.save(this.hosts.create({ name: input.name, endpoint: input.endpoint, capacity: input.capacity ?? 50 }));
+    const host = await this.hosts.save(this.hosts.create({ name: input.name, endpoint: input.endpoint, capacity: input.capacity ?? 50, publishIp: input.publishIp ?? null }));
     await this.audit.record({ actor, action: 'docker_host.created', target: { type: 'docker_host', id: host.id }, details: { name: host.name, endpoint: host.endpoint } });
     return host;
   }
 
-  async update(id: string, input: { capacity?: number; state?: DockerHostState }, actor: AuditActor): Promise<DockerHost> {
+  async update(id: string, input: { capacity?: number; state?: DockerHostState; publishIp?: string | null }, actor: AuditActor): Promise<DockerHost> {
     const host = await this.get(id);
     Object.assign(host, input);
     await this.hosts.save(host);
@@ -69,7 +71,9 @@ export class DockerHostsService {
   /** Pings every host that is not disabled, without writing anything (readiness probes call it often). */
   async pingAll(timeoutMs = 3000): Promise<HostCheck[]> {
     const hosts = await this.hosts.find({ where: { state: Not('disabled') } });
-    return Promise.all(hosts.map(async (host) => ({ id: host.id, name: host.name, state: host.state, status: await this.runtime.ping(host, timeoutMs) })));
+    return Promise.all(
+      hosts.map(async (host) => ({ id: host.id, name: host.name, state: host.state, status: await this.runtime.ping(host, timeoutMs), edge: { state: host.edgeState, error: host.edgeError } })),
+    );
   }
 
   /** Pings every host that is not disabled and records what it saw, for operators (the worker's monitor). */

@@ -10,21 +10,26 @@ export const OPERATION_KINDS = {
     { name: 'deploy', title: 'Create network, volumes and containers' },
     { name: 'health', title: 'Wait until the apps answer' },
     { name: 'admin', title: "Create the club's admin accounts" },
+    { name: 'publish', title: 'Serve it at its address over HTTPS' },
     { name: 'activate', title: 'Open the instance' },
   ],
   suspend: [
+    { name: 'pause', title: 'Show a "paused" page at its address' },
     { name: 'stop', title: 'Stop the containers (data is kept)' },
   ],
   resume: [
     { name: 'start', title: 'Start the containers' },
     { name: 'health', title: 'Wait until the apps answer' },
+    { name: 'publish', title: 'Serve the apps at their address again' },
   ],
   terminate: [
+    { name: 'close', title: 'Take the apps off their address' },
     { name: 'dump', title: 'Dump the databases' },
     { name: 'stop', title: 'Stop the containers' },
     { name: 'export', title: 'Make the final export (kept until the data is deleted)' },
   ],
   purge: [
+    { name: 'unpublish', title: 'Remove the address from the edge proxy' },
     { name: 'remove', title: 'Delete containers, volumes and network' },
     { name: 'backups', title: 'Delete the final export and all backups' },
     { name: 'finish', title: 'Mark the tenant terminated' },

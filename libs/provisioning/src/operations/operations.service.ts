@@ -164,8 +164,15 @@ export class OperationsService extends OperationJournal {
 
   private step(operation: Operation, name: string): OperationStep {
     const step = operation.steps.find((candidate) => candidate.name === name);
-    if (!step) throw new Error(`operation ${operation.kind} has no step ${name}`);
-    return step;
+    if (step) return step;
+    // an operation queued by an older release lacks a step added since: put it where the kind has it
+    const kind = OPERATION_KINDS[operation.kind as OperationKind] as readonly { name: string; title: string }[] | undefined;
+    const index = kind?.findIndex((candidate) => candidate.name === name) ?? -1;
+    if (!kind || index < 0) throw new Error(`operation ${operation.kind} has no step ${name}`);
+    const added: OperationStep = { name, title: kind[index].title, state: 'pending' };
+    const before = operation.steps.findIndex((candidate) => kind.findIndex((k) => k.name === candidate.name) > index);
+    operation.steps.splice(before < 0 ? operation.steps.length : before, 0, added);
+    return added;
   }
 
   private async mutate(id: string, change: (operation: Operation) => void, manager: EntityManager = this.dataSource.manager): Promise<Operation> {

@@ -173,7 +173,7 @@ describe('operation runner (service tier, typed fakes)', () => {
     const operation = journal.add('provision', 't1', { place: 'done', prepare: 'done', images: 'running' });
     operation.state = 'running';
     await runner.run(operation.id, firstTry);
-    expect(handler.ran).toEqual(['images', 'deploy', 'health', 'admin', 'activate']);
+    expect(handler.ran).toEqual(['images', 'deploy', 'health', 'admin', 'publish', 'activate']);
     expect(journal.operations.get(operation.id)!.state).toBe('succeeded');
   });
 

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AdminAccess, AppTemplate, generateSecrets, renderAdminAccess, renderDeploymentPlan, TemplateCatalog } from '#catalog';
+import { AdminAccess, AppTemplate, CertificateInstall, generateSecrets, publishedPortsOf, renderAdminAccess, renderCertificateInstalls, renderDeploymentPlan, renderWebRoutes, TemplateCatalog, WebRoute } from '#catalog';
 import { OrganizationsService } from '#identity';
-import { ServiceInstance, Tenant } from '../entities/index.js';
+import { DockerHost, HostPort, ServiceInstance, Tenant } from '../entities/index.js';
+import { hostPortKey } from '../edge/host-ports.js';
 import { AppConfig, SecretBox } from '#platform';
 import type { DeploymentPlan } from '#runtime';
 
@@ -14,6 +15,12 @@ export interface AppDeployment {
   plan: DeploymentPlan;
   admin: AdminAccess;
   secrets: Record<string, string>;
+  /** Where the edge proxy sends the app's web requests. */
+  web: WebRoute[];
+  /** Certificates the app presents itself, from the edge (Prosody). */
+  certificates: CertificateInstall[];
+  /** Its published ports with their host ports and SRV service names (for DNS records). */
+  published: { service: string; container: number; protocol: 'tcp' | 'udp'; srv?: string; hostPort?: number }[];
 }
 
 const secretsAad = (instanceId: string) => `service_instance:${instanceId}`;
@@ -51,6 +58,9 @@ export class TenantDeployments {
   async load(tenant: Tenant): Promise<AppDeployment[]> {
     const organization = await this.organizations.get(tenant.organizationId);
     const instances = await this.instances(tenant.id);
+    const hostPorts = Object.fromEntries((await this.dataSource.manager.find(HostPort, { where: { tenantId: tenant.id } })).map((row) => [row.key, row.port]));
+    const host = tenant.dockerHostId ? await this.dataSource.manager.findOne(DockerHost, { where: { id: tenant.dockerHostId } }) : null;
+    const hostIp = host?.publishIp ?? this.config.runtime.publishIp;
     return instances
       .filter((instance) => instance.state !== 'removed')
       .map((instance) => {
@@ -66,9 +76,22 @@ export class TenantDeployments {
           admin: { email: organization.contactEmail },
           clubName: organization.name,
           imageOverrides: { ...this.config.catalog.imageOverrides },
+          web: { httpsPort: this.config.edge.httpsPort },
+          published: { hostIp, ports: this.publishedPorts(template, instance.app, hostPorts) },
         };
-        return { instance, template, plan: renderDeploymentPlan(input), admin: renderAdminAccess(input), secrets };
+        const published = publishedPortsOf(template).map((port) => ({ service: port.service, container: port.container, protocol: port.protocol, ...(port.srv ? { srv: port.srv } : {}), ...(hostPorts[hostPortKey(instance.app, port.key)] ? { hostPort: hostPorts[hostPortKey(instance.app, port.key)] } : {}) }));
+        return {
+          instance, template, plan: renderDeploymentPlan(input), admin: renderAdminAccess(input), secrets,
+          web: renderWebRoutes(input), certificates: renderCertificateInstalls(input), published,
+        };
       });
+  }
+
+  /** The app's host ports by the template's key (those not given yet are left to Docker). */
+  private publishedPorts(template: AppTemplate, app: string, hostPorts: Record<string, number>): Record<string, number> {
+    const ports: Record<string, number> = {};
+    for (const port of publishedPortsOf(template)) if (hostPorts[hostPortKey(app, port.key)]) ports[port.key] = hostPorts[hostPortKey(app, port.key)];
+    return ports;
   }
 
   instances(tenantId: string): Promise<ServiceInstance[]> {

@@ -5,6 +5,8 @@ import { AdminCredential, Domain, Tenant } from '../../entities/index.js';
 import { SYSTEM_ACTOR } from '#domain';
 import { ContainerRuntime } from '#runtime';
 import { TenantBackups } from '../../backups/tenant-backups.js';
+import { HostPorts } from '../../edge/host-ports.js';
+import { TenantEdge } from '../../edge/tenant-edge.js';
 import { TenantLifecycleService } from '../../tenants/tenant-lifecycle.service.js';
 import { OperationHandler, Steps } from '../operation-runner.js';
 import { Placement } from '../placement.js';
@@ -23,11 +25,16 @@ export class SuspendHandler extends OperationHandler {
     private readonly runtime: ContainerRuntime,
     private readonly deployments: TenantDeployments,
     private readonly instances: ServiceInstances,
+    private readonly edge: TenantEdge,
   ) {
     super();
   }
 
   async run(tenant: Tenant, steps: Steps): Promise<void> {
+    await steps.run('pause', async (report) => {
+      if (!tenant.dockerHostId) return report('nothing was deployed');
+      await this.edge.publish(await this.placement.hostOf(tenant), tenant, await this.deployments.load(tenant), report, 'paused');
+    });
     await steps.run('stop', async (report) => {
       if (!tenant.dockerHostId) return report('nothing was deployed');
       const stopped = await this.runtime.stop(await this.placement.hostOf(tenant), tenant.id);
@@ -46,6 +53,7 @@ export class ResumeHandler extends OperationHandler {
     private readonly placement: Placement,
     private readonly deployments: TenantDeployments,
     private readonly instances: ServiceInstances,
+    private readonly edge: TenantEdge,
   ) {
     super();
   }
@@ -61,6 +69,7 @@ export class ResumeHandler extends OperationHandler {
       await this.instances.confirmRunning(host, apps);
       await report('all apps answer');
     });
+    await steps.run('publish', (report) => this.edge.publish(host, tenant, apps, report, 'serving'));
   }
 }
 
@@ -75,6 +84,7 @@ export class TerminateHandler extends OperationHandler {
     private readonly deployments: TenantDeployments,
     private readonly instances: ServiceInstances,
     private readonly backups: TenantBackups,
+    private readonly edge: TenantEdge,
   ) {
     super();
   }
@@ -82,11 +92,12 @@ export class TerminateHandler extends OperationHandler {
   async run(tenant: Tenant, steps: Steps): Promise<void> {
     if (!tenant.dockerHostId) {
       // never deployed (e.g. canceled while provisioning failed before placement): nothing to export
-      for (const name of ['dump', 'stop', 'export']) await steps.run(name, (report) => report('nothing was deployed'));
+      for (const name of ['close', 'dump', 'stop', 'export']) await steps.run(name, (report) => report('nothing was deployed'));
       return;
     }
     const host = await this.placement.hostOf(tenant);
     const apps = await this.deployments.load(tenant);
+    await steps.run('close', (report) => this.edge.publish(host, tenant, apps, report, 'gone'));
     await steps.run('dump', (report) => this.backups.dumpDatabases(host, tenant, apps, report));
     await steps.run('stop', async (report) => {
       const stopped = await this.runtime.stop(host, tenant.id);
@@ -114,11 +125,18 @@ export class PurgeHandler extends OperationHandler {
     private readonly instances: ServiceInstances,
     private readonly backups: TenantBackups,
     private readonly lifecycle: TenantLifecycleService,
+    private readonly edge: TenantEdge,
+    private readonly hostPorts: HostPorts,
   ) {
     super();
   }
 
   async run(tenant: Tenant, steps: Steps): Promise<void> {
+    // the edge leaves the tenant's network before the network is removed
+    await steps.run('unpublish', async (report) => {
+      if (!tenant.dockerHostId) return report('nothing was deployed');
+      await this.edge.withdraw(await this.placement.hostOf(tenant), tenant, report);
+    });
     await steps.run('remove', async (report) => {
       if (tenant.dockerHostId) {
         const removed = await this.runtime.remove(await this.placement.hostOf(tenant), tenant.id, { volumes: true });
@@ -131,6 +149,7 @@ export class PurgeHandler extends OperationHandler {
     await steps.run('backups', () => this.backups.deleteAll(tenant));
     await steps.run('finish', async () => {
       await this.dataSource.manager.delete(Domain, { tenantId: tenant.id }); // the names are free for others again
+      await this.hostPorts.release(tenant.id);
       await this.dataSource.manager.delete(AdminCredential, { tenantId: tenant.id });
       await this.lifecycle.transition(tenant.id, 'data_deleted', ACTOR, { ifAllowed: true });
     });

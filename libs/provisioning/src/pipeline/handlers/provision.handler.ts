@@ -3,6 +3,8 @@ import { DockerHost, Tenant } from '../../entities/index.js';
 import { SYSTEM_ACTOR } from '#domain';
 import { ContainerRuntime, type ExecResult, type PlannedHook } from '#runtime';
 import { AdminCredentialsService } from '../../credentials/admin-credentials.service.js';
+import { HostPorts } from '../../edge/host-ports.js';
+import { TenantEdge } from '../../edge/tenant-edge.js';
 import { TenantLifecycleService } from '../../tenants/tenant-lifecycle.service.js';
 import { OperationHandler, Steps } from '../operation-runner.js';
 import { PermanentFailure } from '../pipeline-errors.js';
@@ -28,6 +30,8 @@ export class ProvisionHandler extends OperationHandler {
     private readonly instances: ServiceInstances,
     private readonly credentials: AdminCredentialsService,
     private readonly lifecycle: TenantLifecycleService,
+    private readonly hostPorts: HostPorts,
+    private readonly edge: TenantEdge,
   ) {
     super();
   }
@@ -35,7 +39,11 @@ export class ProvisionHandler extends OperationHandler {
   async run(tenant: Tenant, steps: Steps): Promise<void> {
     await steps.run('place', async (report) => report(`Docker host ${(await this.placement.ensureHost(tenant)).name}`));
     const host = await this.placement.hostOf(tenant);
-    await steps.run('prepare', () => this.deployments.ensureSecrets(tenant));
+    await steps.run('prepare', async (report) => {
+      await this.deployments.ensureSecrets(tenant);
+      const ports = Object.entries(await this.hostPorts.ensure(tenant));
+      if (ports.length) await report(`host ports ${ports.map(([key, port]) => `${port} (${key})`).join(', ')}`);
+    });
     const apps = await this.deployments.load(tenant);
 
     await steps.run('images', async (report) => {
@@ -61,6 +69,14 @@ export class ProvisionHandler extends OperationHandler {
         await this.createAdmin(host, app);
         await report(`${app.template.name}: admin account created`);
       }
+    });
+
+    await steps.run('publish', async (report) => {
+      // the edge is the reconcile loop's to repair: a club is not failed because its edge is down
+      if (!(await this.edge.publish(host, tenant, apps, report, 'serving'))) return;
+      await this.edge.installCertificates(host, tenant, apps.filter((app) => app.certificates.length), report).catch((error: Error) =>
+        report(`certificates not installed yet (${error.message.split('\n')[0]}); the edge's hourly pass installs them`),
+      );
     });
 
     await steps.run('activate', async () => {
