@@ -130,6 +130,7 @@ export class SubscriptionsService {
           status: fact.status,
           currentPeriodEnd: fact.currentPeriodEnd,
           cancelAtPeriodEnd: fact.cancelAtPeriodEnd ?? false,
+          cancelAt: fact.cancelAt ?? null,
           providerStateAt: fact.at,
         }),
       );
@@ -149,6 +150,7 @@ export class SubscriptionsService {
       existing.status = state.status;
       if (state.currentPeriodEnd) existing.currentPeriodEnd = state.currentPeriodEnd;
       if (state.cancelAtPeriodEnd !== null) existing.cancelAtPeriodEnd = state.cancelAtPeriodEnd;
+      if (state.cancelAt !== undefined) existing.cancelAt = state.cancelAt;
       existing.providerStateAt = fact.at;
     }
     existing.providerCustomerId ??= fact.customerId;
