@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AppConfig, StripeConfig } from '#platform';
-import { PaymentProviderUnavailableError, WebhookRejectedError } from '../billing-errors.js';
+import { PaymentProviderUnavailableError, PortalNotConfiguredError, WebhookRejectedError } from '../billing-errors.js';
 import type { CheckoutRequest, CheckoutStart, PaymentFact, ReceivedEvent, SubscriptionSnapshot } from '../payment-facts.js';
 import { PaymentProvider } from '../payment-provider.port.js';
 import { apiVersionWarning, cancelAt, factsFromStripeEvent, ORDER_ID_KEY, periodEnd, subscriptionStatus } from './stripe-event-facts.js';
@@ -58,7 +58,13 @@ export class StripePaymentProvider extends PaymentProvider {
   async openPortal(customerId: string, returnUrl: string): Promise<string> {
     // a portal session is a short-lived link, one per click; the key makes the SDK's retries of this click safe
     const session = await this.call('open the customer portal', () =>
-      this.stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }, { idempotencyKey: `allmende-portal-${randomUUID()}` }),
+      this.stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }, { idempotencyKey: `allmende-portal-${randomUUID()}` }).catch((error: unknown) => {
+        if (isPortalNotConfigured(error)) {
+          this.logger.error(`Stripe: the customer portal is not configured: save the customer portal settings in the Stripe dashboard (Settings -> Billing -> Customer portal). Stripe said: ${(error as Error).message}`);
+          throw new PortalNotConfiguredError();
+        }
+        throw error;
+      }),
     );
     return session.url;
   }
@@ -120,9 +126,22 @@ export class StripePaymentProvider extends PaymentProvider {
     try {
       return await request();
     } catch (error) {
+      if (error instanceof PortalNotConfiguredError) throw error;
       // Stripe errors carry no secrets; the message helps the operator
       this.logger.error(`Stripe: could not ${what}: ${(error as Error).message}`);
+      if (error instanceof Stripe.errors.StripePermissionError) {
+        throw new PaymentProviderUnavailableError(
+          `Stripe refused the configured key the permission to ${what}. A restricted key (rk_...) needs write access to Checkout Sessions and ` +
+            'Customer portal and read access to Prices and Subscriptions (Stripe dashboard: Developers -> API keys)',
+        );
+      }
       throw new PaymentProviderUnavailableError(`The payment provider is not reachable right now (could not ${what}); please try again in a moment`);
     }
   }
+}
+
+/** Stripe's answer when the account has no saved portal configuration (an invalid request naming the portal settings). */
+export function isPortalNotConfigured(error: unknown): boolean {
+  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return false;
+  return /portal/i.test(error.message) && /(settings|configuration)/i.test(error.message);
 }
