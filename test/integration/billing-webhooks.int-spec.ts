@@ -1,4 +1,6 @@
-import { Order, Subscription, WebhookEvent } from '#billing';
+import { jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
+import { Order, PaymentProvider, Subscription, WebhookEvent } from '#billing';
 import { createOperator, type Session } from '#test/support/fixtures.js';
 import { postWebhook } from '#test/support/stripe/webhooks.js';
 import { allEventsProcessed, type BillingStack, orderForm, startBillingStack, tenantOf } from './billing-harness.js';
@@ -55,6 +57,8 @@ describe('webhooks that one bad event cannot break', () => {
     'a lone surrogate': '{"id":"evt_surrogate","object":"event","type":"customer.created","created":1,"data":{"object":{"name":"\\ud800"}}}',
     'an id longer than 255 characters': JSON.stringify({ id: `evt_${'x'.repeat(300)}`, object: 'event', type: 'customer.created', created: 1, data: { object: {} } }),
     'nesting 5000 levels deep': deeplyNested(5000),
+    'a number beyond what can be stored': '{"id":"evt_huge","object":"event","type":"invoice.paid","created":1,"data":{"object":{"amount_paid":1e400000}}}',
+    'a creation time beyond the year 9999': JSON.stringify({ id: 'evt_late', object: 'event', type: 'customer.created', created: 99_999_999_999_999, data: { object: {} } }),
   };
 
   it.each(Object.entries(BAD_BODIES))('refuses a correctly signed body that is %s with a clear 400, storing nothing', async (_what, payload) => {
@@ -85,6 +89,38 @@ describe('webhooks that one bad event cannot break', () => {
     for (const placed of orders) {
       expect((await tenantOf(dataSource(), placed.orderId)).state).toBe('provisioning');
       expect((await dataSource().manager.findOneByOrFail(Subscription, { orderId: placed.orderId })).status).toBe('active');
+    }
+  });
+
+  it('fails only the event Postgres refuses when one slips past the checks into a batch: the others of the batch are stored', async () => {
+    // the checks are bypassed for this test, so that a body jsonb refuses reaches the group commit
+    const provider = stack.api.app.get(PaymentProvider);
+    const verify = provider.verifyWebhook.bind(provider);
+    const spy = jest.spyOn(provider, 'verifyWebhook').mockImplementation((rawBody, signature) => {
+      const text = rawBody.toString('utf8');
+      if (!text.includes('evt_slipped')) return verify(rawBody, signature);
+      return { id: 'evt_slipped', type: 'customer.updated', created: new Date(), payload: JSON.parse(text), json: text };
+    });
+    try {
+      const placed = await Promise.all(Array.from({ length: 3 }, () => placeOrder()));
+      const events = (await Promise.all(placed.map((entry) => stripe().completeCheckout(entry.sessionId, { deliver: false })))).flatMap((completion) => completion.events);
+      const poisoned = '{"id":"evt_slipped","object":"event","type":"customer.updated","created":1,"data":{"object":{"name":"a\\u0000b"}}}';
+      const good = events.map((event) => JSON.stringify(event, null, 2));
+      const middle = Math.floor(good.length / 2);
+      const requests = [...good.slice(0, middle), poisoned, ...good.slice(middle)];
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      const results = await Promise.all(requests.map((payload) => postSigned(payload)));
+      const splits = warn.mock.calls.map((call) => String(call[0])).filter((message) => message.includes('storing them one by one'));
+      warn.mockRestore();
+      // it did arrive together with others, and only it failed (a 500: Stripe will retry it)
+      expect(splits.length).toBeGreaterThanOrEqual(1);
+      expect(results.map((result) => result.status)).toEqual([...good.slice(0, middle).map(() => 200), 500, ...good.slice(middle).map(() => 200)]);
+      for (const event of events) expect(await dataSource().manager.countBy(WebhookEvent, { eventId: event.id })).toBe(1);
+      expect(await dataSource().manager.countBy(WebhookEvent, { eventId: 'evt_slipped' })).toBe(0);
+      await allEventsProcessed(dataSource());
+      for (const entry of placed) expect((await tenantOf(dataSource(), entry.orderId)).state).toBe('provisioning');
+    } finally {
+      spy.mockRestore();
     }
   });
 

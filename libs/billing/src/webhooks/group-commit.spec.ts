@@ -26,8 +26,10 @@ describe('GroupCommit', () => {
 
   it('fails only the item that spoils a batch: the others are written one by one and succeed', async () => {
     const writer = recordingWriter(new Set(['bad']));
-    const commit = new GroupCommit(writer.write);
+    const splits: number[] = [];
+    const commit = new GroupCommit(writer.write, undefined, (size) => splits.push(size));
     const results = await settle(['a', 'bad', 'b', 'c'].map((item) => commit.submit(item)));
+    expect(splits).toEqual([4]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     expect(results.map((result) => (result.status === 'fulfilled' ? result.value : (result.reason as Error).message))).toEqual(['stored a', 'cannot write bad', 'stored b', 'stored c']);
     expect(writer.batches).toEqual([['a', 'bad', 'b', 'c'], ['a'], ['bad'], ['b'], ['c']]);

@@ -13,6 +13,8 @@ export class GroupCommit<Item, Result> {
     /** Writes the items in one transaction; the results are in the items' order. */
     private readonly write: (items: Item[]) => Promise<Result[]>,
     private readonly limits: { maxBatch: number; maxFlushesInFlight: number } = { maxBatch: 256, maxFlushesInFlight: 2 },
+    /** Told when a batch failed and is written again item by item. */
+    private readonly onSplit: (size: number, error: unknown) => void = () => undefined,
   ) {}
 
   submit(item: Item): Promise<Result> {
@@ -43,6 +45,7 @@ export class GroupCommit<Item, Result> {
       } catch (error) {
         if (batch.length === 1) throw error;
         // one of them spoiled the batch: each on its own, so only that one fails
+        this.onSplit(batch.length, error);
         for (const entry of batch) await this.write([entry.item]).then(([result]) => entry.resolve(result as Result), entry.reject);
         return;
       }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '#platform/jobs';
@@ -23,7 +23,12 @@ export const WEBHOOK_TOPIC = 'webhook-inbox';
  */
 @Injectable()
 export class WebhookInbox {
-  private readonly commits = new GroupCommit<ReceivedEvent, Receipt>((events) => this.store(events));
+  private readonly logger = new Logger(WebhookInbox.name);
+  private readonly commits = new GroupCommit<ReceivedEvent, Receipt>(
+    (events) => this.store(events),
+    { maxBatch: 256, maxFlushesInFlight: 2 },
+    (size, error) => this.logger.warn(`a batch of ${size} webhook events could not be stored (${(error as Error).message}); storing them one by one`),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,

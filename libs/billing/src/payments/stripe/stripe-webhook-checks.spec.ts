@@ -46,6 +46,7 @@ describe('eventEnvelopeProblem', () => {
     ['no created', { ...EVENT, created: undefined }, /no valid created/],
     ['created as text', { ...EVENT, created: '1800000000' }, /no valid created/],
     ['created fractional', { ...EVENT, created: 1.5 }, /no valid created/],
+    ['created after the year 9999', { ...EVENT, created: 253_402_300_800 }, /no valid created/],
     ['no data', { ...EVENT, data: undefined }, /no data.object/],
     ['data.object as an array', { ...EVENT, data: { object: [] } }, /no data.object/],
   ])('refuses %s', (_what, value, reason) => {
@@ -77,5 +78,11 @@ describe('storableJsonProblem', () => {
     expect(storableJsonProblem({ 'k\u0000': 1 })).toMatch(/NUL/);
     expect(storableJsonProblem([['\ud800']])).toMatch(/surrogate/);
     expect(storableJsonProblem({ name: 'x\udc00' })).toMatch(/surrogate/);
+  });
+
+  it('refuses numbers JSON.parse could only make Infinity of', () => {
+    expect(storableJsonProblem(JSON.parse('{"amount":1e400}'))).toMatch(/number too large/);
+    expect(storableJsonProblem(JSON.parse('{"amount":[-1e400]}'))).toMatch(/number too large/);
+    expect(storableJsonProblem(JSON.parse('{"amount":1e300,"tiny":1e-400}'))).toBeNull();
   });
 });

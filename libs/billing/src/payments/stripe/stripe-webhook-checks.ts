@@ -11,6 +11,8 @@ export const MAX_EVENT_DEPTH = 64;
 
 /** Stripe's ids: evt_ and letters, digits, underscores; the column holds 255. */
 const EVENT_ID = /^evt_[A-Za-z0-9_]{1,251}$/;
+/** 9999-12-31T23:59:59Z: later times are no dates a timestamp column (or a JavaScript Date) takes. */
+const LATEST_CREATED = 253_402_300_799;
 /** Stripe's event types: dotted lower-case words, e.g. customer.subscription.updated; the column holds 100. */
 const EVENT_TYPE = /^[a-z0-9_]+(\.[a-z0-9_]+)+$/;
 
@@ -37,14 +39,17 @@ export function eventEnvelopeProblem(value: unknown): string | null {
   if (value.object !== 'event') return 'the body is not a Stripe event (object is not "event")';
   if (typeof value.id !== 'string' || !EVENT_ID.test(value.id)) return 'the event has no valid id (evt_ and up to 251 letters, digits or underscores)';
   if (typeof value.type !== 'string' || value.type.length > 100 || !EVENT_TYPE.test(value.type)) return 'the event has no valid type (e.g. invoice.paid)';
-  if (typeof value.created !== 'number' || !Number.isSafeInteger(value.created) || value.created <= 0) return 'the event has no valid created time (unix seconds)';
+  if (typeof value.created !== 'number' || !Number.isSafeInteger(value.created) || value.created <= 0 || value.created > LATEST_CREATED) {
+    return 'the event has no valid created time (unix seconds)';
+  }
   if (!isPlainObject(value.data) || !isPlainObject(value.data.object)) return 'the event has no data.object';
   return null;
 }
 
 /**
  * What Postgres' jsonb (and any recursive code after it) cannot take: nesting deeper than
- * `maxDepth`, NUL characters and unpaired surrogates in strings or keys. Walks without
+ * `maxDepth`, NUL characters and unpaired surrogates in strings or keys, numbers beyond
+ * JavaScript's range. Walks without
  * recursion, so the check itself cannot overflow the stack.
  */
 export function storableJsonProblem(value: unknown, maxDepth = MAX_EVENT_DEPTH): string | null {
@@ -56,6 +61,8 @@ export function storableJsonProblem(value: unknown, maxDepth = MAX_EVENT_DEPTH):
       if (problem) return problem;
       continue;
     }
+    // JSON.parse turns 1e400 into Infinity; Postgres' numeric refuses such numbers
+    if (typeof current === 'number' && !Number.isFinite(current)) return 'the body contains a number too large to store';
     if (current === null || typeof current !== 'object') continue;
     if (depth > maxDepth) return `the body nests deeper than ${maxDepth} levels`;
     if (Array.isArray(current)) {
