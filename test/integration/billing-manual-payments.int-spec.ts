@@ -105,7 +105,7 @@ describe('recording bank-transfer payments idempotently', () => {
     await record(orderId, { outcome: 'paid' }, 'key-1').expect(200);
     const reused = await record(orderId, { outcome: 'paid', periodEnd: new Date(Date.now() + 90 * DAY).toISOString() }, 'key-1').expect(409);
     expect(reused.body.error).toBe('billing.idempotency_key_reused');
-    expect(reused.body.message).toContain('Idempotency-Key');
+    expect(reused.body.message).toContain('This Idempotency-Key was already used on this order for another request (outcome paid)');
     const malformed = await record(orderId, { outcome: 'paid' }, 'x'.repeat(256)).expect(400);
     expect(malformed.body.fields).toEqual({ 'Idempotency-Key': 'must be 1 to 255 visible ASCII characters' });
   });

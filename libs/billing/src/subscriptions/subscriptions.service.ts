@@ -95,7 +95,7 @@ export class SubscriptionsService {
         if (earlier && earlier.fingerprint !== fingerprint) {
           throw new ConflictError(
             'billing.idempotency_key_reused',
-            `This Idempotency-Key was already used on this order for another request (${earlier.fingerprint.replace('|', ', period ')}); send a new key with a new request`,
+            `This Idempotency-Key was already used on this order for another request (${describeRequest(earlier.fingerprint)}); send a new key with a new request`,
           );
         }
         if (earlier) return { answer: earlier.response as unknown as ManualPaymentAnswer, replayed: true };
@@ -254,4 +254,10 @@ function refusal(reason: ManualRefusal): DomainError {
     case 'period_over':
       return ValidationFailedError.field('periodEnd', inputProblem('must be in the future (the end of the period this transfer pays)'));
   }
+}
+
+/** A stored fingerprint ("paid|due", "paid|2027-01-31T00:00:00.000Z") in words. */
+function describeRequest(fingerprint: string): string {
+  const [outcome, period] = fingerprint.split('|');
+  return period === 'due' ? `outcome ${outcome}` : `outcome ${outcome}, periodEnd ${period}`;
 }
