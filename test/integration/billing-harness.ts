@@ -15,7 +15,7 @@ import { AppConfig, ConfigModule, freePort, LoggingModule } from '#platform';
 import { ProvisioningModule } from '#provisioning';
 import { createWorkerApp } from '../../apps/worker/src/worker-app.js';
 import { ApiHarness, startApiHarness } from '../support/api-harness.js';
-import { startStripeTestServer, type StripeTestServer } from '../support/stripe/stripe-test-server.js';
+import { startStripeTestServer, type StripeTestServer, type StripeTestServerOptions } from '../support/stripe/stripe-test-server.js';
 
 /**
  * Billing's worker without the provisioning pipeline: webhook jobs and the sweep run for
@@ -45,8 +45,10 @@ export interface BillingStack {
 }
 
 /** The API on a port (and optionally the Stripe test server and the worker), on a fresh database. */
-export async function startBillingStack(options: { stripe?: boolean; worker?: 'billing' | 'full' | false; env?: Record<string, string> } = {}): Promise<BillingStack> {
-  const stripe = options.stripe ? await startStripeTestServer({ legacyPeriodFields: false }) : null;
+export async function startBillingStack(
+  options: { stripe?: boolean | StripeTestServerOptions; worker?: 'billing' | 'full' | false; env?: Record<string, string> } = {},
+): Promise<BillingStack> {
+  const stripe = options.stripe ? await startStripeTestServer({ legacyPeriodFields: false, ...(options.stripe === true ? {} : options.stripe) }) : null;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const api = await startApiHarness({

@@ -9,6 +9,7 @@ import { AppConfig, DomainExceptionFilter, validationErrorFactory } from '#platf
 import { DockerHostsService } from '#provisioning';
 import { en, problemWords } from '#storefront';
 import { ApiModule } from './api.module.js';
+import { depthLimitedJsonParser } from './json-body.js';
 
 /**
  * On every response, JSON and API docs included: no MIME sniffing, no framing, no referrer; HSTS
@@ -38,6 +39,8 @@ export async function createApiApp(config: AppConfig, databaseUrl: string): Prom
   app.set('trust proxy', config.http.trustedProxies.length ? config.http.trustedProxies.join(',') : false);
   // webhooks are verified over the exact bytes and stored as received: no JSON parse on the way in
   app.use('/webhooks', raw({ type: () => true, limit: '1mb' }));
+  // JSON nested thousands deep is a 400, not a stack overflow later (Nest then skips its own JSON parser)
+  app.use(depthLimitedJsonParser());
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,

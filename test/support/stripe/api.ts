@@ -807,6 +807,13 @@ function createPortalSession({ world, p }: Context): unknown {
   checkParams(p, KNOWN.portalCreate, UNSUPPORTED.portalCreate);
   const customer = p.requiredString('customer');
   if (!world.customers.has(customer)) throw missing('customer', customer, 400, 'customer');
+  if (!world.config.portalConfigured && !p.string('configuration')) {
+    // Stripe's answer on an account that never saved its customer portal settings (test mode)
+    throw new StripeApiError(
+      400,
+      'You can’t create a portal session in test mode until you save your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal.',
+    );
+  }
   const id = newId('bps');
   const session: PortalSessionObject = {
     id,

@@ -689,3 +689,131 @@ export function formatAmount(minor: number, currency: string): string {
     return `${value.toFixed(zeroDecimal ? 0 : 2)} ${currency.toUpperCase()}`;
   }
 }
+
+// ------------------------------------------------------------------ the rest of Checkout's burst
+// Minimal shapes (picked from the SDK's types) of objects Allmende never reads, so that the
+// events real Checkout sends around a payment can be sent too, with plausible bodies.
+
+export type PaymentMethodObject = Pick<Stripe.PaymentMethod, 'id' | 'object' | 'type' | 'created' | 'livemode' | 'metadata'> & { customer: string };
+
+export type PaymentIntentObject = Pick<Stripe.PaymentIntent, 'id' | 'object' | 'amount' | 'amount_received' | 'currency' | 'status' | 'created' | 'livemode' | 'metadata'> & {
+  customer: string;
+  payment_method: string;
+  latest_charge: string | null;
+};
+
+export type ChargeObject = Pick<Stripe.Charge, 'id' | 'object' | 'amount' | 'amount_captured' | 'currency' | 'status' | 'paid' | 'captured' | 'created' | 'livemode' | 'metadata'> & {
+  customer: string;
+  payment_intent: string;
+  payment_method: string;
+};
+
+export type InvoicePaymentObject = Pick<Stripe.InvoicePayment, 'id' | 'object' | 'amount_paid' | 'amount_requested' | 'currency' | 'is_default' | 'livemode' | 'status' | 'created'> & {
+  invoice: string;
+  payment: { type: 'payment_intent'; payment_intent: string };
+};
+
+/** The card payment behind a first invoice: payment method, succeeded payment intent, its charge, and the invoice payment. */
+export function buildCardPayment(now: number, p: { customer: string; amount: number; currency: string; invoice: string }) {
+  const paymentMethod: PaymentMethodObject = { id: newId('pm'), object: 'payment_method', type: 'card', created: now, livemode: false, metadata: {}, customer: p.customer };
+  const intentId = newId('pi');
+  const charge: ChargeObject = {
+    id: newId('ch'),
+    object: 'charge',
+    amount: p.amount,
+    amount_captured: p.amount,
+    currency: p.currency,
+    status: 'succeeded',
+    paid: true,
+    captured: true,
+    created: now,
+    livemode: false,
+    metadata: {},
+    customer: p.customer,
+    payment_intent: intentId,
+    payment_method: paymentMethod.id,
+  };
+  const intent: PaymentIntentObject = {
+    id: intentId,
+    object: 'payment_intent',
+    amount: p.amount,
+    amount_received: p.amount,
+    currency: p.currency,
+    status: 'succeeded',
+    created: now,
+    livemode: false,
+    metadata: {},
+    customer: p.customer,
+    payment_method: paymentMethod.id,
+    latest_charge: charge.id,
+  };
+  const invoicePayment: InvoicePaymentObject = {
+    id: newId('inpay'),
+    object: 'invoice_payment',
+    amount_paid: p.amount,
+    amount_requested: p.amount,
+    currency: p.currency,
+    is_default: true,
+    livemode: false,
+    status: 'paid',
+    created: now,
+    invoice: p.invoice,
+    payment: { type: 'payment_intent', payment_intent: intentId },
+  };
+  return { paymentMethod, intent, charge, invoicePayment };
+}
+
+// ------------------------------------------------------------------ API versions
+
+/** The API version in which invoices got `parent` and subscriptions lost their top-level period (2025-03-31.basil). */
+export const BASIL = '2025-03-31';
+
+/** Whether `version` renders objects the way Stripe did before 2025-03-31.basil. */
+export function isBeforeBasil(version: string): boolean {
+  return version.slice(0, 10) < BASIL;
+}
+
+/**
+ * An object as an event rendered in `version` carries it. Stripe renders an event's data in
+ * the API version of the endpoint (or of `stripe listen`: the account's default unless
+ * `--latest`). Before 2025-03-31.basil an invoice named its subscription at the top
+ * (`subscription`, `subscription_details.metadata`) and had no `parent`; a subscription carried
+ * `current_period_start/end` itself. Other objects are the same in the versions modelled here.
+ */
+export function renderForVersion<T>(object: T, version: string): T {
+  if (!isBeforeBasil(version) || typeof object !== 'object' || object === null) return object;
+  const value = object as { object?: unknown };
+  if (value.object === 'invoice') return legacyInvoice(object as unknown as InvoiceObject) as unknown as T;
+  if (value.object === 'subscription') {
+    const sub = object as unknown as SubscriptionObject;
+    const item = sub.items.data[0];
+    return { ...sub, current_period_start: item?.current_period_start, current_period_end: item?.current_period_end } as unknown as T;
+  }
+  return object;
+}
+
+function legacyInvoice(invoice: InvoiceObject): Record<string, unknown> {
+  const { parent, lines, ...rest } = invoice;
+  return {
+    ...rest,
+    subscription: parent.subscription_details.subscription,
+    subscription_details: { metadata: parent.subscription_details.metadata },
+    subscription_proration_date: null,
+    quote: null,
+    paid: invoice.status === 'paid',
+    charge: null,
+    payment_intent: null,
+    lines: {
+      ...lines,
+      data: lines.data.map(({ parent: lineParent, ...line }) => ({
+        ...line,
+        type: 'subscription',
+        subscription: lineParent?.subscription_item_details?.subscription ?? line.subscription,
+        subscription_item: lineParent?.subscription_item_details?.subscription_item ?? null,
+        invoice_item: null,
+        proration: false,
+        proration_details: { credited_items: null },
+      })),
+    },
+  };
+}

@@ -58,10 +58,17 @@ export interface StripeTestServerOptions {
   webhookSecret?: string;
   /** Where events are POSTed; can be set later with setWebhookUrl(). */
   webhookUrl?: string;
-  /** The only secret key accepted; generated `sk_test_...` if unset. */
+  /** The only key accepted: a secret key (`sk_test_...`, generated if unset) or a restricted key (`rk_test_...`). */
   apiKey?: string;
-  /** `api_version` stamped on events; defaults to the installed SDK's pinned version. */
+  /**
+   * The webhook endpoint's API version: stamped on events (`api_version`) and used to render
+   * their data (before 2025-03-31.basil invoices carry `subscription` instead of `parent`, see
+   * renderForVersion). Defaults to the installed SDK's pinned version. API responses follow the
+   * request's Stripe-Version, as in Stripe.
+   */
   apiVersion?: string;
+  /** false: the account never saved customer portal settings; creating a portal session fails as in Stripe. Default true. */
+  portalConfigured?: boolean;
   /**
    * Also put `current_period_start/end` on the subscription itself (removed from the real
    * API in 2025-03-31.basil; it lives on `items.data[]`). Default true; set false to make
@@ -138,10 +145,26 @@ export interface StripeTestServer {
   };
 
   setWebhookUrl(url: string | null): void;
+  /** The webhook endpoint's API version from now on (null: the SDK's); changes how new events are rendered. */
+  setApiVersion(version: string | null): void;
+  /** false: portal sessions fail as on an account that never saved its customer portal settings. */
+  setPortalConfigured(configured: boolean): void;
+  /** Requests matching method and path get Stripe's 403 for a restricted key without `permission` (e.g. rak_billing_portal_session_write). */
+  denyPermission(method: string, path: RegExp, permission: string): void;
+  clearDenials(): void;
   close(): Promise<void>;
 
-  /** Customer pays: customer (if none), active subscription, paid invoice; checkout.session.completed, customer.subscription.created, invoice.paid. */
-  completeCheckout(sessionId: string, opts?: SimOptions & { email?: string; name?: string }): Promise<CheckoutCompletion>;
+  /**
+   * Customer pays: customer (if none), active subscription, paid invoice; checkout.session.completed,
+   * customer.subscription.created, invoice.paid. With `burst: true`, every event real Checkout sends
+   * (about a dozen, all but the last in the same second; the subscription is created incomplete and
+   * updated to active in that second).
+   */
+  completeCheckout(sessionId: string, opts?: SimOptions & { email?: string; name?: string; burst?: boolean }): Promise<CheckoutCompletion>;
+  /** Stripe pauses the subscription (a trial ended without a payment method): customer.subscription.paused, customer.subscription.updated. */
+  pauseSubscription(subscriptionId: string, opts?: SimOptions): Promise<SubscriptionChange>;
+  /** The paused subscription resumes with a new paid period: invoice.paid, customer.subscription.resumed, customer.subscription.updated. */
+  resumeSubscription(subscriptionId: string, opts?: SimOptions): Promise<SubscriptionChange>;
   /** Renewal payment fails (or a retry of the open invoice fails): invoice.payment_failed, customer.subscription.updated (→ past_due). */
   failPayment(subscriptionId: string, opts?: SimOptions): Promise<SubscriptionChange>;
   /** Pays the open invoice left by failPayment (→ active), or renews if there is none: invoice.paid, customer.subscription.updated. */
@@ -171,7 +194,7 @@ const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 export async function startStripeTestServer(options: StripeTestServerOptions = {}): Promise<StripeTestServer> {
   const apiKey = options.apiKey ?? `sk_test_${randomBytes(18).toString('hex')}`;
-  if (!apiKey.startsWith('sk_test_')) throw new Error('stripe test server: apiKey must start with sk_test_');
+  if (!/^(sk|rk)_test_/.test(apiKey)) throw new Error('stripe test server: apiKey must start with sk_test_ or rk_test_');
   const portalCancel = options.portalCancel ?? 'immediately';
   const world = new StripeWorld({
     baseUrl: '', // known after listen()
@@ -182,8 +205,10 @@ export async function startStripeTestServer(options: StripeTestServerOptions = {
     legacyPeriodFields: options.legacyPeriodFields ?? true,
     deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
     now: options.now ?? (() => Math.floor(Date.now() / 1000)),
+    portalConfigured: options.portalConfigured ?? true,
   });
   const requests: RecordedRequest[] = [];
+  const denials: { method: string; path: RegExp; permission: string }[] = [];
   const idempotency = new Map<string, { fingerprint: string; status: number; body: string; requestId: string }>();
 
   const server = createServer((req, res) => {
@@ -240,6 +265,16 @@ export async function startStripeTestServer(options: StripeTestServerOptions = {
 
     const authError = checkAuth(header(req, 'authorization'), apiKey);
     if (authError) return sendError(authError);
+    const denial = denials.find((rule) => rule.method === method && rule.path.test(url.pathname));
+    if (denial) {
+      // what Stripe answers a restricted key without the permission (the SDK raises StripePermissionError)
+      return sendError(
+        new StripeApiError(
+          403,
+          `The provided key '${apiKey.slice(0, 8)}${'*'.repeat(Math.max(0, apiKey.length - 12))}${apiKey.slice(-4)}' does not have the required permissions for this endpoint on account 'acct_test'. Having the '${denial.permission}' permission would allow this request to continue.`,
+        ),
+      );
+    }
 
     // Idempotency: POST only (Stripe ignores keys on GET/DELETE); only successful results are cached.
     let fingerprint = '';
@@ -342,6 +377,18 @@ export async function startStripeTestServer(options: StripeTestServerOptions = {
     setWebhookUrl(url) {
       world.config.webhookUrl = url;
     },
+    setApiVersion(version) {
+      world.config.apiVersion = version ?? Stripe.API_VERSION;
+    },
+    setPortalConfigured(configured) {
+      world.config.portalConfigured = configured;
+    },
+    denyPermission(method, path, permission) {
+      denials.push({ method: method.toUpperCase(), path, permission });
+    },
+    clearDenials() {
+      denials.length = 0;
+    },
 
     close() {
       closed ??= (async () => {
@@ -356,12 +403,14 @@ export async function startStripeTestServer(options: StripeTestServerOptions = {
     },
 
     completeCheckout: async (sessionId, opts = {}) => {
-      const { email, name, ...delivery } = opts;
+      const { email, name, burst, ...delivery } = opts;
       return world.settle(
-        world.completeCheckoutState(sessionId, { ...(email === undefined ? {} : { email }), ...(name === undefined ? {} : { name }) }),
+        world.completeCheckoutState(sessionId, { ...(email === undefined ? {} : { email }), ...(name === undefined ? {} : { name }), burst: burst ?? false }),
         delivery,
       );
     },
+    pauseSubscription: async (id, opts = {}) => world.settle(world.pauseState(id), opts),
+    resumeSubscription: async (id, opts = {}) => world.settle(world.resumeState(id), opts),
     failPayment: async (id, opts = {}) => world.settle(world.failPaymentState(id), opts),
     payInvoice: async (id, opts = {}) => world.settle(world.payInvoiceState(id), opts),
     renew: async (id, opts = {}) => world.settle(world.renewState(id), opts),

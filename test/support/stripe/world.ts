@@ -9,8 +9,11 @@ import {
   buildCustomer,
   buildInvoice,
   buildSubscription,
+  buildCardPayment,
   buildSubscriptionItem,
+  isBeforeBasil,
   newId,
+  renderForVersion,
   setPeriod,
   type CheckoutLineItemObject,
   type CheckoutSessionObject,
@@ -38,6 +41,8 @@ export interface WorldConfig {
   deliveryTimeoutMs: number;
   /** Unix seconds used for object timestamps and billing periods. */
   now: () => number;
+  /** false: the account never saved its customer portal settings, so portal sessions fail as in Stripe. */
+  portalConfigured: boolean;
 }
 
 /** How a simulation hands its events to the webhook endpoint. */
@@ -139,19 +144,20 @@ export class StripeWorld {
   createEvent(
     type: EventType,
     object: unknown,
-    opts: { previousAttributes?: Record<string, unknown>; request?: RequestInfo } = {},
+    opts: { previousAttributes?: Record<string, unknown>; request?: RequestInfo; created?: number } = {},
   ): EventObject {
-    const created = Math.max(this.now(), this.lastEventCreated + 1);
-    this.lastEventCreated = created;
+    // `created` is given for events Stripe creates in the same second (see burstSecond)
+    const created = opts.created ?? Math.max(this.now(), this.lastEventCreated + 1);
+    this.lastEventCreated = Math.max(this.lastEventCreated, created);
+    // rendered in the endpoint's API version, as Stripe renders an event's data when it creates it;
+    // a snapshot: later state changes must not leak into an already-emitted event
+    const data = renderForVersion(structuredClone(object), this.config.apiVersion);
     const event: EventObject = {
       id: newId('evt'),
       object: 'event',
       api_version: this.config.apiVersion,
       created,
-      // Snapshot: later state changes must not leak into an already-emitted event.
-      data: opts.previousAttributes
-        ? { object: structuredClone(object), previous_attributes: structuredClone(opts.previousAttributes) }
-        : { object: structuredClone(object) },
+      data: opts.previousAttributes ? { object: data, previous_attributes: structuredClone(opts.previousAttributes) } : { object: data },
       livemode: false,
       pending_webhooks: this.config.webhookUrl ? 1 : 0,
       request: { ...(opts.request ?? AUTOMATIC) },
@@ -160,6 +166,11 @@ export class StripeWorld {
     this.events.push(event);
     this.eventsById.set(event.id, event);
     return event;
+  }
+
+  /** A second for several events created at once (Stripe's Checkout sends most of its events in the same second). */
+  burstSecond(): number {
+    return Math.max(this.now(), this.lastEventCreated + 1);
   }
 
   /** Drops an event from the log (used for events that should look forged to the API). */
@@ -358,7 +369,7 @@ export class StripeWorld {
     return this.createEvent('customer.subscription.updated', sub, { previousAttributes: previous, request });
   }
 
-  completeCheckoutState(sessionId: string, opts: { email?: string; name?: string } = {}): Omit<CheckoutCompletion, 'deliveries'> {
+  completeCheckoutState(sessionId: string, opts: { email?: string; name?: string; burst?: boolean } = {}): Omit<CheckoutCompletion, 'deliveries'> {
     const session = this.requireSession(sessionId);
     if (session.status !== 'open') {
       throw new Error(`stripe test server: checkout session ${sessionId} is ${session.status ?? 'not open'}`);
@@ -369,8 +380,8 @@ export class StripeWorld {
 
     const email = opts.email ?? session.customer_email ?? `customer+${sessionId.slice(-6).toLowerCase()}@example.com`;
     const name = opts.name ?? 'Jenny Rosen';
-    const customer =
-      (session.customer ? this.customers.get(session.customer) : undefined) ?? this.createCustomer({ email, name });
+    const existingCustomer = session.customer ? this.customers.get(session.customer) : undefined;
+    const customer = existingCustomer ?? this.createCustomer({ email, name });
     const currency = extras.lineItems[0]?.currency ?? 'eur';
     customer.currency ??= currency;
 
@@ -401,6 +412,7 @@ export class StripeWorld {
 
     // Stripe's first subscription invoice has period_start == period_end == creation time.
     const invoice = this.newInvoice(subscription, 'subscription_create', now, now);
+    const openInvoice = structuredClone(invoice);
     this.markInvoicePaid(invoice);
 
     session.status = 'complete';
@@ -420,12 +432,51 @@ export class StripeWorld {
       tax_ids: [],
     };
 
-    const events = [
-      this.createEvent('checkout.session.completed', session),
-      this.createEvent('customer.subscription.created', subscription),
-      this.createEvent('invoice.paid', invoice),
-    ];
+    const events = opts.burst
+      ? this.checkoutBurst({ session, customer, newCustomer: !existingCustomer, subscription, openInvoice, invoice })
+      : [
+          this.createEvent('checkout.session.completed', session),
+          this.createEvent('customer.subscription.created', subscription),
+          this.createEvent('invoice.paid', invoice),
+        ];
     return { events, session, customer, subscription, invoice };
+  }
+
+  /**
+   * Every event real Checkout sends for a paid subscription, most in the same second: the
+   * subscription is created incomplete with an open invoice, the card is charged, the invoice
+   * paid, the subscription becomes active, and the session completes. Two of them disagree
+   * about the subscription's status within one second, as with real Stripe.
+   */
+  private checkoutBurst(p: {
+    session: CheckoutSessionObject;
+    customer: CustomerObject;
+    newCustomer: boolean;
+    subscription: SubscriptionObject;
+    openInvoice: InvoiceObject;
+    invoice: InvoiceObject;
+  }): EventObject[] {
+    const second = this.burstSecond();
+    const at = { created: second };
+    const payment = buildCardPayment(second, { customer: p.customer.id, amount: p.invoice.amount_paid, currency: p.invoice.currency, invoice: p.invoice.id });
+    const incomplete: SubscriptionObject = { ...structuredClone(p.subscription), status: 'incomplete' };
+    const draft: InvoiceObject = { ...structuredClone(p.openInvoice), status: 'draft', status_transitions: { ...p.openInvoice.status_transitions, finalized_at: null } };
+    return [
+      ...(p.newCustomer ? [this.createEvent('customer.created', p.customer, at)] : []),
+      this.createEvent('payment_method.attached', payment.paymentMethod, at),
+      this.createEvent('customer.subscription.created', incomplete, at),
+      this.createEvent('invoice.created', draft, at),
+      this.createEvent('invoice.finalized', p.openInvoice, at),
+      this.createEvent('payment_intent.created', { ...payment.intent, status: 'requires_payment_method', amount_received: 0, latest_charge: null }, at),
+      this.createEvent('charge.succeeded', payment.charge, at),
+      this.createEvent('payment_intent.succeeded', payment.intent, at),
+      // invoice payments exist since 2025-03-31.basil
+      ...(isBeforeBasil(this.config.apiVersion) ? [] : [this.createEvent('invoice_payment.paid', payment.invoicePayment, at)]),
+      this.createEvent('invoice.paid', p.invoice, at),
+      this.createEvent('invoice.payment_succeeded', p.invoice, at),
+      this.createEvent('customer.subscription.updated', p.subscription, { ...at, previousAttributes: { status: 'incomplete' } }),
+      this.createEvent('checkout.session.completed', p.session, { created: second + 1 }),
+    ];
   }
 
   failPaymentState(subscriptionId: string): Omit<SubscriptionChange, 'deliveries'> {
@@ -501,6 +552,45 @@ export class StripeWorld {
       s.status = 'unpaid';
     });
     return { events: updated ? [updated] : [], subscription: sub, invoice };
+  }
+
+  /**
+   * Stripe pauses a subscription whose trial ended without a payment method (trial_settings:
+   * missing_payment_method = pause): no invoices until it is resumed. customer.subscription.paused
+   * and customer.subscription.updated, in the same second.
+   */
+  pauseState(subscriptionId: string): Omit<SubscriptionChange, 'deliveries'> {
+    const sub = this.requireSubscription(subscriptionId);
+    assertNotCanceled(sub);
+    if (sub.status === 'paused') throw new Error(`stripe test server: subscription ${sub.id} is already paused`);
+    const previous = this.mutateSubscription(sub, (s) => {
+      s.status = 'paused';
+    });
+    const at = { created: this.burstSecond() };
+    const events = [this.createEvent('customer.subscription.paused', sub, at)];
+    if (previous) events.push(this.createEvent('customer.subscription.updated', sub, { ...at, previousAttributes: previous }));
+    return { events, subscription: sub, invoice: this.latestInvoice(sub) };
+  }
+
+  /** Resumes a paused subscription with a new paid period from now: invoice.paid, customer.subscription.resumed, customer.subscription.updated. */
+  resumeState(subscriptionId: string): Omit<SubscriptionChange, 'deliveries'> {
+    const sub = this.requireSubscription(subscriptionId);
+    if (sub.status !== 'paused') throw new Error(`stripe test server: subscription ${sub.id} is ${sub.status}, not paused`);
+    const now = this.now();
+    let invoice: InvoiceObject | undefined;
+    const previous = this.mutateSubscription(sub, (s) => {
+      const { interval, count } = this.interval(s);
+      const end = addInterval(now, interval, count);
+      setPeriod(s, now, end, this.config.legacyPeriodFields);
+      invoice = this.newInvoice(s, 'subscription_cycle', now, end);
+      this.markInvoicePaid(invoice);
+      s.status = 'active';
+    });
+    const paid = invoice as InvoiceObject;
+    const at = { created: this.burstSecond() };
+    const events = [this.createEvent('invoice.paid', paid, at), this.createEvent('customer.subscription.resumed', sub, at)];
+    if (previous) events.push(this.createEvent('customer.subscription.updated', sub, { ...at, previousAttributes: previous }));
+    return { events, subscription: sub, invoice: paid };
   }
 
   cancelState(

@@ -49,6 +49,10 @@ export class Subscription {
   @Column({ type: 'boolean', default: false })
   cancelAtPeriodEnd: boolean;
 
+  /** When the provider will end the subscription (a scheduled cancellation), null when none is scheduled. */
+  @Column({ type: 'timestamptz', nullable: true })
+  cancelAt: Date | null;
+
   /** Creation time of the newest provider event applied; older events never overwrite newer state. */
   @Column({ type: 'timestamptz', nullable: true })
   providerStateAt: Date | null;

@@ -1,11 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { OrderState } from '../entities/index.js';
 import { actorOf, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
-import { ParseUuidPipe, problem, ValidationFailedError } from '#platform';
+import { inputProblem, ParseUuidPipe, problem, ValidationFailedError } from '#platform';
 import type { BillingProblemCode } from '../problems.js';
 import { BillingPortalService } from '../portal/billing-portal.service.js';
-import { SubscriptionsService } from '../subscriptions/subscriptions.service.js';
+import type { ManualRequest } from '../subscriptions/billing-decisions.js';
+import type { ManualPaymentAnswer } from '../subscriptions/subscription-view.js';
+import { type ManualRecording, SubscriptionsService } from '../subscriptions/subscriptions.service.js';
 import { OrdersService } from './orders.service.js';
 import { ManualPaymentInput } from './billing.dto.js';
 
@@ -53,19 +56,50 @@ export class BillingController {
   @HttpCode(200)
   @OperatorOnly()
   @RequireScopes('billing:write')
-  @ApiOperation({ summary: 'Record a bank transfer (or its absence) for a manually billed order; drives the tenant lifecycle (operators)' })
-  async recordPayment(@CurrentPrincipal() principal: Principal, @Param('orderId', ParseUuidPipe) orderId: string, @Body() input: ManualPaymentInput) {
-    const subscription = await this.subscriptions.recordManual(orderId, input.outcome, actorOf(principal), input.periodEnd ? new Date(input.periodEnd) : undefined);
-    return { orderId, subscription };
+  @ApiOperation({
+    summary: 'Record a bank transfer (or its absence) for a manually billed order; drives the tenant lifecycle (operators)',
+    description:
+      'Idempotent. "paid" with periodEnd pays up to that date; without it, the period that is due (nothing while a paid period runs). ' +
+      'A payment for a period already covered, or a repeated "overdue", changes nothing. With an Idempotency-Key, a repeat returns the first answer (Idempotent-Replayed: true).',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 visible ASCII characters, e.g. the bank transfer reference' })
+  async recordPayment(
+    @CurrentPrincipal() principal: Principal,
+    @Param('orderId', ParseUuidPipe) orderId: string,
+    @Body() input: ManualPaymentInput,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ManualPaymentAnswer> {
+    const request: ManualRequest = { outcome: input.outcome, ...(input.periodEnd ? { periodEnd: new Date(input.periodEnd) } : {}) };
+    return answer(response, await this.subscriptions.recordManual(orderId, request, actorOf(principal), idempotencyKey(key)));
   }
 
   @Post('orders/:orderId/cancel')
   @HttpCode(200)
   @OperatorOnly()
   @RequireScopes('billing:write')
-  @ApiOperation({ summary: 'End a manually billed subscription: the tenant is terminated after its final export (operators)' })
-  async cancel(@CurrentPrincipal() principal: Principal, @Param('orderId', ParseUuidPipe) orderId: string) {
-    const subscription = await this.subscriptions.recordManual(orderId, 'canceled', actorOf(principal));
-    return { orderId, subscription };
+  @ApiOperation({ summary: 'End a manually billed subscription: the tenant is terminated after its final export (operators); idempotent' })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Up to 255 visible ASCII characters' })
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('orderId', ParseUuidPipe) orderId: string,
+    @Headers('idempotency-key') key: string | undefined,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ManualPaymentAnswer> {
+    return answer(response, await this.subscriptions.recordManual(orderId, { outcome: 'canceled' }, actorOf(principal), idempotencyKey(key)));
   }
+}
+
+/** Idempotency keys as Stripe takes them: up to 255 visible ASCII characters. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+function idempotencyKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(header)) throw ValidationFailedError.field('Idempotency-Key', inputProblem('must be 1 to 255 visible ASCII characters'));
+  return header;
+}
+
+function answer(response: Response, recording: ManualRecording): ManualPaymentAnswer {
+  if (recording.replayed) response.setHeader('Idempotent-Replayed', 'true');
+  return recording.answer;
 }

@@ -170,7 +170,7 @@ export class OrdersService {
       return {
         ...order,
         subscription: subscription
-          ? { id: subscription.id, status: subscription.status, currentPeriodEnd: subscription.currentPeriodEnd, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd }
+          ? { id: subscription.id, status: subscription.status, currentPeriodEnd: subscription.currentPeriodEnd, cancelAtPeriodEnd: subscription.cancelAtPeriodEnd, cancelAt: subscription.cancelAt }
           : null,
       };
     });

@@ -13,3 +13,14 @@ export class PaymentProviderUnavailableError extends UnavailableError {
     super('billing.provider_unavailable', message);
   }
 }
+
+/** The Stripe account never saved its customer portal settings: only the cooperative can fix that, in the dashboard. */
+export class PortalNotConfiguredError extends UnavailableError {
+  constructor() {
+    super(
+      'billing.portal_not_configured',
+      'The customer portal is not set up yet: the cooperative has to save its customer portal settings once in the Stripe dashboard ' +
+        '(Settings -> Billing -> Customer portal, in test mode and in live mode). Until then, write to the cooperative to change your card, see invoices or cancel',
+    );
+  }
+}

@@ -18,6 +18,8 @@ export interface SubscriptionFact {
   /** null: the source does not say (e.g. an invoice event); keep what is stored. */
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean | null;
+  /** A scheduled cancellation date; null: none is scheduled; absent: the source does not say (keep what is stored). */
+  cancelAt?: Date | null;
   /** When the provider was in this state; older facts never overwrite newer state. */
   at: Date;
   /** Where the fact comes from, for the audit log (event type or operator action). */
@@ -47,6 +49,7 @@ export interface SubscriptionSnapshot {
   status: SubscriptionStatus;
   currentPeriodEnd: Date | null;
   cancelAtPeriodEnd: boolean;
+  cancelAt: Date | null;
 }
 
 export interface CheckoutRequest {

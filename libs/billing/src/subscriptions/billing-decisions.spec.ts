@@ -1,6 +1,6 @@
 import { TENANT_STATES, tenantLifecycle, type TenantState } from '#domain';
 import { type SubscriptionStatus } from '../entities/index.js';
-import { compareFactTime, isFinal, orderStateFor, tenantEventFor } from './billing-decisions.js';
+import { compareFactTime, isFinal, type ManualDecision, manualPaymentDecision, nextPeriodEnd, orderStateFor, tenantEventFor } from './billing-decisions.js';
 
 const STATUSES: SubscriptionStatus[] = ['incomplete', 'incomplete_expired', 'trialing', 'active', 'past_due', 'unpaid', 'canceled', 'paused'];
 
@@ -29,7 +29,13 @@ describe('tenantEventFor', () => {
     ['terminating', 'canceled', null],
     ['terminated', 'active', null],
     ['awaiting_payment', 'incomplete', null],
-    ['active', 'paused', null],
+    // paused: nothing is paid any more; the grace period runs, then suspension; resuming pays again
+    ['active', 'paused', 'payment_failed'],
+    ['past_due', 'paused', null],
+    ['suspended', 'paused', null],
+    ['awaiting_payment', 'paused', null],
+    ['provisioning', 'paused', null],
+    ['past_due', 'active', 'payment_received'],
   ])('%s with a %s subscription -> %s', (tenant, status, event) => {
     expect(tenantEventFor(tenant, status)).toBe(event);
   });
@@ -66,6 +72,8 @@ describe('orderStateFor', () => {
     ['pending_payment', 'active', 'paid'],
     ['pending_payment', 'past_due', 'paid'],
     ['pending_payment', 'incomplete', 'pending_payment'],
+    ['pending_payment', 'paused', 'pending_payment'],
+    ['paid', 'paused', 'paid'],
     ['pending_payment', 'incomplete_expired', 'expired'],
     ['paid', 'canceled', 'canceled'],
     ['canceled', 'active', 'canceled'],
@@ -84,5 +92,68 @@ describe('fact ordering', () => {
     expect(compareFactTime(new Date(t.getTime() - 1000), t)).toBe('older');
     expect(isFinal('canceled')).toBe(true);
     expect(isFinal('past_due')).toBe(false);
+  });
+});
+
+describe('manualPaymentDecision', () => {
+  const NOW = new Date('2026-03-10T12:00:00Z');
+  const at = (iso: string) => new Date(iso);
+  const paidUntil = (iso: string, status: SubscriptionStatus = 'active') => ({ status, currentPeriodEnd: at(iso) });
+  const decide = (current: Parameters<typeof manualPaymentDecision>[0], request: Parameters<typeof manualPaymentDecision>[2], orderState: Parameters<typeof manualPaymentDecision>[1] = 'paid') =>
+    manualPaymentDecision(current, orderState, request, NOW, 'month');
+  const record = (status: SubscriptionStatus, end: string | null): ManualDecision => ({ kind: 'record', status, currentPeriodEnd: end ? at(end) : null });
+
+  it('a first payment pays one interval from now', () => {
+    expect(decide(null, { outcome: 'paid' }, 'pending_payment')).toEqual(record('active', '2026-04-10T12:00:00Z'));
+  });
+
+  it('a plain "paid" while a paid period runs is a repeat: nothing is due', () => {
+    expect(decide(paidUntil('2026-04-10T12:00:00Z'), { outcome: 'paid' })).toEqual({ kind: 'unchanged' });
+  });
+
+  it('a plain "paid" after the period ended, or while in arrears, pays the next period', () => {
+    expect(decide(paidUntil('2026-03-01T00:00:00Z'), { outcome: 'paid' })).toEqual(record('active', '2026-04-10T12:00:00Z'));
+    expect(decide(paidUntil('2026-03-31T00:00:00Z', 'past_due'), { outcome: 'paid' })).toEqual(record('active', '2026-04-30T00:00:00Z'));
+  });
+
+  it('a payment names the period it pays up to: a covered period is a repeat, a later one moves the end, the end never moves back', () => {
+    const current = paidUntil('2026-04-10T12:00:00Z');
+    expect(decide(current, { outcome: 'paid', periodEnd: at('2026-04-10T12:00:00Z') })).toEqual({ kind: 'unchanged' });
+    expect(decide(current, { outcome: 'paid', periodEnd: at('2026-03-20T00:00:00Z') })).toEqual({ kind: 'unchanged' });
+    expect(decide(current, { outcome: 'paid', periodEnd: at('2026-05-10T12:00:00Z') })).toEqual(record('active', '2026-05-10T12:00:00Z'));
+    // an old payment repeated while in arrears does not make the club paid again
+    expect(decide(paidUntil('2026-04-10T12:00:00Z', 'past_due'), { outcome: 'paid', periodEnd: at('2026-04-10T12:00:00Z') })).toEqual({ kind: 'unchanged' });
+  });
+
+  it('refuses a named period that has already ended (and is not a repeat)', () => {
+    expect(decide(null, { outcome: 'paid', periodEnd: at('2026-03-01T00:00:00Z') }, 'pending_payment')).toEqual({ kind: 'refused', reason: 'period_over' });
+    expect(decide(paidUntil('2026-02-01T00:00:00Z', 'past_due'), { outcome: 'paid', periodEnd: NOW })).toEqual({ kind: 'refused', reason: 'period_over' });
+  });
+
+  it('overdue: only after a payment, once', () => {
+    expect(decide(null, { outcome: 'overdue' }, 'pending_payment')).toEqual({ kind: 'refused', reason: 'never_paid' });
+    expect(decide(paidUntil('2026-03-01T00:00:00Z'), { outcome: 'overdue' })).toEqual(record('past_due', null));
+    expect(decide(paidUntil('2026-03-01T00:00:00Z', 'past_due'), { outcome: 'overdue' })).toEqual({ kind: 'unchanged' });
+    expect(decide(paidUntil('2026-03-01T00:00:00Z', 'unpaid'), { outcome: 'overdue' })).toEqual({ kind: 'unchanged' });
+  });
+
+  it('canceled ends the subscription once; nothing but a repeated cancel is accepted afterwards', () => {
+    expect(decide(paidUntil('2026-04-01T00:00:00Z'), { outcome: 'canceled' })).toEqual(record('canceled', null));
+    expect(decide(null, { outcome: 'canceled' }, 'pending_payment')).toEqual(record('canceled', null));
+    const ended = paidUntil('2026-04-01T00:00:00Z', 'canceled');
+    expect(decide(ended, { outcome: 'canceled' }, 'canceled')).toEqual({ kind: 'unchanged' });
+    expect(decide(ended, { outcome: 'paid' }, 'canceled')).toEqual({ kind: 'refused', reason: 'subscription_ended' });
+    expect(decide(ended, { outcome: 'overdue' }, 'canceled')).toEqual({ kind: 'refused', reason: 'subscription_ended' });
+  });
+
+  it('an expired order takes no payments', () => {
+    expect(decide(null, { outcome: 'paid' }, 'expired')).toEqual({ kind: 'refused', reason: 'order_expired' });
+  });
+
+  it('counts yearly plans in years and month ends like a calendar', () => {
+    expect(nextPeriodEnd(null, NOW, 'year')).toEqual(at('2027-03-10T12:00:00Z'));
+    expect(nextPeriodEnd(at('2026-04-10T00:00:00Z'), NOW, 'month')).toEqual(at('2026-05-10T00:00:00Z'));
+    expect(nextPeriodEnd(at('2027-01-31T08:00:00Z'), NOW, 'month')).toEqual(at('2027-02-28T08:00:00Z'));
+    expect(nextPeriodEnd(at('2028-02-29T08:00:00Z'), NOW, 'year')).toEqual(at('2029-02-28T08:00:00Z'));
   });
 });

@@ -33,13 +33,18 @@ export function tenantEventFor(tenant: TenantState, status: SubscriptionStatus, 
     if (['provisioning', 'active', 'past_due', 'suspended', 'failed'].includes(tenant)) return 'terminate';
     return null;
   }
-  return null; // incomplete, paused: wait for the next event
+  if (status === 'paused') {
+    // nothing is being paid (e.g. a trial ended without a card): like a failed payment, the
+    // club gets the grace period, then the instance is suspended; resuming makes it active again
+    return tenant === 'active' ? 'payment_failed' : null;
+  }
+  return null; // incomplete: wait for the next event
 }
 
 /** Whether the order has been paid for, given the subscription's status. */
 export function orderStateFor(current: OrderState, status: SubscriptionStatus): OrderState {
   if (current === 'expired' || current === 'canceled') return current;
-  if (status === 'incomplete') return current;
+  if (status === 'incomplete' || status === 'paused') return current;
   if (status === 'incomplete_expired') return current === 'pending_payment' ? 'expired' : current;
   if (status === 'canceled') return 'canceled';
   return 'paid';
@@ -57,4 +62,67 @@ export function compareFactTime(factAt: Date, appliedAt: Date | null): Staleness
 /** A canceled subscription stays canceled whatever arrives later (Stripe never revives one). */
 export function isFinal(status: SubscriptionStatus): boolean {
   return ENDED.has(status);
+}
+
+/** What an operator records for a bank-transfer order. */
+export type ManualOutcome = 'paid' | 'overdue' | 'canceled';
+
+export interface ManualRequest {
+  outcome: ManualOutcome;
+  /** With paid: the end of the period the transfer pays. Without: the period that is due. */
+  periodEnd?: Date;
+}
+
+export type ManualRefusal = 'subscription_ended' | 'order_expired' | 'never_paid' | 'period_over';
+
+export type ManualDecision =
+  | { kind: 'record'; status: SubscriptionStatus; currentPeriodEnd: Date | null }
+  | { kind: 'unchanged' }
+  | { kind: 'refused'; reason: ManualRefusal };
+
+/**
+ * What an operator's request does to a bank-transfer subscription. A payment is identified by
+ * the period it pays up to: one that is already covered (a repeat, however late or concurrent)
+ * changes nothing, and the period never moves back. A plain "paid" pays the period that is due,
+ * so while a paid period runs nothing is due (paying ahead names the period). Repeating
+ * "overdue" or "canceled" changes nothing more either.
+ */
+export function manualPaymentDecision(
+  current: { status: SubscriptionStatus; currentPeriodEnd: Date | null } | null,
+  orderState: OrderState,
+  request: ManualRequest,
+  now: Date,
+  interval: 'month' | 'year',
+): ManualDecision {
+  if (current && isFinal(current.status)) return request.outcome === 'canceled' ? { kind: 'unchanged' } : { kind: 'refused', reason: 'subscription_ended' };
+  if (orderState === 'expired') return { kind: 'refused', reason: 'order_expired' };
+  switch (request.outcome) {
+    case 'canceled':
+      return { kind: 'record', status: 'canceled', currentPeriodEnd: null };
+    case 'overdue':
+      if (!current) return { kind: 'refused', reason: 'never_paid' };
+      return IN_ARREARS.has(current.status) ? { kind: 'unchanged' } : { kind: 'record', status: 'past_due', currentPeriodEnd: null };
+    case 'paid': {
+      const paidUntil = current?.currentPeriodEnd ?? null;
+      if (request.periodEnd) {
+        if (paidUntil && request.periodEnd.getTime() <= paidUntil.getTime()) return { kind: 'unchanged' };
+        if (request.periodEnd.getTime() <= now.getTime()) return { kind: 'refused', reason: 'period_over' };
+        return { kind: 'record', status: 'active', currentPeriodEnd: request.periodEnd };
+      }
+      if (current && GOOD_STANDING.has(current.status) && paidUntil && paidUntil.getTime() > now.getTime()) return { kind: 'unchanged' };
+      return { kind: 'record', status: 'active', currentPeriodEnd: nextPeriodEnd(paidUntil, now, interval) };
+    }
+  }
+}
+
+/** One billing interval after the later of now and the current period's end; a month after Jan 31 is Feb 28/29, as Stripe counts. */
+export function nextPeriodEnd(currentEnd: Date | null, now: Date, interval: 'month' | 'year'): Date {
+  const start = currentEnd && currentEnd > now ? currentEnd : now;
+  const months = interval === 'year' ? 12 : 1;
+  const end = new Date(start);
+  end.setUTCDate(1);
+  end.setUTCMonth(end.getUTCMonth() + months);
+  const lastDay = new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, 0)).getUTCDate();
+  end.setUTCDate(Math.min(start.getUTCDate(), lastDay));
+  return end;
 }

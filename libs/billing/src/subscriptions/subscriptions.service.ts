@@ -2,17 +2,22 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditActor, AuditLog } from '#domain';
-import { Order, Subscription } from '../entities/index.js';
+import { ManualPaymentRequest, Order, Subscription } from '../entities/index.js';
 import { PlansService } from '#catalog';
 import { OrganizationsService } from '#identity';
 import { TenantLifecycleService, TenantsService } from '#provisioning';
-import { InvalidStateError, NotFoundError } from '#platform';
+import { ConflictError, DomainError, inputProblem, InvalidStateError, NotFoundError, ValidationFailedError } from '#platform';
 import type { CheckoutExpiredFact, PaymentFact, SubscriptionFact, SubscriptionSnapshot } from '../payments/payment-facts.js';
-import { compareFactTime, isFinal, orderStateFor, tenantEventFor } from './billing-decisions.js';
+import { compareFactTime, isFinal, type ManualRefusal, type ManualRequest, manualPaymentDecision, orderStateFor, tenantEventFor } from './billing-decisions.js';
+import { type ManualPaymentAnswer, subscriptionView } from './subscription-view.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export type ManualOutcome = 'paid' | 'overdue' | 'canceled';
+/** The answer to an operator's bank-transfer request, and whether it is a replay of an earlier one. */
+export interface ManualRecording {
+  answer: ManualPaymentAnswer;
+  replayed: boolean;
+}
 
 /**
  * Two events about one subscription carry the same second and disagree: the provider must say
@@ -70,39 +75,60 @@ export class SubscriptionsService {
     });
   }
 
-  /** An operator records a bank transfer (or its absence, or the end) for a manually billed order. */
-  async recordManual(orderId: string, outcome: ManualOutcome, actor: AuditActor, periodEnd?: Date): Promise<Subscription> {
+  /**
+   * An operator records a bank transfer (or its absence, or the end) for a manually billed
+   * order. Idempotent: what the request does is decided by manualPaymentDecision under the
+   * order's row lock (so concurrent repeats are applied one after the other, and all but the
+   * first find nothing left to do); with an idempotency key, a repeat gets the first answer.
+   */
+  async recordManual(orderId: string, request: ManualRequest, actor: AuditActor, idempotencyKey?: string): Promise<ManualRecording> {
     const unlocked = await this.dataSource.manager.findOne(Order, { where: { id: orderId } });
     if (!unlocked) throw new NotFoundError('Order', orderId);
     const plan = await this.plans.getById(unlocked.planId);
+    const fingerprint = `${request.outcome}|${request.periodEnd?.toISOString() ?? 'due'}`;
     return this.dataSource.transaction(async (manager) => {
       const order = await manager.findOne(Order, { where: { id: orderId }, lock: { mode: 'pessimistic_write' } });
       if (!order) throw new NotFoundError('Order', orderId);
       if (order.paymentProvider !== 'manual') {
         throw new InvalidStateError('billing.not_manual', 'This order is paid through Stripe; its payments are recorded by Stripe, not by hand');
       }
+      if (idempotencyKey !== undefined) {
+        const earlier = await manager.findOne(ManualPaymentRequest, { where: { orderId, idempotencyKey } });
+        if (earlier && earlier.fingerprint !== fingerprint) {
+          throw new ConflictError(
+            'billing.idempotency_key_reused',
+            `This Idempotency-Key was already used on this order for another request (${describeRequest(earlier.fingerprint)}); send a new key with a new request`,
+          );
+        }
+        if (earlier) return { answer: earlier.response as unknown as ManualPaymentAnswer, replayed: true };
+      }
+
       const subscriptionId = `manual_${order.id}`;
       const current = await manager.findOne(Subscription, { where: { provider: 'manual', providerSubscriptionId: subscriptionId } });
-      if (current && isFinal(current.status)) throw new InvalidStateError('billing.subscription_ended', 'This subscription has ended; the club has to order again');
-      if (order.state === 'expired') throw new InvalidStateError('billing.order_expired', 'This order has expired; the club has to order again');
-      if (outcome === 'overdue' && !current) {
-        throw new InvalidStateError('billing.never_paid', 'This order was never paid, so nothing can be overdue; cancel it instead');
-      }
       const now = new Date();
-      const fact: SubscriptionFact = {
-        kind: 'subscription',
-        provider: 'manual',
-        orderId: order.id,
-        subscriptionId,
-        customerId: null,
-        status: outcome === 'paid' ? 'active' : outcome === 'overdue' ? 'past_due' : 'canceled',
-        currentPeriodEnd: outcome === 'paid' ? (periodEnd ?? nextPeriodEnd(current?.currentPeriodEnd ?? null, now, plan.interval)) : null,
-        cancelAtPeriodEnd: false,
-        at: now,
-        source: `operator:${outcome}`,
-      };
-      await this.apply(fact, actor, manager, null); // for bank transfers our database is the record
-      return manager.findOneOrFail(Subscription, { where: { provider: 'manual', providerSubscriptionId: subscriptionId } });
+      const decision = manualPaymentDecision(current, order.state, request, now, plan.interval);
+      if (decision.kind === 'refused') throw refusal(decision.reason);
+      if (decision.kind === 'record') {
+        const fact: SubscriptionFact = {
+          kind: 'subscription',
+          provider: 'manual',
+          orderId: order.id,
+          subscriptionId,
+          customerId: null,
+          status: decision.status,
+          currentPeriodEnd: decision.currentPeriodEnd,
+          cancelAtPeriodEnd: false,
+          at: now,
+          source: `operator:${request.outcome}`,
+        };
+        await this.apply(fact, actor, manager, null); // for bank transfers our database is the record
+      }
+      const subscription = await manager.findOneOrFail(Subscription, { where: { provider: 'manual', providerSubscriptionId: subscriptionId } });
+      const answer: ManualPaymentAnswer = { orderId: order.id, subscription: subscriptionView(subscription) };
+      if (idempotencyKey !== undefined) {
+        await manager.save(manager.create(ManualPaymentRequest, { orderId: order.id, idempotencyKey, fingerprint, response: answer as unknown as Record<string, unknown> }));
+      }
+      return { answer, replayed: false };
     });
   }
 
@@ -132,6 +158,7 @@ export class SubscriptionsService {
           status: fact.status,
           currentPeriodEnd: fact.currentPeriodEnd,
           cancelAtPeriodEnd: fact.cancelAtPeriodEnd ?? false,
+          cancelAt: fact.cancelAt ?? null,
           providerStateAt: fact.at,
         }),
       );
@@ -151,6 +178,7 @@ export class SubscriptionsService {
       existing.status = state.status;
       if (state.currentPeriodEnd) existing.currentPeriodEnd = state.currentPeriodEnd;
       if (state.cancelAtPeriodEnd !== null) existing.cancelAtPeriodEnd = state.cancelAtPeriodEnd;
+      if (state.cancelAt !== undefined) existing.cancelAt = state.cancelAt;
       existing.providerStateAt = fact.at;
     }
     existing.providerCustomerId ??= fact.customerId;
@@ -219,11 +247,21 @@ export class SubscriptionsService {
   }
 }
 
-/** One billing interval after the later of now and the current period's end. */
-export function nextPeriodEnd(currentEnd: Date | null, now: Date, interval: 'month' | 'year'): Date {
-  const start = currentEnd && currentEnd > now ? currentEnd : now;
-  const end = new Date(start);
-  if (interval === 'year') end.setUTCFullYear(end.getUTCFullYear() + 1);
-  else end.setUTCMonth(end.getUTCMonth() + 1);
-  return end;
+function refusal(reason: ManualRefusal): DomainError {
+  switch (reason) {
+    case 'subscription_ended':
+      return new InvalidStateError('billing.subscription_ended', 'This subscription has ended; the club has to order again');
+    case 'order_expired':
+      return new InvalidStateError('billing.order_expired', 'This order has expired; the club has to order again');
+    case 'never_paid':
+      return new InvalidStateError('billing.never_paid', 'This order was never paid, so nothing can be overdue; cancel it instead');
+    case 'period_over':
+      return ValidationFailedError.field('periodEnd', inputProblem('must be in the future (the end of the period this transfer pays)'));
+  }
+}
+
+/** A stored fingerprint ("paid|due", "paid|2027-01-31T00:00:00.000Z") in words. */
+function describeRequest(fingerprint: string): string {
+  const [outcome, period] = fingerprint.split('|');
+  return period === 'due' ? `outcome ${outcome}` : `outcome ${outcome}, periodEnd ${period}`;
 }

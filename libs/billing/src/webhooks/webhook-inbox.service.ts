@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '#platform/jobs';
 import type { ReceivedEvent } from '../payments/payment-facts.js';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface Receipt {
   eventId: string;
@@ -13,26 +14,21 @@ export interface Receipt {
 /** The topic the worker's webhook drainer listens to. */
 export const WEBHOOK_TOPIC = 'webhook-inbox';
 
-interface Waiting {
-  event: ReceivedEvent;
-  resolve: (receipt: Receipt) => void;
-  reject: (error: unknown) => void;
-}
-
-const MAX_BATCH = 256;
-const MAX_FLUSHES_IN_FLIGHT = 2;
-
 /**
  * The receiving end of provider webhooks: verify, store once, answer. The table is the
  * queue: an event is stored (and will be processed) or not at all (and the provider
  * retries). Events arriving together are written by one statement and one commit
- * (group commit), and each request is answered only after that commit.
+ * (group commit), and each request is answered only after that commit; an event that
+ * cannot be stored fails only its own request (see GroupCommit).
  */
 @Injectable()
 export class WebhookInbox {
-  private waiting: Waiting[] = [];
-  private flushScheduled = false;
-  private flushesInFlight = 0;
+  private readonly logger = new Logger(WebhookInbox.name);
+  private readonly commits = new GroupCommit<ReceivedEvent, Receipt>(
+    (events) => this.store(events),
+    { maxBatch: 256, maxFlushesInFlight: 2 },
+    (size, error) => this.logger.warn(`a batch of ${size} webhook events could not be stored (${(error as Error).message}); storing them one by one`),
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -42,48 +38,14 @@ export class WebhookInbox {
 
   receive(rawBody: Buffer, signature: string | undefined): Promise<Receipt> {
     const event = this.provider.verifyWebhook(rawBody, signature); // throws before anything is stored
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ event, resolve, reject });
-      this.scheduleFlush();
-    });
+    return this.commits.submit(event);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.flushesInFlight >= MAX_FLUSHES_IN_FLIGHT || this.waiting.length === 0) return;
-    this.flushScheduled = true;
-    // after the requests already read in this turn of the event loop have joined the batch
-    setImmediate(() => {
-      this.flushScheduled = false;
-      void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const batch = this.waiting.splice(0, MAX_BATCH);
-    if (batch.length === 0) return;
-    this.flushesInFlight++;
-    try {
-      const stored = await this.store(batch.map((entry) => entry.event));
-      const answered = new Set<string>();
-      for (const { event, resolve } of batch) {
-        // a repeat within the batch, or an event stored earlier, is a duplicate
-        const duplicate = !stored.has(event.id) || answered.has(event.id);
-        answered.add(event.id);
-        resolve({ eventId: event.id, duplicate });
-      }
-    } catch (error) {
-      batch.forEach(({ reject }) => reject(error));
-    } finally {
-      this.flushesInFlight--;
-      this.scheduleFlush();
-    }
-  }
-
-  /** Inserts the events that are new and wakes the worker on commit; returns the ids stored now. */
-  private async store(events: ReceivedEvent[]): Promise<Set<string>> {
+  /** Inserts the events that are new and wakes the worker on commit; a repeat (stored before, or earlier in the batch) is a duplicate. */
+  private async store(events: ReceivedEvent[]): Promise<Receipt[]> {
     const unique = [...new Map(events.map((event) => [event.id, event])).values()];
     // the payloads travel as one JSON array built from the received texts: no re-serialising, no array escaping
-    return this.dataSource.transaction(async (manager) => {
+    const stored = await this.dataSource.transaction(async (manager) => {
       const rows: { event_id: string }[] = await manager.query(
         `with meta as (
            select * from unnest($1::text[], $2::text[], $3::timestamptz[]) with ordinality as m(event_id, type, created, n)
@@ -107,6 +69,12 @@ export class WebhookInbox {
       // the worker's drain wakes when this commits
       if (rows.length > 0) await this.queue.announce(WEBHOOK_TOPIC, manager);
       return new Set(rows.map((row) => row.event_id));
+    });
+    const answered = new Set<string>();
+    return events.map((event) => {
+      const duplicate = !stored.has(event.id) || answered.has(event.id);
+      answered.add(event.id);
+      return { eventId: event.id, duplicate };
     });
   }
 }

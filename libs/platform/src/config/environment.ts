@@ -70,7 +70,7 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['stripe', 'manual'])
   ALLMENDE_PAYMENT_PROVIDER?: string;
 
-  @IsOptional() @Matches(/^sk_(test|live)_[A-Za-z0-9_]+$/, { message: 'must be a Stripe secret key (sk_test_... or sk_live_...)' })
+  @IsOptional() @Matches(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, { message: 'must be a Stripe secret key (sk_test_..., sk_live_...) or restricted key (rk_test_..., rk_live_...)' })
   STRIPE_SECRET_KEY?: string;
 
   @IsOptional() @Matches(/^whsec_[A-Za-z0-9_+/=]+$/, { message: 'must be a Stripe webhook signing secret (whsec_...)' })

@@ -1,5 +1,5 @@
 import type Stripe from 'stripe';
-import { factsFromStripeEvent, periodEnd } from './stripe-event-facts.js';
+import { apiVersionWarning, factsFromStripeEvent, periodEnd, subscriptionOfInvoice } from './stripe-event-facts.js';
 
 const ORDER = '0b6a3a52-3f0c-4d8e-9b8a-2f5d7c1e9a10';
 const event = (type: string, object: object, created = 1_800_000_000) => ({ id: 'evt_1', object: 'event', type, created, data: { object } }) as unknown as Stripe.Event;
@@ -48,6 +48,44 @@ describe('factsFromStripeEvent', () => {
     expect(factsFromStripeEvent(event('invoice.payment_failed', invoice))[0]).toMatchObject({ status: 'past_due' });
     expect(factsFromStripeEvent(event('invoice.payment_failed', { ...invoice, billing_reason: 'subscription_create' }))[0]).toMatchObject({ status: 'incomplete' });
     expect(factsFromStripeEvent(event('invoice.paid', { customer: 'cus_1', parent: null }))).toEqual([]);
+  });
+
+  it('reads invoices rendered before API 2025-03-31 (invoice.subscription and subscription_details, no parent)', () => {
+    const legacy = { customer: 'cus_1', billing_reason: 'subscription_cycle', subscription: 'sub_1', subscription_details: { metadata: { orderId: ORDER } } };
+    expect(factsFromStripeEvent(event('invoice.paid', legacy))[0]).toMatchObject({ status: 'active', subscriptionId: 'sub_1', orderId: ORDER });
+    expect(factsFromStripeEvent(event('invoice.payment_failed', legacy))[0]).toMatchObject({ status: 'past_due', subscriptionId: 'sub_1' });
+    // expanded, and from before June 2023 (no subscription_details): the stored subscription leads to the order
+    expect(factsFromStripeEvent(event('invoice.paid', { customer: 'cus_1', subscription: { id: 'sub_2' } }))[0]).toMatchObject({ subscriptionId: 'sub_2', orderId: null });
+    expect(factsFromStripeEvent(event('invoice.paid', { customer: 'cus_1', subscription: null }))).toEqual([]);
+  });
+
+  it('prefers the current shape when an invoice has both', () => {
+    const both = { parent: { subscription_details: { subscription: 'sub_new', metadata: null } }, subscription: 'sub_old' } as unknown as Stripe.Invoice;
+    expect(subscriptionOfInvoice(both)).toEqual({ subscriptionId: 'sub_new', metadata: null });
+  });
+
+  it('reads a scheduled cancellation (cancel_at), and its absence, from subscription events', () => {
+    const subscription = { id: 'sub_1', customer: 'cus_1', status: 'active', cancel_at_period_end: false, cancel_at: 1_802_000_000, metadata: { orderId: ORDER }, items: { data: [] } };
+    expect(factsFromStripeEvent(event('customer.subscription.updated', subscription))[0]).toMatchObject({ cancelAt: new Date(1_802_000_000_000), cancelAtPeriodEnd: false });
+    expect(factsFromStripeEvent(event('customer.subscription.updated', { ...subscription, cancel_at: null }))[0]).toMatchObject({ cancelAt: null });
+    // invoice events do not say: the stored date stays
+    const invoice = { customer: 'cus_1', parent: { subscription_details: { subscription: 'sub_1', metadata: { orderId: ORDER } } } };
+    expect(factsFromStripeEvent(event('invoice.paid', invoice))[0]).not.toHaveProperty('cancelAt');
+  });
+
+  it('reads paused and resumed subscriptions', () => {
+    const subscription = { id: 'sub_1', customer: 'cus_1', status: 'paused', cancel_at_period_end: false, cancel_at: null, metadata: { orderId: ORDER }, items: { data: [] } };
+    expect(factsFromStripeEvent(event('customer.subscription.paused', subscription))[0]).toMatchObject({ status: 'paused', source: 'stripe:customer.subscription.paused' });
+    expect(factsFromStripeEvent(event('customer.subscription.resumed', { ...subscription, status: 'active' }))[0]).toMatchObject({ status: 'active' });
+  });
+
+  it('warns when an event speaks another API version than the SDK, saying what to configure', () => {
+    expect(apiVersionWarning('2026-10-28.endive', '2026-10-28.endive')).toBeNull();
+    const warning = apiVersionWarning('2024-06-20', '2026-10-28.endive')!;
+    expect(warning).toContain('2024-06-20');
+    expect(warning).toContain("set the webhook endpoint's API version to 2026-10-28.endive");
+    expect(warning).toContain('stripe listen --latest');
+    expect(apiVersionWarning(null, '2026-10-28.endive')).toContain('(none)');
   });
 
   it('ignores events it does not act on', () => {

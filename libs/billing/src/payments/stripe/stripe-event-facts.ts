@@ -53,6 +53,7 @@ export function factsFromStripeEvent(event: Stripe.Event): PaymentFact[] {
           status,
           currentPeriodEnd: periodEnd(subscription),
           cancelAtPeriodEnd: subscription.cancel_at_period_end,
+          cancelAt: cancelAt(subscription),
           at,
           source,
         }),
@@ -61,13 +62,12 @@ export function factsFromStripeEvent(event: Stripe.Event): PaymentFact[] {
     case 'invoice.paid':
     case 'invoice.payment_failed': {
       const invoice = event.data.object;
-      const details = invoice.parent?.subscription_details;
-      const subscriptionId = idOf(details?.subscription);
-      if (!subscriptionId) return [];
+      const parent = subscriptionOfInvoice(invoice);
+      if (!parent) return [];
       let status: SubscriptionStatus = 'active';
       // a failed first invoice leaves the subscription incomplete; a failed renewal makes it past due
       if (event.type === 'invoice.payment_failed') status = invoice.billing_reason === 'subscription_create' ? 'incomplete' : 'past_due';
-      return [fact({ orderId: details?.metadata?.[ORDER_ID_KEY] ?? null, subscriptionId, customerId: idOf(invoice.customer), status, at, source })];
+      return [fact({ orderId: parent.metadata?.[ORDER_ID_KEY] ?? null, subscriptionId: parent.subscriptionId, customerId: idOf(invoice.customer), status, at, source })];
     }
     default:
       return [];
@@ -83,4 +83,43 @@ export function periodEnd(subscription: Stripe.Subscription): Date | null {
   const legacy = (subscription as unknown as { current_period_end?: number }).current_period_end;
   const seconds = subscription.items?.data?.[0]?.current_period_end ?? legacy;
   return typeof seconds === 'number' ? new Date(seconds * 1000) : null;
+}
+
+/** A scheduled cancellation date (Stripe's cancel_at: set by "cancel at period end" and by "cancel on a date"). */
+export function cancelAt(subscription: Stripe.Subscription): Date | null {
+  return typeof subscription.cancel_at === 'number' ? new Date(subscription.cancel_at * 1000) : null;
+}
+
+/** How invoices looked before API 2025-03-31.basil (the fields are gone from the SDK's types). */
+interface LegacyInvoiceFields {
+  subscription?: string | { id: string } | null;
+  subscription_details?: { metadata?: Record<string, string> | null } | null;
+}
+
+/**
+ * The subscription an invoice bills. Since API 2025-03-31 it is `parent.subscription_details`;
+ * events rendered in an older version (a webhook endpoint or `stripe listen` on the account's
+ * default version) carry `invoice.subscription` and `invoice.subscription_details` instead.
+ */
+export function subscriptionOfInvoice(invoice: Stripe.Invoice): { subscriptionId: string; metadata: Record<string, string> | null } | null {
+  const details = invoice.parent?.subscription_details;
+  const current = idOf(details?.subscription);
+  if (current) return { subscriptionId: current, metadata: details?.metadata ?? null };
+  const legacy = invoice as unknown as LegacyInvoiceFields;
+  const subscriptionId = idOf(legacy.subscription);
+  return subscriptionId ? { subscriptionId, metadata: legacy.subscription_details?.metadata ?? null } : null;
+}
+
+/**
+ * What to tell the operator when an event was rendered in another API version than the SDK
+ * speaks (null when they agree). Allmende reads both invoice shapes, but other fields may
+ * differ between versions, so the endpoint should send the SDK's version.
+ */
+export function apiVersionWarning(eventVersion: string | null | undefined, sdkVersion: string): string | null {
+  if (eventVersion === sdkVersion) return null;
+  return (
+    `Stripe sent an event rendered in API version ${eventVersion ?? '(none)'}, but Allmende's Stripe SDK speaks ${sdkVersion}. ` +
+    `Allmende reads both shapes it knows, but set the webhook endpoint's API version to ${sdkVersion} ` +
+    `(Stripe dashboard: Developers -> Webhooks -> your endpoint), or run "stripe listen --latest" in development`
+  );
 }

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import Stripe from 'stripe';
 import { AppConfig, StripeConfig } from '#platform';
-import { PaymentProviderUnavailableError, WebhookRejectedError } from '../billing-errors.js';
+import { PaymentProviderUnavailableError, PortalNotConfiguredError, WebhookRejectedError } from '../billing-errors.js';
 import type { CheckoutRequest, CheckoutStart, PaymentFact, ReceivedEvent, SubscriptionSnapshot } from '../payment-facts.js';
 import { PaymentProvider } from '../payment-provider.port.js';
-import { factsFromStripeEvent, ORDER_ID_KEY, periodEnd, subscriptionStatus } from './stripe-event-facts.js';
+import { apiVersionWarning, cancelAt, factsFromStripeEvent, ORDER_ID_KEY, periodEnd, subscriptionStatus } from './stripe-event-facts.js';
+import { eventEnvelopeProblem, futureSignatureProblem, SIGNATURE_TOLERANCE_SECONDS, storableJsonProblem } from './stripe-webhook-checks.js';
 
 /**
  * The Stripe adapter: the only place that uses the Stripe SDK. Talks to real Stripe, or
@@ -17,6 +18,7 @@ export class StripePaymentProvider extends PaymentProvider {
   private readonly logger = new Logger(StripePaymentProvider.name);
   private readonly stripe: Stripe;
   private readonly webhookSecret: string;
+  private readonly versionsNoticed = new Set<string>();
 
   constructor(config: AppConfig) {
     super();
@@ -56,20 +58,42 @@ export class StripePaymentProvider extends PaymentProvider {
   async openPortal(customerId: string, returnUrl: string): Promise<string> {
     // a portal session is a short-lived link, one per click; the key makes the SDK's retries of this click safe
     const session = await this.call('open the customer portal', () =>
-      this.stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }, { idempotencyKey: `allmende-portal-${randomUUID()}` }),
+      this.stripe.billingPortal.sessions.create({ customer: customerId, return_url: returnUrl }, { idempotencyKey: `allmende-portal-${randomUUID()}` }).catch((error: unknown) => {
+        if (isPortalNotConfigured(error)) {
+          this.logger.error(`Stripe: the customer portal is not configured: save the customer portal settings in the Stripe dashboard (Settings -> Billing -> Customer portal). Stripe said: ${(error as Error).message}`);
+          throw new PortalNotConfiguredError();
+        }
+        throw error;
+      }),
     );
     return session.url;
   }
 
   verifyWebhook(rawBody: Buffer, signature: string | undefined): ReceivedEvent {
     if (!signature) throw new WebhookRejectedError('the Stripe-Signature header is missing');
-    let event: Stripe.Event;
+    let parsed: unknown;
     try {
-      event = this.stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret);
+      parsed = this.stripe.webhooks.constructEvent(rawBody, signature, this.webhookSecret, SIGNATURE_TOLERANCE_SECONDS);
     } catch (error) {
       throw new WebhookRejectedError(error instanceof Stripe.errors.StripeSignatureVerificationError ? 'the signature does not match or is too old' : 'the body is not a Stripe event');
     }
+    // signed by Stripe, yet not something to store: refused alone, before it can join a batch
+    const problem = futureSignatureProblem(signature, Math.floor(Date.now() / 1000)) ?? eventEnvelopeProblem(parsed) ?? storableJsonProblem(parsed);
+    if (problem) {
+      this.logger.warn(`Stripe webhook refused although correctly signed: ${problem}`);
+      throw new WebhookRejectedError(problem);
+    }
+    const event = parsed as Stripe.Event;
+    this.noticeApiVersion(event.api_version);
     return { id: event.id, type: event.type, created: new Date(event.created * 1000), payload: event as unknown as Record<string, unknown>, json: rawBody.toString('utf8') };
+  }
+
+  /** Once per version and process: events rendered in another API version than the SDK's are read, but the operator should align them. */
+  private noticeApiVersion(version: string | null | undefined): void {
+    const warning = apiVersionWarning(version, Stripe.API_VERSION);
+    if (!warning || this.versionsNoticed.has(String(version))) return;
+    this.versionsNoticed.add(String(version));
+    this.logger.warn(warning);
   }
 
   factsOf(payload: Record<string, unknown>): PaymentFact[] {
@@ -78,7 +102,7 @@ export class StripePaymentProvider extends PaymentProvider {
 
   async fetchSubscription(subscriptionId: string): Promise<SubscriptionSnapshot> {
     const subscription = await this.call('look up the subscription', () => this.stripe.subscriptions.retrieve(subscriptionId));
-    return { status: subscriptionStatus(subscription.status), currentPeriodEnd: periodEnd(subscription), cancelAtPeriodEnd: subscription.cancel_at_period_end };
+    return { status: subscriptionStatus(subscription.status), currentPeriodEnd: periodEnd(subscription), cancelAtPeriodEnd: subscription.cancel_at_period_end, cancelAt: cancelAt(subscription) };
   }
 
   /** A plan names a Price id (price_...) or a lookup key; its amount must be what the order form shows. */
@@ -102,9 +126,22 @@ export class StripePaymentProvider extends PaymentProvider {
     try {
       return await request();
     } catch (error) {
+      if (error instanceof PortalNotConfiguredError) throw error;
       // Stripe errors carry no secrets; the message helps the operator
       this.logger.error(`Stripe: could not ${what}: ${(error as Error).message}`);
+      if (error instanceof Stripe.errors.StripePermissionError) {
+        throw new PaymentProviderUnavailableError(
+          `Stripe refused the configured key the permission to ${what}. A restricted key (rk_...) needs write access to Checkout Sessions and ` +
+            'Customer portal and read access to Prices and Subscriptions (Stripe dashboard: Developers -> API keys)',
+        );
+      }
       throw new PaymentProviderUnavailableError(`The payment provider is not reachable right now (could not ${what}); please try again in a moment`);
     }
   }
+}
+
+/** Stripe's answer when the account has no saved portal configuration (an invalid request naming the portal settings). */
+export function isPortalNotConfigured(error: unknown): boolean {
+  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return false;
+  return /portal/i.test(error.message) && /(settings|configuration)/i.test(error.message);
 }
