@@ -56,6 +56,9 @@ async function deploy(app: 'prosody' | 'wordpress' | 'mastodon'): Promise<Deploy
     clubName: 'Hardened Club',
     imageOverrides: IMAGE_OVERRIDES,
   });
+  // the edge proxy reaches web ports over the tenant network; this suite, without an edge,
+  // publishes them on loopback to talk to the app directly
+  for (const container of plan.containers) container.ports = container.ports.map((port) => ({ ...port, publish: true }));
   const sampler = await sampleProcessList();
   let processes: ProcessListSample | undefined;
   try {

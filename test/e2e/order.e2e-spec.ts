@@ -80,7 +80,7 @@ describe('ordering in a browser', () => {
     await page.locator('#order-status li.done', { hasText: 'Check the app images' }).waitFor();
     await page.screenshot({ path: join(SCREENSHOTS, 'order-status-provisioning.png'), fullPage: true });
 
-    for (const step of ['deploy', 'health', 'admin', 'activate']) await operations.stepDone(operation.id, step);
+    for (const step of ['deploy', 'health', 'admin', 'publish', 'activate']) await operations.stepDone(operation.id, step);
     await operations.succeed(operation.id);
     await stack.api.app.get(TenantLifecycleService).transition(tenant.id, 'provisioned', { type: 'system', id: 'e2e' });
     await page.locator('#order-status', { hasText: 'Your instance is ready' }).waitFor();

@@ -5,7 +5,7 @@ import { ControlPlane, startControlPlane } from '#test/support/control-plane.js'
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
 import { containersOf, dockerExec, removeTenantObjects } from '#test/support/docker-exec.js';
 import { createOperator, login, Session } from '#test/support/fixtures.js';
-import { httpRequest } from '#test/support/http.js';
+import { edgeHttps } from '#test/support/edge.js';
 
 /**
  * WordPress (real, Debian packages: apache + PHP + WordPress, and MariaDB) and the full
@@ -41,12 +41,7 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
     return { tenantId: created.body.tenant.id, owner };
   }
 
-  const endpoint = async (tenantId: string, app: string, port: number) => {
-    const instance = await plane.dataSource.manager.findOneByOrFail(ServiceInstance, { tenantId, app });
-    const found = instance.endpoints.find((candidate) => candidate.containerPort === port);
-    if (!found) throw new Error(`${app} publishes no port ${port}: ${JSON.stringify(instance.endpoints)}`);
-    return { url: `http://${found.hostIp}:${found.hostPort}`, instance };
-  };
+  const instanceOf = (tenantId: string, app: string) => plane.dataSource.manager.findOneByOrFail(ServiceInstance, { tenantId, app });
 
   describe('WordPress', () => {
     let tenantId: string;
@@ -63,37 +58,21 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
       expect(tenant.state).toBe('active');
     });
 
-    it('answers its login page over HTTP, installed with the club name, and the revealed admin can log in', async () => {
-      const { url } = await endpoint(tenantId, 'wordpress', 8080); // Apache runs as www-data: no port below 1024
-      // as the edge proxy will ask: the club's host name, TLS terminated in front
-      const headers = { Host: 'railway.allmende.localhost', 'X-Forwarded-Proto': 'https' };
-      const loginPage = await httpRequest(`${url}/wp-login.php`, { headers });
+    it('answers its login page through the edge, installed with the club name; the admin logs in at the edge address', async () => {
+      // the edge publishes on random ports here; tenants-at-their-address.e2e-spec.ts runs it on 443
+      const address = 'railway.allmende.localhost';
+      const ca = await plane.rootCertificate();
+      const loginPage = await edgeHttps(plane.edge.httpsPort, address, '/wp-login.php', ca);
       expect(loginPage.status).toBe(200);
       expect(loginPage.body).toContain('user_login');
-      const install = await httpRequest(`${url}/wp-admin/install.php`, { headers });
+      const install = await edgeHttps(plane.edge.httpsPort, address, '/wp-admin/install.php', ca);
       expect(install.body).toMatch(/already installed/i);
-      const home = await httpRequest(`${url}/`, { headers });
+      const home = await edgeHttps(plane.edge.httpsPort, address, '/', ca);
       expect(home.status).toBe(200);
       expect(home.body).toContain('Model Railway Society');
 
       const [credential] = (await plane.http().post(`/api/v1/tenants/${tenantId}/credentials/reveal`).set(owner.auth).expect(200)).body;
-      expect(credential).toMatchObject({ app: 'wordpress', username: 'admin', loginUrl: 'https://railway.allmende.localhost/wp-login.php' });
-      const form = new URLSearchParams({ log: credential.username, pwd: credential.password, 'wp-submit': 'Log In', testcookie: '1' });
-      const signIn = await httpRequest(`${url}/wp-login.php`, {
-        method: 'POST',
-        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'wordpress_test_cookie=WP%20Cookie%20check' },
-        body: form.toString(),
-      });
-      expect(signIn.status).toBe(302);
-      expect(signIn.headers.location).toBe('https://railway.allmende.localhost/wp-admin/');
-      expect([signIn.headers['set-cookie']].flat().some((cookie) => cookie?.startsWith('wordpress_logged_in_'))).toBe(true);
-      const wrong = await httpRequest(`${url}/wp-login.php`, {
-        method: 'POST',
-        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded', Cookie: 'wordpress_test_cookie=WP%20Cookie%20check' },
-        body: new URLSearchParams({ log: 'admin', pwd: 'not-the-password', 'wp-submit': 'Log In', testcookie: '1' }).toString(),
-      });
-      expect(wrong.status).toBe(200);
-      expect(wrong.body).toMatch(/incorrect/i);
+      expect(credential).toMatchObject({ app: 'wordpress', username: 'admin', loginUrl: `https://${address}:${plane.edge.httpsPort}/wp-login.php` });
     });
   });
 
@@ -120,17 +99,16 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
       expect(prepare.State.ExitCode).toBe(0);
     });
 
-    it('answers the upstream health endpoints', async () => {
-      const web = await endpoint(tenantId, 'mastodon', 3000);
-      expect(await (await fetch(`${web.url}/health`)).text()).toBe('OK');
-      const streaming = await endpoint(tenantId, 'mastodon', 4000);
-      expect(await (await fetch(`${streaming.url}/api/v1/streaming/health`)).text()).toBe('OK');
+    it('answers the upstream health endpoints through the edge', async () => {
+      const ca = await plane.rootCertificate();
+      expect((await edgeHttps(plane.edge.httpsPort, 'dentists.allmende.localhost', '/health', ca)).body).toBe('OK');
+      expect((await edgeHttps(plane.edge.httpsPort, 'dentists.allmende.localhost', '/api/v1/streaming/health', ca)).body).toBe('OK');
     });
 
     it('creates the owner with tootctl and reveals the password tootctl printed', async () => {
       const [credential] = (await plane.http().post(`/api/v1/tenants/${tenantId}/credentials/reveal`).set(owner.auth).expect(200)).body;
-      expect(credential).toMatchObject({ app: 'mastodon', username: 'board@dentists.example', loginUrl: 'https://dentists.allmende.localhost/auth/sign_in' });
-      const { instance } = await endpoint(tenantId, 'mastodon', 3000);
+      expect(credential).toMatchObject({ app: 'mastodon', username: 'board@dentists.example', loginUrl: `https://dentists.allmende.localhost:${plane.edge.httpsPort}/auth/sign_in` });
+      const instance = await instanceOf(tenantId, 'mastodon');
       const row = await dockerExec(docker, instance.containers.db, [
         'psql', '--host=/var/run/postgresql', '--username=mastodon', '--dbname=mastodon_production', '-tA', '-c', "select role, encrypted_password from accounts where username = 'owner'",
       ]);
@@ -141,7 +119,7 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
     });
 
     it("keeps tenants apart: from inside Mastodon's web container, WordPress's database of the other tenant is unreachable", async () => {
-      const mastodonWeb = (await endpoint(tenantId, 'mastodon', 3000)).instance.containers.web;
+      const mastodonWeb = (await instanceOf(tenantId, 'mastodon')).containers.web;
       const ownDb = await dockerExec(docker, mastodonWeb, ['bash', '-c', 'exec 3<>/dev/tcp/mastodon-db/5432 && echo open']);
       expect(ownDb.stdout.trim()).toBe('open');
       const otherTenant = tenants[0];

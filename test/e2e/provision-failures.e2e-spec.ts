@@ -51,6 +51,15 @@ describe('provisioning failures on a real Docker engine', () => {
     return { tenantId: created.body.tenant.id, operationId: created.body.operation.id };
   }
 
+  async function tenantIn(tenantId: string, state: string): Promise<Tenant> {
+    for (let i = 0; i < 50; i++) {
+      const tenant = await plane.dataSource.manager.findOneByOrFail(Tenant, { id: tenantId });
+      if (tenant.state === state) return tenant;
+      await sleep(100);
+    }
+    return plane.dataSource.manager.findOneByOrFail(Tenant, { id: tenantId });
+  }
+
   async function finished(operationId: string): Promise<Operation> {
     for (let i = 0; i < 600; i++) {
       const operation = await plane.dataSource.manager.findOneByOrFail(Operation, { id: operationId });
@@ -66,7 +75,8 @@ describe('provisioning failures on a real Docker engine', () => {
     expect(operation.state).toBe('failed');
     expect(operation.error).toMatch(/Image\(s\) not on Docker host local: allmende\/never-built:1/);
     expect(operation.steps.find((step) => step.name === 'images')).toMatchObject({ state: 'failed' });
-    const tenant = await plane.dataSource.manager.findOneByOrFail(Tenant, { id: tenantId });
+    // the runner records the failed operation, then moves the tenant
+    const tenant = await tenantIn(tenantId, 'failed');
     expect(tenant.state).toBe('failed');
     expect(tenant.failureReason).toContain('allmende/never-built:1');
     expect(await containersOf(docker, tenantId)).toEqual([]);
@@ -78,7 +88,7 @@ describe('provisioning failures on a real Docker engine', () => {
     const operation = await finished(operationId);
     expect(operation.state).toBe('failed');
     expect(operation.error).toContain('Minimum memory limit allowed is 6MB');
-    expect((await plane.dataSource.manager.findOneByOrFail(Tenant, { id: tenantId })).state).toBe('failed');
+    expect((await tenantIn(tenantId, 'failed')).state).toBe('failed');
     // the database container (created and healthy before web was refused) may stay, labelled; web never half-exists
     const containers = await containersOf(docker, tenantId);
     expect(containers.map((c) => c.Names[0])).not.toContain('/alm-refused-wordpress-web');

@@ -28,7 +28,12 @@ export async function removeTenantObjects(docker: Docker, tenantId: string): Pro
     await docker.getContainer(container.Id).remove({ force: true, v: true });
   }
   for (const volume of (await docker.listVolumes({ filters: { label: [label] } })).Volumes ?? []) await docker.getVolume(volume.Name).remove();
-  for (const network of await docker.listNetworks({ filters: { label: [label] } })) await docker.getNetwork(network.Id).remove();
+  for (const network of await docker.listNetworks({ filters: { label: [label] } })) {
+    // an edge proxy may still sit on it (the test's control plane is closed afterwards)
+    const attached = (await docker.getNetwork(network.Id).inspect()).Containers ?? {};
+    for (const container of Object.keys(attached)) await docker.getNetwork(network.Id).disconnect({ Container: container, Force: true }).catch(() => undefined);
+    await docker.getNetwork(network.Id).remove();
+  }
 }
 
 export async function containersOf(docker: Docker, tenantId: string): Promise<Docker.ContainerInfo[]> {

@@ -67,7 +67,8 @@ export interface EdgeResponse {
 export function edgeHttps(port: number, hostName: string, path: string, ca: string, agent: Agent | false = false): Promise<EdgeResponse> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
-      { host: '127.0.0.1', port, path, servername: hostName, headers: { Host: hostName }, ca, agent, timeout: 15_000 },
+      // Host with the port unless it is 443, as a browser sends it (Caddy matches the name alone; WordPress compares all of it)
+      { host: '127.0.0.1', port, path, servername: hostName, headers: { Host: port === 443 ? hostName : `${hostName}:${port}` }, ca, agent, timeout: 15_000 },
       (res) => {
         const certificate = (res.socket as TLSSocket).getPeerCertificate?.();
         const chunks: Buffer[] = [];

@@ -26,8 +26,21 @@ IFS= read -r password || [ -n "$password" ] || die "no password on stdin"
 jid="$user@$domain"
 twice() { printf '%s\n%s\n' "$password" "$password"; }
 
+# prosodyctl opens the SQLite store next to the running server, which may hold its write lock
+# for a moment (e.g. right after start): "database is locked" is tried again, a few times.
+run() {
+  tries=0
+  while :; do
+    if output="$(twice | prosodyctl "$1" "$jid" 2>&1)"; then return 0; fi
+    case "$output" in
+      *"database is locked"*) tries=$((tries + 1)); [ "$tries" -lt 10 ] || return 1; sleep 1 ;;
+      *) return 1 ;;
+    esac
+  done
+}
+
 # adduser refuses an existing account ("That user already exists"); passwd then sets it.
-if output="$(twice | prosodyctl adduser "$jid" 2>&1)"; then
+if run adduser; then
   echo "created $jid"
   exit 0
 fi
@@ -35,7 +48,7 @@ case "$output" in
   *"already exists"*) ;;
   *) printf '%s\n' "$output" | tr -d '\033' >&2; die "prosodyctl adduser $jid failed" 1 ;;
 esac
-if output="$(twice | prosodyctl passwd "$jid" 2>&1)"; then
+if run passwd; then
   echo "password of $jid set"
   exit 0
 fi
