@@ -180,7 +180,7 @@ export class OrderPagesController {
 
   private async statusPage(orderId: string, checkout?: string): Promise<StatusPage | null> {
     try {
-      return { details: await this.orders.details(orderId), checkout: checkout === 'success' || checkout === 'canceled' ? checkout : undefined, bankAccount: this.config.billing.bankAccount };
+      return { details: await this.orders.details(orderId), checkout: checkout === 'success' || checkout === 'canceled' ? checkout : undefined, bankAccount: this.config.billing.bankAccount, httpsPort: this.config.edge.httpsPort };
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;

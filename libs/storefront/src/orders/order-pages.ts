@@ -111,6 +111,8 @@ export interface StatusPage {
   credentialsError?: string;
   credentialsEmail?: string;
   bankAccount?: string;
+  /** The edge's HTTPS port, when it is not 443 (npm start, tests): part of the club's address. */
+  httpsPort?: number;
 }
 
 export function renderStatusPage(texts: Texts, page: StatusPage): SafeHtml {
@@ -147,7 +149,8 @@ export function renderStatusFragment(texts: Texts, page: StatusPage): SafeHtml {
   const phase: OrderPhase = orderPhase(order, tenant?.state ?? null, page.checkout);
   const copy = t.phases[phase];
   const address = domains.find((d) => d.isPrimary)?.name ?? domains[0]?.name ?? '';
-  const link = html`<a href="https://${address}">https://${address}</a>`;
+  const url = `https://${address}${page.httpsPort && page.httpsPort !== 443 ? `:${page.httpsPort}` : ''}`;
+  const link = html`<a href="${url}">${url}</a>`;
   const tone = phase === 'past_due' || phase === 'checkout_canceled' ? ' warning' : phase === 'suspended' || phase === 'failed' || phase === 'expired' ? ' problem' : '';
   const body = fill(copy.body, {
     address: link,
