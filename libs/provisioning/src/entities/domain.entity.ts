@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, Primary
 import { Tenant } from './tenant.entity.js';
 
 export type DomainKind = 'subdomain' | 'custom';
-export type DomainVerificationState = 'pending' | 'verified' | 'failed';
+export type DomainVerificationState = 'pending' | 'verified' | 'flagged' | 'withdrawn';
 export type TlsState = 'none' | 'pending' | 'issued' | 'failed';
 
 /** A host name a tenant answers on: a subdomain of the cooperative's base domain, or the club's own. */
