@@ -4,6 +4,8 @@ import { IdentityModule } from '#identity';
 import { JobsModule } from '#platform/jobs';
 import { RuntimeModule } from '#runtime/docker';
 import { TenantBackups } from './backups/tenant-backups.js';
+import { DomainRechecks } from './domains/domain-rechecks.js';
+import { ReadinessSchedule } from './domains/readiness/readiness-schedule.js';
 import { HostMonitor } from './maintenance/host-monitor.js';
 import { ProvisioningMaintenance } from './maintenance/provisioning-maintenance.js';
 import { LifecycleHandlers } from './pipeline/handlers/index.js';
@@ -30,9 +32,11 @@ import { ProvisioningModule } from './provisioning.module.js';
     ServiceInstances,
     TenantDeployments,
     TenantBackups,
+    DomainRechecks,
+    ReadinessSchedule,
     ...LifecycleHandlers,
     { provide: OPERATION_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: LifecycleHandlers },
   ],
-  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery],
+  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, DomainRechecks, ReadinessSchedule],
 })
 export class ProvisioningWorkerModule {}

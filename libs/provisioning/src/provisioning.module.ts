@@ -5,12 +5,21 @@ import { AuditModule } from '#domain';
 import { IdentityModule } from '#identity';
 import { SecretBox } from '#platform';
 import { JobsModule } from '#platform/jobs';
+import { LimitsModule } from '#platform/limits';
 import { RuntimeModule } from '#runtime/docker';
 import { BackupStore } from './backups/backup-store.port.js';
 import { ExportsController } from './backups/exports.controller.js';
 import { LocalBackupStore } from './backups/local-backup-store.js';
 import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
 import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
+import { CustomDomainsController } from './domains/custom-domains.controller.js';
+import { CustomDomainsService } from './domains/custom-domains.service.js';
+import { DnsResolver } from './domains/dns-resolver.port.js';
+import { DomainServingListener, LoggingDomainServingListener } from './domains/domain-serving.listener.js';
+import { NodeDnsResolver } from './domains/node-dns-resolver.js';
+import { ReadinessController } from './domains/readiness/readiness.controller.js';
+import { PublicReadinessSettings, ReadinessSettings } from './domains/readiness/readiness-settings.js';
+import { ReadinessService } from './domains/readiness/readiness.service.js';
 import { PROVISIONING_ENTITIES } from './entities/index.js';
 import { DockerHostsController } from './hosts/docker-hosts.controller.js';
 import { DockerHostsService } from './hosts/docker-hosts.service.js';
@@ -25,8 +34,8 @@ import { TenantsService } from './tenants/tenants.service.js';
 
 /** Tenants, their lifecycle, Docker hosts, and the long-running operations that carry it out (api and worker). */
 @Module({
-  imports: [IdentityModule, CatalogModule, AuditModule, JobsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES)],
-  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController],
+  imports: [IdentityModule, CatalogModule, AuditModule, JobsModule, LimitsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES)],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController, CustomDomainsController, ReadinessController],
   providers: [
     OperationsService,
     { provide: OperationJournal, useExisting: OperationsService },
@@ -38,7 +47,16 @@ import { TenantsService } from './tenants/tenants.service.js';
     GracePeriods,
     SecretBox,
     { provide: BackupStore, useClass: LocalBackupStore },
+    // custom domains and readiness checks; the edge wiring replaces the listener and the settings
+    { provide: DnsResolver, useClass: NodeDnsResolver },
+    { provide: DomainServingListener, useClass: LoggingDomainServingListener },
+    { provide: ReadinessSettings, useClass: PublicReadinessSettings },
+    CustomDomainsService,
+    ReadinessService,
   ],
-  exports: [RuntimeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore],
+  exports: [
+    RuntimeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore,
+    DnsResolver, CustomDomainsService, ReadinessService,
+  ],
 })
 export class ProvisioningModule {}

@@ -40,3 +40,12 @@ export function overallStatus(results: readonly Pick<CheckResult, 'status'>[]): 
   if (results.some((result) => result.status === 'failing')) return 'failing';
   return results.some((result) => result.status === 'warning') ? 'warning' : 'ok';
 }
+
+/** One line saying what to change, for letters and logs: "add TXT _allmende-challenge.club.de allmende-verify=…". */
+export function fixLine(result: CheckResult): string {
+  const { fix } = result;
+  if (!fix) return `${result.subject}: ${result.detail}`;
+  if (!isRecordFix(fix)) return `${result.subject}: currently ${fix.current}, expected ${fix.expected}`;
+  if (fix.action === 'change') return `change ${fix.type} ${fix.name} from ${fix.current} to ${fix.value}`;
+  return `${fix.action} ${fix.type} ${fix.name} ${fix.value}`;
+}

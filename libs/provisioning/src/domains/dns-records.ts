@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { CheckResult, RecordFix } from './check-result.js';
 import type { DnsAnswerOf, DnsLookup, DnsRecordType, SrvAnswer } from './dns-resolver.port.js';
@@ -10,6 +11,11 @@ export const VERIFICATION_LABEL = '_allmende-challenge';
 export const verificationName = (domain: string) => `${VERIFICATION_LABEL}.${domain}`;
 export const verificationValue = (token: string) => `allmende-verify=${token}`;
 const VERIFICATION_PREFIX = 'allmende-verify=';
+
+/** A new random verification token (128 bits of node:crypto, hex: safe in DNS and URLs). */
+export function newVerificationToken(): string {
+  return randomBytes(16).toString('hex');
+}
 
 /** Where a tenant's names must point: its name under the cooperative's domain and that name's addresses. */
 export interface DomainTarget {

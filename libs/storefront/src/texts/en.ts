@@ -191,6 +191,23 @@ export const en = {
     invalid: { title: 'This link cannot be used', body: 'The link is wrong, has expired or was used already. Log in and ask for a new one.' },
   },
 
+  customDomain: {
+    flagged: {
+      mailSubject: 'Your domain {domain} no longer points to Allmende',
+      mailBody:
+        'Hello {club},\n\nwe checked the DNS records of {domain} and they are no longer as they should be:\n\n{fixes}\n\nPlease correct them at your DNS provider. Until {withdrawAt} we keep serving {domain}; if the records are still missing then, we stop serving it (your instance stays reachable at its other addresses).\n',
+    },
+    withdrawn: {
+      mailSubject: 'We stopped serving {domain}',
+      mailBody:
+        'Hello {club},\n\nthe DNS records of {domain} have been missing for too long, so your instance is no longer served under this name:\n\n{fixes}\n\nOnce the records are correct again, we notice it within the hour and serve {domain} again.\n',
+    },
+    restored: {
+      mailSubject: 'Your domain {domain} is served again',
+      mailBody: 'Hello {club},\n\nthe DNS records of {domain} are correct again. Your instance is served under this name.\n',
+    },
+  },
+
   notFound: { title: 'Not found', body: 'There is nothing at this address. Check the link, or start a new order.' },
 
   invitation: {
