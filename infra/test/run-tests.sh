@@ -16,6 +16,16 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# Knot DNS: the custom-domain and readiness tests start a real authoritative server on loopback.
+if ! [[ -x /usr/sbin/knotd ]]; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's knot for the DNS tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends knot >&2
+  else
+    say "knot is missing: apt-get install knot (the DNS tests fail without it)"
+  fi
+fi
+
 # Compile (type-checks everything; the tests' global setup migrates from dist/).
 npm run --silent build
 npx tsc -p tsconfig.json --noEmit

@@ -149,11 +149,15 @@ function evaluateAddress(requirement: RecordRequirement, observed: NameObservati
   const seen = [...recordsOf(observed.A), ...recordsOf(observed.AAAA)];
   const ours = new Set(target.addresses);
   const pointsAtUs = cname === target.hostName;
+  // an alias of the tenant's own name reaches it, whatever that name's addresses are
+  if (pointsAtUs) {
+    if (ours.size === 0) return { check, subject: name, status: 'warning', detail: `${name} is an alias of ${target.hostName}, which has no address: the cooperative's DNS is missing it (operators)` };
+    return { check, subject: name, status: 'ok', detail: `${name} is an alias of ${target.hostName}` };
+  }
   if (seen.length === 0) {
-    if (cname && !pointsAtUs) {
+    if (cname) {
       return { check, subject: name, status: 'failing', fix: { action: 'change', type: 'CNAME', name, value: fqdn(target.hostName), current: fqdn(cname) }, detail: `${name} is an alias (CNAME) of ${cname}, which has no address` };
     }
-    if (pointsAtUs) return { check, subject: name, status: 'failing', detail: `${name} is an alias of ${target.hostName}, which has no address: the cooperative's DNS is missing it (operators)` };
     const nx = observed.A && !observed.A.ok && observed.A.failure === 'nxdomain';
     return missing(requirement, nx ? `${name} does not exist in DNS` : `${name} has no A, AAAA or CNAME record`);
   }
@@ -162,7 +166,7 @@ function evaluateAddress(requirement: RecordRequirement, observed: NameObservati
   }
   const wrong = seen.filter((address) => !ours.has(address));
   if (wrong.length) {
-    if (cname && !pointsAtUs) {
+    if (cname) {
       return { check, subject: name, status: 'failing', fix: { action: 'change', type: 'CNAME', name, value: fqdn(target.hostName), current: fqdn(cname) }, detail: `${name} is an alias (CNAME) of ${cname}, which points elsewhere (${wrong.join(', ')})` };
     }
     const [bad] = wrong;
@@ -182,7 +186,7 @@ function evaluateAddress(requirement: RecordRequirement, observed: NameObservati
       }
     }
   }
-  return { check, subject: name, status: 'ok', detail: cname ? `${name} is an alias of ${cname} and reaches this instance's host` : `${name} points to this instance's host (${seen.join(', ')})` };
+  return { check, subject: name, status: 'ok', detail: cname ? `${name} is an alias of ${cname}, which reaches this instance's host` : `${name} points to this instance's host (${seen.join(', ')})` };
 }
 
 function evaluateTxt(requirement: RecordRequirement, observed: NameObservation): CheckResult {

@@ -122,12 +122,25 @@ export class ReadinessService {
 
   /** An address of `name` that is one of the tenant's own, with the port; or why the name cannot be probed. */
   private async reach(name: string, port: number, ours: ReadonlySet<string>, check: string): Promise<Reach> {
-    const [v4, v6] = await Promise.all([this.dns.lookup(name, 'A'), this.dns.lookup(name, 'AAAA')]);
-    const addresses = [...(v4.ok ? v4.records : []), ...(v6.ok ? v6.records : [])];
+    const addresses = await this.addressesOf(name);
     const address = addresses.find((candidate) => ours.has(candidate));
     if (address) return { ok: true, endpoint: { address, port }, where: `${isIP(address) === 6 ? `[${address}]` : address}:${port}` };
     const seen = addresses.length ? `points to ${addresses.join(', ')}` : 'has no address';
     return { ok: false, result: { check, subject: name, status: 'failing', detail: `not checked: ${name} ${seen}, not to this instance's host (see dns.address)` } };
+  }
+
+  /** A name's addresses, following up to three aliases (an authoritative server does not chase them). */
+  private async addressesOf(name: string): Promise<string[]> {
+    let current = name;
+    for (let hops = 0; hops < 4; hops++) {
+      const [v4, v6] = await Promise.all([this.dns.lookup(current, 'A'), this.dns.lookup(current, 'AAAA')]);
+      const addresses = [...(v4.ok ? v4.records : []), ...(v6.ok ? v6.records : [])];
+      if (addresses.length) return addresses;
+      const alias = await this.dns.lookup(current, 'CNAME');
+      if (!alias.ok || !alias.records.length) return [];
+      current = alias.records[0];
+    }
+    return [];
   }
 
   private async mastodon(localDomain: string, webDomain: string, settings: ProbeSettings, ours: ReadonlySet<string>): Promise<CheckResult[]> {
