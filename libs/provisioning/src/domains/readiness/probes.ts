@@ -88,11 +88,21 @@ function secure(serverName: string, options: ProbeOptions, connection: { endpoin
   });
 }
 
-/** A TLS handshake with `serverName` at `endpoint`, verified; the certificate's names and dates. */
+/** Codes that are a verdict on the certificate (not worth asking again). */
+const CERTIFICATE_VERDICTS = /CERT|SELF_SIGNED|ALTNAME|ISSUER|LEAF_SIGNATURE/;
+
+/**
+ * A TLS handshake with `serverName` at `endpoint`, verified; the certificate's names and dates.
+ * A handshake the server broke off for another reason is tried once more after a second: an
+ * edge obtaining a certificate on demand may fail the very first one.
+ */
 export async function probeTls(endpoint: Endpoint, serverName: string, options: ProbeOptions, alpn?: string[]): Promise<TlsOutcome> {
-  const { outcome, socket } = await secure(serverName, options, { endpoint }, alpn);
-  socket.destroy();
-  return outcome;
+  for (let attempt = 1; ; attempt++) {
+    const { outcome, socket } = await secure(serverName, options, { endpoint }, alpn);
+    socket.destroy();
+    if (outcome.ok || outcome.stage !== 'tls' || CERTIFICATE_VERDICTS.test(outcome.code) || attempt === 2) return outcome;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }
 
 export interface HttpAnswer {
