@@ -229,6 +229,11 @@ describe('readiness checks against real servers (edge with its CA, busybox upstr
     expect(unknown).toMatchObject({ ok: false, stage: 'tls' });
   });
 
+  it('the daily task picks tenants whose report is older than the interval, and not those checked since', async () => {
+    expect(await readiness.dueTenants(new Date(Date.now() - 60_000), 100)).not.toContain(tenant.id);
+    expect(await readiness.dueTenants(new Date(Date.now() + 60_000), 100)).toContain(tenant.id);
+  });
+
   it('serves the report through the API: owners and operators read it and run it; members do not', async () => {
     const latest = await harness.http().get(`/api/v1/tenants/${tenant.id}/readiness`).set(club.owner.auth).expect(200);
     expect(latest.body).toMatchObject({ tenantId: tenant.id, status: expect.stringMatching(/ok|warning/), trigger: 'request' });

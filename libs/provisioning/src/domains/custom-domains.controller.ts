@@ -4,7 +4,7 @@ import { actorOf, assertOrganizationAccess, CurrentPrincipal, type Principal, Re
 import { ParseUuidPipe, TooManyRequestsError } from '#platform';
 import { RateLimits } from '#platform/limits';
 import { TenantsService } from '../tenants/tenants.service.js';
-import { AddDomainInput, type DomainResponse, toDomainResponse, toVerificationResponse, type VerificationResponse } from './custom-domains.dto.js';
+import { AddDomainInput, type DomainStatusResponse, toDomainStatusResponse, toVerificationResponse, type VerificationResponse } from './custom-domains.dto.js';
 import { CustomDomainsService } from './custom-domains.service.js';
 
 /** DNS checks on request: enough for an owner fixing records, not enough to make Allmende a DNS hammer. */
@@ -23,17 +23,17 @@ export class CustomDomainsController {
   @Get()
   @RequireScopes('tenants:read')
   @ApiOperation({ summary: "The tenant's domains: state, the DNS records to create, the last check" })
-  async list(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string): Promise<DomainResponse[]> {
+  async list(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string): Promise<DomainStatusResponse[]> {
     await this.access(principal, tenantId, false);
-    return (await this.domains.list(tenantId)).map(toDomainResponse);
+    return (await this.domains.list(tenantId)).map(toDomainStatusResponse);
   }
 
   @Post()
   @RequireScopes('tenants:write')
   @ApiOperation({ summary: "Add the club's own domain (owners): pending until DNS proves it" })
-  async add(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string, @Body() input: AddDomainInput): Promise<DomainResponse> {
+  async add(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string, @Body() input: AddDomainInput): Promise<DomainStatusResponse> {
     await this.access(principal, tenantId, true);
-    return toDomainResponse(await this.domains.add(tenantId, input.name, actorOf(principal)));
+    return toDomainStatusResponse(await this.domains.add(tenantId, input.name, actorOf(principal)));
   }
 
   @Post(':name/verify')

@@ -162,7 +162,8 @@ function evaluateAddress(requirement: RecordRequirement, observed: NameObservati
     return missing(requirement, nx ? `${name} does not exist in DNS` : `${name} has no A, AAAA or CNAME record`);
   }
   if (ours.size === 0) {
-    return { check, subject: name, status: 'warning', detail: `${name} has addresses (${seen.join(', ')}), but ${target.hostName} has none to compare them with: the cooperative's DNS is missing it (operators)` };
+    // nothing to compare with: never taken as proof either way
+    return { check, subject: name, status: 'warning', inconclusive: true, detail: `${name} has addresses (${seen.join(', ')}), but ${target.hostName} has none to compare them with: the cooperative's DNS is missing it (operators)` };
   }
   const wrong = seen.filter((address) => !ours.has(address));
   if (wrong.length) {
