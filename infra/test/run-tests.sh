@@ -16,6 +16,26 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# certutil: the browser test trusts the edge's own CA in a browser profile of its own.
+if ! command -v certutil >/dev/null 2>&1; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's libnss3-tools (certutil) for the browser test"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libnss3-tools >&2
+  else
+    say "certutil is missing: apt-get install libnss3-tools (the browser test through the edge fails without it)"
+  fi
+fi
+
+# Knot DNS: the custom-domain and readiness tests start a real authoritative server on loopback.
+if ! [[ -x /usr/sbin/knotd ]]; then
+  if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    say "installing Debian's knot for the DNS tests"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends knot >&2
+  else
+    say "knot is missing: apt-get install knot (the DNS tests fail without it)"
+  fi
+fi
+
 # Compile (type-checks everything; the tests' global setup migrates from dist/).
 npm run --silent build
 npx tsc -p tsconfig.json --noEmit

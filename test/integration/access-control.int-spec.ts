@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Invitation, Membership, Organization } from '#identity';
-import { Operation, Tenant } from '#provisioning';
+import { Domain, Operation, Tenant, TenantReadiness } from '#provisioning';
 import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
 import { addMember, Club, createClub, createOperator, login, Session } from '#test/support/fixtures.js';
@@ -190,6 +190,37 @@ const CASES: Record<string, RouteCase> = {
   'GET /api/v1/tenants/:tenantId/exports/:backupId/:file': {
     attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/exports/00000000-0000-4000-8000-000000000000/manifest.json`).set(as.auth),
     verify: mentionsNothingOfA,
+  },
+  // custom domains and readiness: B can neither see nor change A's names, nor make Allmende probe them
+  'GET /api/v1/tenants/:tenantId/domains': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/domains`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/tenants/:tenantId/domains': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/domains`).set(as.auth).send({ name: 'takeover.example.org' }),
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Domain, { name: 'takeover.example.org' })).toBe(0);
+    },
+  },
+  'POST /api/v1/tenants/:tenantId/domains/:name/verify': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/domains/${ctx.tenantA.primaryDomain}/verify`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'DELETE /api/v1/tenants/:tenantId/domains/:name': {
+    attempt: (ctx, as) => http(ctx).delete(`/api/v1/tenants/${ctx.tenantA.id}/domains/${ctx.tenantA.primaryDomain}`).set(as.auth),
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Domain, { tenantId: ctx.tenantA.id })).toBeGreaterThan(0);
+    },
+  },
+  'GET /api/v1/tenants/:tenantId/readiness': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/readiness`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/tenants/:tenantId/readiness': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/readiness`).set(as.auth),
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(TenantReadiness, { tenantId: ctx.tenantA.id })).toBe(0);
+    },
   },
   'GET /api/v1/operations/:operationId': {
     attempt: (ctx, as) => http(ctx).get(`/api/v1/operations/${ctx.operationA.id}`).set(as.auth),

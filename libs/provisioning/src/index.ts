@@ -27,3 +27,4 @@ export * from './problems.js';
 export * from './operations/operation-journal.js';
 export * from './pipeline/tenant-locks.js';
 export * from './tenants/tenant-directory.js';
+export * from './domains/index.js';

@@ -7,6 +7,8 @@ import { TenantBackups } from './backups/tenant-backups.js';
 import { EdgeMaintenance } from './edge/edge-maintenance.js';
 import { HostPorts } from './edge/host-ports.js';
 import { TenantEdge } from './edge/tenant-edge.js';
+import { DomainRechecks } from './domains/domain-rechecks.js';
+import { ReadinessSchedule } from './domains/readiness/readiness-schedule.js';
 import { HostMonitor } from './maintenance/host-monitor.js';
 import { ProvisioningMaintenance } from './maintenance/provisioning-maintenance.js';
 import { LifecycleHandlers } from './pipeline/handlers/index.js';
@@ -36,9 +38,11 @@ import { ProvisioningModule } from './provisioning.module.js';
     HostPorts,
     TenantEdge,
     EdgeMaintenance,
+    DomainRechecks,
+    ReadinessSchedule,
     ...LifecycleHandlers,
     { provide: OPERATION_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: LifecycleHandlers },
   ],
-  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, EdgeMaintenance],
+  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, EdgeMaintenance, DomainRechecks, ReadinessSchedule],
 })
 export class ProvisioningWorkerModule {}

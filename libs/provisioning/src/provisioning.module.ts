@@ -6,15 +6,25 @@ import { IdentityModule } from '#identity';
 import { EdgeModule } from '#edge/module';
 import { AppConfig, SecretBox } from '#platform';
 import { JobsModule } from '#platform/jobs';
+import { LimitsModule } from '#platform/limits';
 import { RuntimeModule } from '#runtime/docker';
 import { BackupStore } from './backups/backup-store.port.js';
 import { ExportsController } from './backups/exports.controller.js';
 import { LocalBackupStore } from './backups/local-backup-store.js';
 import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
 import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
+import { CustomDomainsController } from './domains/custom-domains.controller.js';
+import { CustomDomainsService } from './domains/custom-domains.service.js';
+import { DnsResolver } from './domains/dns-resolver.port.js';
+import { DomainServingListener } from './domains/domain-serving.listener.js';
+import { NodeDnsResolver } from './domains/node-dns-resolver.js';
+import { ReadinessController } from './domains/readiness/readiness.controller.js';
+import { ReadinessSettings } from './domains/readiness/readiness-settings.js';
+import { ReadinessService } from './domains/readiness/readiness.service.js';
 import { PROVISIONING_ENTITIES } from './entities/index.js';
 import { EdgeController } from './edge/edge.controller.js';
 import { edgeOptionsOf } from './edge/edge-options.js';
+import { EdgeDomainServingListener, EdgeReadinessSettings } from './edge/edge-wiring.js';
 import { DockerHostsController } from './hosts/docker-hosts.controller.js';
 import { DockerHostsService } from './hosts/docker-hosts.service.js';
 import { GracePeriods } from './maintenance/grace-periods.js';
@@ -29,10 +39,10 @@ import { TenantsService } from './tenants/tenants.service.js';
 /** Tenants, their lifecycle, Docker hosts, and the long-running operations that carry it out (api and worker). */
 @Module({
   imports: [
-    IdentityModule, CatalogModule, AuditModule, JobsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES),
+    IdentityModule, CatalogModule, AuditModule, JobsModule, LimitsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES),
     EdgeModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => edgeOptionsOf(config) }),
   ],
-  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController, EdgeController],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController, EdgeController, CustomDomainsController, ReadinessController],
   providers: [
     OperationsService,
     { provide: OperationJournal, useExisting: OperationsService },
@@ -44,7 +54,17 @@ import { TenantsService } from './tenants/tenants.service.js';
     GracePeriods,
     SecretBox,
     { provide: BackupStore, useClass: LocalBackupStore },
+    // custom domains and readiness checks; the edge wiring replaces the listener and the settings
+    { provide: DnsResolver, useClass: NodeDnsResolver },
+    // a verified or withdrawn domain wakes the edge's reconcile loop; probes use the edge's ports and CA
+    { provide: DomainServingListener, useClass: EdgeDomainServingListener },
+    { provide: ReadinessSettings, useClass: EdgeReadinessSettings },
+    CustomDomainsService,
+    ReadinessService,
   ],
-  exports: [RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore],
+  exports: [
+    RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore,
+    DnsResolver, CustomDomainsService, ReadinessService,
+  ],
 })
 export class ProvisioningModule {}

@@ -104,6 +104,18 @@ export class AppConfig {
     readonly invitationsPerDay: number;
   };
   readonly log!: { readonly level: string; readonly format: 'json' | 'pretty' };
+  /** Custom domains: where DNS is asked, how often domains are checked again, how long a lost one is kept. */
+  readonly domains!: {
+    /** DNS servers ("ip" or "ip:port", "[v6]:port"); empty: the system's resolvers. */
+    readonly resolvers: readonly string[];
+    readonly recheckIntervalMs: number;
+    /** A verified domain whose records disappeared keeps being served this long before it is withdrawn. */
+    readonly graceMs: number;
+    /** A custom domain never verified (or withdrawn) this long is released for others to claim. */
+    readonly pendingReleaseMs: number;
+    /** Readiness checks of every tenant run this often (daily by default). */
+    readonly readinessIntervalMs: number;
+  };
 
   constructor(values: AppConfigValues) {
     Object.assign(this, values);
@@ -139,6 +151,7 @@ export class AppConfig {
       passwordFailuresPerAccount: this.passwordFailuresPerAccount,
       limits: this.limits,
       log: this.log,
+      domains: this.domains,
     };
   }
 
@@ -224,6 +237,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     log: {
       level: vars.LOG_LEVEL ?? (environment === 'test' ? 'warn' : 'info'),
       format: (vars.LOG_FORMAT ?? 'json') as 'json' | 'pretty',
+    },
+    domains: {
+      resolvers: (vars.ALLMENDE_DNS_RESOLVERS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+      recheckIntervalMs: (vars.ALLMENDE_DOMAIN_RECHECK_MINUTES ?? 60) * 60_000,
+      graceMs: (vars.ALLMENDE_DOMAIN_GRACE_HOURS ?? 72) * 3_600_000,
+      pendingReleaseMs: (vars.ALLMENDE_DOMAIN_PENDING_DAYS ?? 14) * 86_400_000,
+      readinessIntervalMs: (vars.ALLMENDE_READINESS_INTERVAL_HOURS ?? 24) * 3_600_000,
     },
   });
 }

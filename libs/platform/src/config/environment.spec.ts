@@ -47,10 +47,27 @@ describe('configuration', () => {
     [{ STRIPE_SECRET_KEY: 'sk_test_abc' }, 'STRIPE_WEBHOOK_SECRET'],
     [{ ALLMENDE_PAYMENT_PROVIDER: 'stripe' }, 'STRIPE_SECRET_KEY'],
     [{ ALLMENDE_IMAGE_OVERRIDES: '{not json' }, 'ALLMENDE_IMAGE_OVERRIDES'],
+    [{ ALLMENDE_DNS_RESOLVERS: 'dns.example.org' }, 'ALLMENDE_DNS_RESOLVERS'],
+    [{ ALLMENDE_DNS_RESOLVERS: '127.0.0.1:53;8.8.8.8' }, 'ALLMENDE_DNS_RESOLVERS'],
+    [{ ALLMENDE_DOMAIN_GRACE_HOURS: 'soon' }, 'ALLMENDE_DOMAIN_GRACE_HOURS'],
   ])('refuses %p with one line naming %s', (env, variable) => {
     const error = errorFor(env as Record<string, string>);
     expect(error.message).toContain(variable);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('reads the custom-domain settings: DNS servers, re-check interval, grace, release, readiness interval', () => {
+    expect(loadConfig(base, '/tmp').domains).toEqual({
+      resolvers: [],
+      recheckIntervalMs: 3_600_000,
+      graceMs: 72 * 3_600_000,
+      pendingReleaseMs: 14 * 86_400_000,
+      readinessIntervalMs: 86_400_000,
+    });
+    const custom = loadConfig({ ...base, ALLMENDE_DNS_RESOLVERS: '127.0.0.1:5353, [::1]:53,192.0.2.53', ALLMENDE_DOMAIN_RECHECK_MINUTES: '5', ALLMENDE_DOMAIN_GRACE_HOURS: '0' }, '/tmp');
+    expect(custom.domains.resolvers).toEqual(['127.0.0.1:5353', '[::1]:53', '192.0.2.53']);
+    expect(custom.domains.recheckIntervalMs).toBe(300_000);
+    expect(custom.domains.graceMs).toBe(0);
   });
 
   it('requires a secret key in production', () => {

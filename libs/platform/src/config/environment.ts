@@ -177,6 +177,24 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsIn(['json', 'pretty'])
   LOG_FORMAT?: string;
+
+  // Custom domains and readiness checks (libs/provisioning/src/domains).
+  @IsOptional() @Matches(/^(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]*:[0-9a-fA-F:]*)(,\s*(\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?|\[[0-9a-fA-F:]+\](:\d{1,5})?|[0-9a-fA-F:]*:[0-9a-fA-F:]*))*$/, {
+    message: 'must be a comma-separated list of DNS server addresses, e.g. 127.0.0.1:5353,[::1]:53 (default: the system resolvers)',
+  })
+  ALLMENDE_DNS_RESOLVERS?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1440)
+  ALLMENDE_DOMAIN_RECHECK_MINUTES?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(2160)
+  ALLMENDE_DOMAIN_GRACE_HOURS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(365)
+  ALLMENDE_DOMAIN_PENDING_DAYS?: number;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(720)
+  ALLMENDE_READINESS_INTERVAL_HOURS?: number;
 }
 
 export const SECRET_VARIABLES: ReadonlySet<string> = new Set([
@@ -241,4 +259,5 @@ export const ENVIRONMENT_KEYS = [
   'ALLMENDE_TERMS_VERSION', 'ALLMENDE_DPA_VERSION', 'ALLMENDE_TERMS_URL', 'ALLMENDE_DPA_URL', 'ALLMENDE_BANK_ACCOUNT',
   'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS', 'ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT', 'ALLMENDE_TRUSTED_PROXIES',
   'ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR', 'ALLMENDE_UNPAID_ORDER_DAYS', 'ALLMENDE_INVITATIONS_PER_DAY',
+  'ALLMENDE_DNS_RESOLVERS', 'ALLMENDE_DOMAIN_RECHECK_MINUTES', 'ALLMENDE_DOMAIN_GRACE_HOURS', 'ALLMENDE_DOMAIN_PENDING_DAYS', 'ALLMENDE_READINESS_INTERVAL_HOURS',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

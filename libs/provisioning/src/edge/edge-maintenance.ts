@@ -6,6 +6,7 @@ import { AppConfig } from '#platform';
 import { Scheduler } from '#platform/jobs';
 import { DockerHost, Tenant } from '../entities/index.js';
 import { TenantDeployments } from '../pipeline/tenant-deployments.js';
+import { EDGE_CHANGED } from './edge-wiring.js';
 import { HostPorts } from './host-ports.js';
 import { TenantEdge } from './tenant-edge.js';
 
@@ -31,7 +32,7 @@ export class EdgeMaintenance implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.scheduler.register({ name: 'provisioning.edge', intervalMs: this.config.reconcileIntervalSeconds * 1000, run: () => this.pass() });
+    this.scheduler.register({ name: 'provisioning.edge', intervalMs: this.config.reconcileIntervalSeconds * 1000, wakeOn: EDGE_CHANGED, run: () => this.pass() });
     this.scheduler.register({ name: 'provisioning.edge-certificates', intervalMs: CERTIFICATE_SYNC_MS, run: () => this.syncCertificates() });
   }
 

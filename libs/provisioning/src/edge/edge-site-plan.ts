@@ -1,5 +1,7 @@
 import type { EdgeHost, EdgeSite, EdgeSiteState } from '#edge';
 import type { TenantState } from '#domain';
+import { isServed } from '../domains/domain-verification.js';
+import type { DomainVerificationState } from '../entities/index.js';
 
 // What the edge serves for a tenant, decided from stored state alone. Pure: the TenantEdge
 // service reads the rows, these functions decide, the EdgeProxy port applies.
@@ -26,8 +28,6 @@ export function siteStateOf(state: TenantState): EdgeSiteState | null {
   }
 }
 
-/** Custom domains the edge serves: verified ones, and flagged ones (records lost) until their grace ends and they are withdrawn. */
-export const SERVED_CUSTOM_DOMAIN_STATES: readonly string[] = ['verified', 'flagged'];
 
 export interface SiteDomain {
   name: string;
@@ -58,7 +58,8 @@ export interface EdgeSiteInput {
 export function edgeSiteOf(input: EdgeSiteInput): EdgeSite | null {
   const state = input.state ?? siteStateOf(input.tenant.state);
   if (!state) return null;
-  const served = input.domains.filter((domain) => domain.kind === 'subdomain' || SERVED_CUSTOM_DOMAIN_STATES.includes(domain.verificationState));
+  // custom domains once verified, and while flagged (records lost) until their grace ends and they are withdrawn
+  const served = input.domains.filter((domain) => domain.kind === 'subdomain' || isServed(domain.verificationState as DomainVerificationState));
   const routes = input.routes.map((route) => ({ kind: 'proxy' as const, upstream: { container: route.container, port: route.port }, ...(route.paths ? { paths: [...route.paths] } : {}) }));
   const hosts: EdgeHost[] = served.map((domain) => ({ name: domain.name, certificate: true, routes: [...routes] }));
   for (const name of input.certificateHosts) {

@@ -5,6 +5,7 @@ import { Domain } from './domain.entity.js';
 import { Operation } from './operation.entity.js';
 import { ServiceInstance } from './service-instance.entity.js';
 import { Tenant } from './tenant.entity.js';
+import { TenantReadiness } from './tenant-readiness.entity.js';
 
 export * from './admin-credential.entity.js';
 export * from './backup.entity.js';
@@ -13,6 +14,7 @@ export * from './domain.entity.js';
 export * from './operation.entity.js';
 export * from './service-instance.entity.js';
 export * from './tenant.entity.js';
+export * from './tenant-readiness.entity.js';
 
 /** The tables provisioning owns. */
-export const PROVISIONING_ENTITIES = [AdminCredential, Backup, DockerHost, Domain, HostPort, Operation, ServiceInstance, Tenant];
+export const PROVISIONING_ENTITIES = [AdminCredential, Backup, DockerHost, Domain, HostPort, Operation, ServiceInstance, Tenant, TenantReadiness];

@@ -5,6 +5,7 @@ import { PlansService, TemplateCatalog, type CatalogProblemCode, type Plan } fro
 import { AuditActor, AuditLog, type TenantState } from '#domain';
 import { OrganizationsService } from '#identity';
 import { AppConfig, ConflictError, type FieldProblem, NotFoundError, problem, ValidationFailedError } from '#platform';
+import { newVerificationToken } from '../domains/dns-records.js';
 import { Domain, ServiceInstance, Tenant } from '../entities/index.js';
 import type { ProvisioningProblemCode } from '../problems.js';
 import { TenantDirectory } from './tenant-directory.js';
@@ -122,7 +123,7 @@ export class TenantsService extends TenantDirectory {
           // our own subdomains are ours to vouch for; a club's domain must prove itself by DNS
           verificationState: domain.kind === 'subdomain' ? 'verified' : 'pending',
           verifiedAt: domain.kind === 'subdomain' ? new Date() : null,
-          verificationToken: domain.kind === 'custom' ? `allmende-verify-${tenant.id}` : null,
+          verificationToken: domain.kind === 'custom' ? newVerificationToken() : null,
         }),
       );
     }

@@ -1,4 +1,5 @@
 import { INVITATION_LETTER, type Letter, type MailMessage, VERIFY_EMAIL_LETTER } from '#identity';
+import { DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER } from '#provisioning';
 import { en, type Texts } from '../texts/en.js';
 import { format } from '../web/html.js';
 
@@ -25,6 +26,13 @@ export function writeLetter(letter: Letter): MailMessage {
     case VERIFY_EMAIL_LETTER: {
       const t = texts.verifyEmail;
       return { to: letter.to, subject: t.mailSubject, text: format(t.mailBody, { link: v.link, expires: v.expires }) };
+    }
+    case DOMAIN_FLAGGED_LETTER:
+    case DOMAIN_WITHDRAWN_LETTER:
+    case DOMAIN_RESTORED_LETTER: {
+      const t = texts.customDomain[({ [DOMAIN_FLAGGED_LETTER]: 'flagged', [DOMAIN_WITHDRAWN_LETTER]: 'withdrawn', [DOMAIN_RESTORED_LETTER]: 'restored' } as const)[letter.template]];
+      const values = { club: v.club, domain: v.domain, fixes: v.fixes || '-', withdrawAt: v.withdrawAt };
+      return { to: letter.to, subject: format(t.mailSubject, values), text: format(t.mailBody, values) };
     }
     default:
       throw new UnknownLetterError(`no texts for the letter "${letter.template}"`);

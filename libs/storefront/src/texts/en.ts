@@ -51,6 +51,15 @@ export const en = {
     'domain.invalid_tld': 'has an invalid top-level domain',
     'domain.under_base': 'is under {base}; choose a subdomain instead',
     'domain.in_use': 'is already in use',
+    'domain.wildcard': 'must be one name, without a wildcard (*)',
+    'domain.ip_address': 'must be a domain name, not an IP address',
+    'domain.special_use': 'ends in .{suffix}, which is only for local or special use and cannot be reached from the internet',
+    'domain.mixed_scripts': '{name} mixes scripts ({scripts}) within one part of the name, so it could pass for another name',
+    'domain.confusable': '{name} is written in {script} letters that look like Latin ones, so it could pass for another name',
+    'domain.already_added': 'is already one of this instance\'s domains',
+    'domain.too_many': 'this instance already has {max} domains of its own',
+    'domain.not_custom': 'is the address Allmende gave this instance; it cannot be removed',
+    'domain.primary': 'is the main address of this instance; it cannot be removed while it is',
     'address.missing': 'choose a subdomain or enter your own domain',
     'versions.not_in_plan': 'the plan {plan} does not include {apps}',
     'docker_host.name_taken': 'is taken',
@@ -180,6 +189,23 @@ export const en = {
       'Hello,\n\nyou (or someone using this address) ordered hosting for a club on Allmende. Please confirm that this address is yours by opening this link (it works until {expires}):\n{link}\n\nUntil then the account can only see and pay its order. If you did not order anything, ignore this email.\n',
     done: { title: 'Thank you', body: 'Your email address {email} is confirmed.' },
     invalid: { title: 'This link cannot be used', body: 'The link is wrong, has expired or was used already. Log in and ask for a new one.' },
+  },
+
+  customDomain: {
+    flagged: {
+      mailSubject: 'Your domain {domain} no longer points to Allmende',
+      mailBody:
+        'Hello {club},\n\nwe checked the DNS records of {domain} and they are no longer as they should be:\n\n{fixes}\n\nPlease correct them at your DNS provider. Until {withdrawAt} we keep serving {domain}; if the records are still missing then, we stop serving it (your instance stays reachable at its other addresses).\n',
+    },
+    withdrawn: {
+      mailSubject: 'We stopped serving {domain}',
+      mailBody:
+        'Hello {club},\n\nthe DNS records of {domain} have been missing for too long, so your instance is no longer served under this name:\n\n{fixes}\n\nOnce the records are correct again, we notice it within the hour and serve {domain} again.\n',
+    },
+    restored: {
+      mailSubject: 'Your domain {domain} is served again',
+      mailBody: 'Hello {club},\n\nthe DNS records of {domain} are correct again. Your instance is served under this name.\n',
+    },
   },
 
   notFound: { title: 'Not found', body: 'There is nothing at this address. Check the link, or start a new order.' },
