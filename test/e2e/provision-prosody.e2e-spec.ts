@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { ServiceInstance, Tenant } from '#provisioning';
 import { LABELS } from '#runtime';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
+import { removeTenantObjects } from '#test/support/docker-exec.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
 import { createOperator, login, Session } from '#test/support/fixtures.js';
 import { xmppLogin } from '#test/support/xmpp.js';
@@ -34,13 +35,7 @@ describe('provisioning Prosody on a real Docker engine', () => {
   });
 
   afterAll(async () => {
-    if (tenantId) {
-      for (const container of await docker.listContainers({ all: true, filters: { label: [`${LABELS.tenant}=${tenantId}`] } })) {
-        await docker.getContainer(container.Id).remove({ force: true, v: true });
-      }
-      for (const volume of (await docker.listVolumes({ filters: { label: [`${LABELS.tenant}=${tenantId}`] } })).Volumes ?? []) await docker.getVolume(volume.Name).remove();
-      for (const network of await docker.listNetworks({ filters: { label: [`${LABELS.tenant}=${tenantId}`] } })) await docker.getNetwork(network.Id).remove();
-    }
+    if (tenantId) await removeTenantObjects(docker, tenantId);
     await plane?.close();
   });
 

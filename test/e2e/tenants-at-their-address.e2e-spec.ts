@@ -14,6 +14,7 @@ import { ControlPlane, startControlPlane } from '#test/support/control-plane.js'
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
 import { dockerExec, removeTenantObjects } from '#test/support/docker-exec.js';
 import { createClub, createOperator, Session } from '#test/support/fixtures.js';
+import { startDnsServer, type TestDnsServer } from '#test/support/dns-server.js';
 import { xmppLogin } from '#test/support/xmpp.js';
 
 // Clubs' apps at their own addresses, through the edge proxy, over TLS verified against the
@@ -37,6 +38,7 @@ describe('tenants at their own address, through the edge proxy', () => {
   let plane: ControlPlane;
   let operator: Session;
   let ca: string;
+  let dns: TestDnsServer;
   const tenants: string[] = [];
 
   /** https://<name><path> through the edge, the certificate verified against its CA. */
@@ -90,13 +92,16 @@ describe('tenants at their own address, through the edge proxy', () => {
   beforeAll(async () => {
     await requireImages(engine, ['allmende/caddy:2.6', 'allmende/prosody:0.12', 'allmende/wordpress:6', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3']);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    plane = await startControlPlane({ ALLMENDE_PUBLISH_IP: publishIp, ALLMENDE_EDGE_HTTP_PORT: '80', ALLMENDE_EDGE_HTTPS_PORT: '443' });
+    // the cooperative's zone: every club's subdomain points at this host (a wildcard), the rest is added per club
+    dns = await startDnsServer({ 'allmende.localhost': [{ owner: '*', type: 'A', data: publishIp }] });
+    plane = await startControlPlane({ ALLMENDE_PUBLISH_IP: publishIp, ALLMENDE_EDGE_HTTP_PORT: '80', ALLMENDE_EDGE_HTTPS_PORT: '443', ALLMENDE_DNS_RESOLVERS: dns.address });
     operator = await createOperator(plane);
   });
 
   afterAll(async () => {
     for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
     await plane?.close();
+    await dns?.stop();
   });
 
   describe('a website (WordPress)', () => {
@@ -255,6 +260,23 @@ describe('tenants at their own address, through the edge proxy', () => {
       expect(good.output).toBe(`online admin@${domain}/allmende-test`);
       const installed = await dockerExec(docker, instance.containers.prosody, ['openssl', 'x509', '-in', `/var/lib/prosody/certs/conference.${domain}.crt`, '-noout', '-ext', 'subjectAltName']);
       expect(installed.stdout).toContain(`DNS:conference.${domain}`);
+      (globalThis as unknown as { chessPassword: string }).chessPassword = credential.password;
+    });
+
+    it('shows the SRV records to create, and a real XMPP client finds the server through them in DNS and logs in', async () => {
+      const [primary] = (await plane.http().get(`/api/v1/tenants/${tenantId}/domains`).set(owner.auth).expect(200)).body as { name: string; records: { purpose: string; options: { type: string; name: string; value: string }[][] }[] }[];
+      const ports = await plane.dataSource.manager.find(HostPort, { where: { tenantId }, order: { key: 'ASC' } });
+      const srv = Object.fromEntries(primary.records.filter((record) => record.purpose.startsWith('xmpp-')).map((record) => [record.purpose, record.options[0][0]]));
+      expect(srv['xmpp-client']).toEqual({ type: 'SRV', name: `_xmpp-client._tcp.${domain}`, value: `0 5 ${ports[0].port} ${domain}.` });
+      expect(srv['xmpp-server']).toEqual({ type: 'SRV', name: `_xmpp-server._tcp.${domain}`, value: `0 5 ${ports[1].port} ${domain}.` });
+      // the cooperative creates them in its zone, as the page says; with names below it the club's
+      // name is no longer covered by the zone's wildcard (DNS: an empty non-terminal), so it gets its own A record
+      for (const record of Object.values(srv)) dns.set('allmende.localhost', { owner: `${record.name}.`, type: 'SRV', data: record.value });
+      dns.set('allmende.localhost', { owner: `${domain}.`, type: 'A', data: publishIp });
+
+      const password = (globalThis as unknown as { chessPassword: string }).chessPassword;
+      const found = xmppLogin({ dnsServer: dns.address, domain, username: 'admin', password, certificate: ca });
+      expect(found.output).toBe(`online admin@${domain}/allmende-test`);
     });
   });
 

@@ -3,13 +3,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Logs in with a real XMPP client, trusting exactly the given certificate. Returns the bound JID. */
-export function xmppLogin(input: { host: string; port: number; domain: string; username: string; password: string; certificate: string }): { ok: boolean; output: string } {
+type Login = { domain: string; username: string; password: string; certificate: string } & ({ host: string; port: number } | { dnsServer: string });
+
+/**
+ * Logs in with a real XMPP client, trusting exactly the given certificate (or CA). With
+ * `dnsServer` it finds the server through the domain's SRV records, as clients do; otherwise it
+ * connects to host:port. Returns the bound JID on success.
+ */
+export function xmppLogin(input: Login): { ok: boolean; output: string } {
   const dir = mkdtempSync(join(tmpdir(), 'allmende-xmpp-'));
   try {
     const ca = join(dir, 'tenant.crt');
     writeFileSync(ca, input.certificate);
-    const result = spawnSync(process.execPath, [join(process.cwd(), 'test/support/xmpp-login.mjs'), input.host, String(input.port), input.domain, input.username, input.password], {
+    const target = 'dnsServer' in input ? ['--srv', input.dnsServer] : [input.host, String(input.port)];
+    const result = spawnSync(process.execPath, [join(process.cwd(), 'test/support/xmpp-login.mjs'), ...target, input.domain, input.username, input.password], {
       env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: ca },
       encoding: 'utf8',
       timeout: 30_000,
