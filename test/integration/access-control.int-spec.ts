@@ -61,6 +61,7 @@ const CASES: Record<string, RouteCase> = {
   'GET /readyz': { public: 'readiness probe, reveals only up/down of dependencies' },
   'GET /api/v1/plans': { public: 'the price list of the order form' },
   'GET /api/v1/catalog/apps': { public: 'the apps and versions on offer' },
+  'GET /api/v1/edge/root-certificate': { public: "the edge CA's root certificate (public by nature), for people to trust it" },
   'POST /api/v1/auth/login': { public: 'login: email + password' },
 
   // own-account routes: answer with the caller's own data, never A's

@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type DockerHostState = 'active' | 'draining' | 'unreachable' | 'disabled';
 
@@ -50,24 +50,4 @@ export class DockerHost {
 
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt: Date;
-}
-
-/** A host port given to one published port of a tenant (e.g. XMPP's 5222), fixed for the tenant's life on that host. */
-@Entity('host_port')
-export class HostPort {
-  @PrimaryColumn({ type: 'uuid' })
-  dockerHostId: string;
-
-  @PrimaryColumn({ type: 'integer' })
-  port: number;
-
-  @Column({ type: 'uuid' })
-  tenantId: string;
-
-  /** "<app>/<service>:<container port>/<protocol>". */
-  @Column({ type: 'varchar', length: 64 })
-  key: string;
-
-  @CreateDateColumn({ type: 'timestamptz' })
-  createdAt: Date;
 }

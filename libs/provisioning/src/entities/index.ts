@@ -1,6 +1,7 @@
 import { AdminCredential } from './admin-credential.entity.js';
 import { Backup } from './backup.entity.js';
-import { DockerHost, HostPort } from './docker-host.entity.js';
+import { DockerHost } from './docker-host.entity.js';
+import { HostPort } from './host-port.entity.js';
 import { Domain } from './domain.entity.js';
 import { Operation } from './operation.entity.js';
 import { ServiceInstance } from './service-instance.entity.js';
@@ -11,6 +12,7 @@ export * from './admin-credential.entity.js';
 export * from './backup.entity.js';
 export * from './docker-host.entity.js';
 export * from './domain.entity.js';
+export * from './host-port.entity.js';
 export * from './operation.entity.js';
 export * from './service-instance.entity.js';
 export * from './tenant.entity.js';
