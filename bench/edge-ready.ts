@@ -10,23 +10,15 @@
  *     first certificate (on-demand, at the first handshake).
  */
 import 'reflect-metadata';
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { DataSource } from 'typeorm';
 import { OrdersService } from '#billing';
-import { migrateUp, schemaDataSourceOptions } from '#domain';
-import { AccountsService } from '#identity';
-import { freePort, loadConfig } from '#platform';
-import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
+import { freePort } from '#platform';
 import { dockerOptions } from '#runtime/docker';
-import { createApiApp } from '../apps/api/src/api-app.js';
+import { startBenchControlPlane } from './support/control-plane.js';
 
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 const RUNS = Number(process.env.BENCH_READY_RUNS ?? 3);
@@ -44,20 +36,8 @@ interface Sample {
 }
 
 async function main(): Promise<void> {
-  const workDir = mkdtempSync(join(tmpdir(), 'allmende-bench-ready-'));
-  chmodSync(workDir, 0o755);
-  const pg = await ensureEmbeddedPostgres({ dataDir: join(workDir, 'pg'), stateFile: join(workDir, 'pg.json'), port: 56000 + Math.floor(Math.random() * 3000), fast: true });
-  const migrations = new DataSource(schemaDataSourceOptions(pg.url));
-  await migrations.initialize();
-  await migrateUp(migrations);
-  await migrations.destroy();
   const httpsPort = await freePort();
-  const env = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: pg.url,
-    ALLMENDE_DATA_DIR: workDir,
-    ALLMENDE_SECRET_KEY: randomBytes(32).toString('base64'),
+  const plane = await startBenchControlPlane({
     ALLMENDE_DOCKER_HOSTS: `local=${DOCKER_HOST}`,
     ALLMENDE_BASE_DOMAIN: BASE,
     ALLMENDE_PAYMENT_PROVIDER: 'manual',
@@ -66,19 +46,10 @@ async function main(): Promise<void> {
     ALLMENDE_EDGE_HTTPS_PORT: String(httpsPort),
     ALLMENDE_TENANT_PORTS: '61000-61999',
     ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR: '100000',
-  };
-  const config = loadConfig(env);
-  const api = await createApiApp(config, pg.url);
-  await api.listen(0, '127.0.0.1');
-  const apiUrl = await api.getUrl();
-  const worker: ChildProcess = spawn(process.execPath, [join(process.cwd(), 'dist/apps/worker/src/main.js')], { env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] });
-  await waitForOutput(worker, 'Allmende worker started');
+  });
+  const { api, apiUrl } = plane;
   const tenants: string[] = [];
   try {
-    const email = 'bench-operator@coop.example';
-    const password = randomBytes(12).toString('hex');
-    await api.get(AccountsService).create({ email, password, isOperator: true });
-    const token = (await call(apiUrl, 'POST', '/api/v1/auth/login', { email, password })).token as string;
     const orders = api.get(OrdersService);
     let counter = 0;
     let ca = '';
@@ -87,11 +58,11 @@ async function main(): Promise<void> {
       const subdomain = `r${RUN}-${plan}-${++counter}`;
       const order = await orders.place({ plan, clubName: `Bench ${plan} ${counter}`, contactEmail: `board-${counter}@bench.example`, password: randomBytes(12).toString('hex'), subdomain });
       const started = performance.now();
-      await call(apiUrl, 'POST', `/api/v1/orders/${order.id}/payments`, { outcome: 'paid' }, token);
+      await plane.call('POST', `/api/v1/orders/${order.id}/payments`, { outcome: 'paid' });
       const tenantId = (await orders.details(order.id)).tenant!.id;
       tenants.push(tenantId);
       const healthy = waitFor(async () => {
-        const [operation] = (await call(apiUrl, 'GET', `/api/v1/tenants/${tenantId}/operations`, undefined, token)) as { steps: { name: string; state: string }[] }[];
+        const [operation] = (await plane.call('GET', `/api/v1/tenants/${tenantId}/operations`)) as { steps: { name: string; state: string }[] }[];
         return operation?.steps.find((step) => step.name === 'health')?.state === 'done';
       }).then(() => performance.now() - started);
       const path = plan === 'chat' ? '/http-bind' : '/wp-login.php';
@@ -111,12 +82,8 @@ async function main(): Promise<void> {
     }
     report(samples);
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
-    await api.close();
+    await plane.close();
     await cleanUp(tenants);
-    await stopEmbeddedPostgres(join(workDir, 'pg'));
-    rmSync(workDir, { recursive: true, force: true });
   }
 }
 
@@ -145,28 +112,6 @@ async function rootCertificate(apiUrl: string): Promise<string> {
   const response = await fetch(`${apiUrl}/api/v1/edge/root-certificate`);
   if (!response.ok) throw new Error(`root certificate: ${response.status}`);
   return response.text();
-}
-
-async function call(apiUrl: string, method: string, path: string, body?: object, token?: string): Promise<any> {
-  const response = await fetch(`${apiUrl}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-function waitForOutput(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited (${code}) before "${text}"`)));
-  });
 }
 
 /** Removes this run's tenants (by their label) and its edge (by its name and label): nothing else on the engine. */

@@ -7,23 +7,16 @@
  * at once; then the ratio Allmende / docker CLI and the worker's peak resident memory.
  */
 import 'reflect-metadata';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { DataSource } from 'typeorm';
 import { generateSecrets, renderDeploymentPlan, TemplateCatalog } from '#catalog';
-import { migrateUp, schemaDataSourceOptions } from '#domain';
-import { AccountsService } from '#identity';
-import { loadConfig } from '#platform';
-import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { tmpfsOptions, type DeploymentPlan } from '#runtime';
-import { createApiApp } from '../apps/api/src/api-app.js';
+import { startBenchControlPlane, type BenchControlPlane } from './support/control-plane.js';
 
 const run = promisify(execFile);
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -37,41 +30,16 @@ const OWN_PREFIX = `alm-bench-${RUN}-`;
 const docker = (...args: string[]) => run('docker', ['-H', DOCKER_HOST, ...args], { maxBuffer: 16 * 1024 * 1024 });
 
 async function main(): Promise<void> {
-  const workDir = mkdtempSync(join(tmpdir(), 'allmende-bench-'));
-  chmodSync(workDir, 0o755);
-  const pg = await ensureEmbeddedPostgres({ dataDir: join(workDir, 'pg'), stateFile: join(workDir, 'pg.json'), port: 56000 + Math.floor(Math.random() * 3000), fast: true });
-  const migrations = new DataSource(schemaDataSourceOptions(pg.url));
-  await migrations.initialize();
-  await migrateUp(migrations);
-  await migrations.destroy();
-
-  const env = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: pg.url,
-    ALLMENDE_DATA_DIR: workDir,
-    ALLMENDE_SECRET_KEY: randomBytes(32).toString('base64'),
+  const plane = await startBenchControlPlane({
     ALLMENDE_DOCKER_HOSTS: `local=${DOCKER_HOST}`,
     ALLMENDE_BASE_DOMAIN: 'bench.example',
     // the bench removes its tenants' containers behind Allmende's back; the reconcile loop must not bring them back
     ALLMENDE_RECONCILE_INTERVAL_SECONDS: '86400',
-  };
-  const config = loadConfig(env);
-  const api = await createApiApp(config, pg.url);
-  await api.listen(0, '127.0.0.1');
-  const apiUrl = await api.getUrl();
-  const worker = spawn(process.execPath, [join(process.cwd(), 'dist/apps/worker/src/main.js')], {
-    env: { PATH: process.env.PATH, ...env, LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  await waitForOutput(worker, 'Allmende worker started');
+  const { api, worker } = plane;
 
   try {
-    const email = 'bench-operator@coop.example';
-    const password = randomBytes(12).toString('hex');
-    await api.get(AccountsService).create({ email, password, isOperator: true });
-    const token = (await post(apiUrl, '/api/v1/auth/login', { email, password })).token as string;
-    const organization = await post(apiUrl, '/api/v1/organizations', { name: 'Bench Club', contactEmail: 'board@bench.example', owner: { email: 'chair@bench.example' } }, token);
+    const organization = await plane.call('POST', '/api/v1/organizations', { name: 'Bench Club', contactEmail: 'board@bench.example', owner: { email: 'chair@bench.example' } });
     const organizationId = organization.organization.id as string;
     const catalog = api.get(TemplateCatalog);
 
@@ -79,7 +47,7 @@ async function main(): Promise<void> {
     const viaAllmende = async (): Promise<number> => {
       const subdomain = `bench-${RUN}-a${++counter}`;
       const started = performance.now();
-      const created = await post(apiUrl, '/api/v1/tenants', { organizationId, planCode: 'chat', subdomain }, token);
+      const created = await plane.call('POST', '/api/v1/tenants', { organizationId, planCode: 'chat', subdomain });
       await xmppAnswers(`allmende.tenant=${created.tenant.id}`);
       return performance.now() - started;
     };
@@ -103,7 +71,7 @@ async function main(): Promise<void> {
     }
     await cleanUp();
     const parallelAllmende = await Promise.all(Array.from({ length: PARALLEL }, viaAllmende));
-    await waitForOperationsToFinish(apiUrl, token, organizationId);
+    await waitForOperationsToFinish(plane, organizationId);
     await cleanUp();
     const parallelCli = await Promise.all(Array.from({ length: PARALLEL }, viaDockerCli));
     await cleanUp();
@@ -111,12 +79,8 @@ async function main(): Promise<void> {
     const peakRss = peakRssOf(worker.pid!);
     report(sequential.allmende, sequential.cli, parallelAllmende, parallelCli, peakRss);
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolve) => worker.once('exit', resolve));
-    await api.close();
     await cleanUp().catch(() => undefined);
-    await stopEmbeddedPostgres(join(workDir, 'pg'));
-    rmSync(workDir, { recursive: true, force: true });
+    await plane.close();
   }
 }
 
@@ -198,9 +162,9 @@ function streamAnswers(port: number): Promise<boolean> {
   });
 }
 
-async function waitForOperationsToFinish(apiUrl: string, token: string, organizationId: string): Promise<void> {
+async function waitForOperationsToFinish(plane: BenchControlPlane, organizationId: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const tenants = (await get(apiUrl, `/api/v1/organizations/${organizationId}/tenants`, token)) as { state: string }[];
+    const tenants = (await plane.call('GET', `/api/v1/organizations/${organizationId}/tenants`)) as { state: string }[];
     if (tenants.every((tenant) => tenant.state === 'active' || tenant.state === 'failed')) return;
     await sleep(200);
   }
@@ -248,33 +212,6 @@ function report(allmende: number[], cli: number[], parallelAllmende: number[], p
   console.log(`worker peak RSS (VmHWM): ${mb.toFixed(0)} MB   goal < 250 MB ${mb < 250 ? 'met' : 'MISSED'}`);
   console.log(`raw samples (s): allmende ${allmende.map((v) => (v / 1000).toFixed(2)).join(' ')} | cli ${cli.map((v) => (v / 1000).toFixed(2)).join(' ')}`);
   console.log(`                 10 at once allmende ${parallelAllmende.map((v) => (v / 1000).toFixed(2)).join(' ')} | cli ${parallelCli.map((v) => (v / 1000).toFixed(2)).join(' ')}`);
-}
-
-async function post(base: string, path: string, body: object, token?: string): Promise<any> {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-async function get(base: string, path: string, token: string): Promise<unknown> {
-  const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-function waitForOutput(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    child.stdout!.on('data', (chunk) => {
-      seen += chunk;
-      if (seen.includes(text)) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${seen.slice(-2000)}`)));
-  });
 }
 
 await main();

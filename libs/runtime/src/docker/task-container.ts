@@ -5,9 +5,9 @@ import type Docker from 'dockerode';
 import type { TaskCleanupFilter, TaskDefaults, TaskRequest, TaskResult } from '../task.js';
 import { checkTaskRequest, isRemovableTask, TASK_DEADLINE_LABEL, taskCreateOptions } from '../task.js';
 import { LABELS } from '../plan/deployment-plan.js';
-import { isOwnedBy } from '../plan/ownership.js';
 import { EngineError, engineCall, isNotFound, RuntimeError, statusCodeOf } from '../runtime-errors.js';
 import { OutputTail, tail } from './engine-exec.js';
+import { ownedVolume } from './volume-archive.js';
 
 /** After its timeout a task container counts as abandoned once this grace period has passed too. */
 const DEADLINE_GRACE_MS = 5 * 60_000;
@@ -69,20 +69,6 @@ function outputSink(limit: number, onLine: ((line: string) => void) | undefined,
   return { sink, tail: kept };
 }
 
-/** The volume must exist and be labelled for this tenant; never a volume we cannot prove is theirs. */
-async function assertOwnedVolume(docker: Docker, tenantId: string, volumeName: string): Promise<void> {
-  let info: Docker.VolumeInspectInfo;
-  try {
-    info = await docker.getVolume(volumeName).inspect();
-  } catch (error) {
-    if (isNotFound(error)) throw new RuntimeError('runtime.not_owned', `Volume "${volumeName}" does not exist`);
-    throw new EngineError(`inspect volume ${volumeName}`, error);
-  }
-  if (!isOwnedBy(info.Labels, tenantId)) {
-    throw new RuntimeError('runtime.not_owned', `Volume "${volumeName}" is not labelled for tenant ${tenantId}; refusing to mount it`);
-  }
-}
-
 async function assertNetworkExists(docker: Docker, network: string): Promise<void> {
   if (network === 'none' || network === 'bridge') return;
   try {
@@ -135,7 +121,7 @@ export async function runTaskContainer(
   checkTaskRequest(request);
   const what = `${request.role} of tenant ${request.tenant.id}`;
   if (request.signal?.aborted) throw new RuntimeError('runtime.task_aborted', `${what} was aborted before it started`);
-  for (const mount of request.volumes ?? []) await assertOwnedVolume(docker, request.tenant.id, mount.volume);
+  for (const mount of request.volumes ?? []) await ownedVolume(docker, request.tenant.id, mount.volume);
   await assertNetworkExists(docker, request.network ?? 'none');
 
   const started = Date.now();

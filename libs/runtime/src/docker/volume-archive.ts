@@ -9,7 +9,7 @@ import { EngineError, engineCall, isNotFound, RuntimeError } from '../runtime-er
 const MOUNT = '/data';
 
 /** The labelled volume of this tenant, or an error; never a volume we cannot prove is ours. */
-async function ownedVolume(docker: Docker, tenantId: string, volumeName: string): Promise<Labels> {
+export async function ownedVolume(docker: Docker, tenantId: string, volumeName: string): Promise<Labels> {
   let info: Docker.VolumeInspectInfo;
   try {
     info = await docker.getVolume(volumeName).inspect();
