@@ -5,3 +5,4 @@ export * from './plan/deployment-plan.js';
 export * from './plan/deployment-diff.js';
 export { aliasOf, checkPlan } from './plan/container-spec.js';
 export * from './runtime-errors.js';
+export * from './plan/live-health.js';
