@@ -12,6 +12,7 @@ export * from './errors/parse-uuid.pipe.js';
 export * from './errors/unavailable.js';
 export * from './retry/backoff.js';
 export * from './process/launcher-link.js';
+export * from './process/launcher-status.js';
 export * from './logging/logging.module.js';
 export * from './validation/text-rules.js';
 export * from './net.js';

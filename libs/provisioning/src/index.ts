@@ -22,6 +22,7 @@ export * from './provisioning-worker.module.js';
 export * from './tenants/tenant-lifecycle.service.js';
 export * from './tenants/tenant-names.js';
 export * from './tenants/tenants.service.js';
+export * from './tenants/tenant-health.js';
 export * from './problems.js';
 export * from './operations/operation-journal.js';
 export * from './pipeline/tenant-locks.js';

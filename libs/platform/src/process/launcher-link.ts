@@ -13,6 +13,8 @@ export function isLaunched(): boolean {
  */
 export function stopWithLauncher(stop: () => Promise<void>, log: (line: string) => void, graceMs = 15_000): void {
   if (!isLaunched()) return;
+  // the channel must not keep the process alive once the application has closed
+  (process.channel as { unref?: () => void } | undefined)?.unref?.();
   let stopping = false;
   process.once('disconnect', () => {
     if (stopping) return;

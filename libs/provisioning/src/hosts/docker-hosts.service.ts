@@ -10,6 +10,7 @@ import { ContainerRuntime, type EngineStatus } from '#runtime';
 export interface HostCheck {
   id: string;
   name: string;
+  endpoint: string;
   state: DockerHostState;
   status: EngineStatus;
 }
@@ -69,7 +70,7 @@ export class DockerHostsService {
   /** Pings every host that is not disabled, without writing anything (readiness probes call it often). */
   async pingAll(timeoutMs = 3000): Promise<HostCheck[]> {
     const hosts = await this.hosts.find({ where: { state: Not('disabled') } });
-    return Promise.all(hosts.map(async (host) => ({ id: host.id, name: host.name, state: host.state, status: await this.runtime.ping(host, timeoutMs) })));
+    return Promise.all(hosts.map(async (host) => ({ id: host.id, name: host.name, endpoint: host.endpoint, state: host.state, status: await this.runtime.ping(host, timeoutMs) })));
   }
 
   /** Pings every host that is not disabled and records what it saw, for operators (the worker's monitor). */
