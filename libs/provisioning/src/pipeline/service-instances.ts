@@ -8,7 +8,7 @@ import type { ServiceHealth } from '../entities/index.js';
 import type { AppDeployment } from './tenant-deployments.js';
 
 /** The live verdict as a service's recorded health. */
-const SERVICE_HEALTH: Record<AppHealth, ServiceHealth> = { healthy: 'healthy', degraded: 'degraded', starting: 'starting', unhealthy: 'unhealthy' };
+const SERVICE_HEALTH: Record<AppHealth, ServiceHealth> = { healthy: 'healthy', degraded: 'degraded', unhealthy: 'unhealthy' };
 
 /** States whose instance never had running containers: there is nothing to stop. */
 const NEVER_RAN: readonly ServiceInstanceState[] = ['pending', 'failed'];

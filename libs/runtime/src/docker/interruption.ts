@@ -14,19 +14,28 @@ export async function interruptionOf(
   before: Docker.ContainerInspectInfo,
   exitCode: number,
   label: string,
+  settleMs = 1500,
 ): Promise<RuntimeError | null> {
   if (!KILLED_FROM_OUTSIDE.has(exitCode)) return null;
-  let after: Docker.ContainerInspectInfo;
-  try {
-    after = await container.inspect();
-  } catch (error) {
-    return new RuntimeError('runtime.interrupted', `${label} ended with exit code ${exitCode} and its container cannot be inspected now`, { cause: error });
+  // the exec ends the moment the container's processes are killed; the engine records the
+  // container's own stop a moment later: look a few times before calling it the command's failure
+  const deadline = Date.now() + settleMs;
+  for (;;) {
+    let after: Docker.ContainerInspectInfo;
+    try {
+      after = await container.inspect();
+    } catch (error) {
+      return new RuntimeError('runtime.interrupted', `${label} ended with exit code ${exitCode} and its container cannot be inspected now`, { cause: error });
+    }
+    const state = after.State;
+    const restarted = state.StartedAt !== before.State.StartedAt || (after.RestartCount ?? 0) !== (before.RestartCount ?? 0);
+    if (!state.Running || state.Restarting || restarted) {
+      const what = !state.Running ? 'stopped' : 'was restarted';
+      return new RuntimeError('runtime.interrupted', `${label} ended with exit code ${exitCode} because its container ${what} meanwhile (engine restart?); it is tried again`);
+    }
+    if (Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  const state = after.State;
-  const restarted = state.StartedAt !== before.State.StartedAt || (after.RestartCount ?? 0) !== (before.RestartCount ?? 0);
-  if (state.Running && !state.Restarting && !restarted) return null;
-  const what = !state.Running ? 'stopped' : 'was restarted';
-  return new RuntimeError('runtime.interrupted', `${label} ended with exit code ${exitCode} because its container ${what} meanwhile (engine restart?); it is tried again`);
 }
 
 /**

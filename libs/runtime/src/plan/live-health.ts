@@ -5,10 +5,10 @@ import type { DeploymentPlan } from './deployment-plan.js';
  * How an app fares, from the engine's live state (not from the last time we looked):
  * - unhealthy: a service is missing, stopped, paused, being restarted by the engine, or fails its health check
  * - degraded: everything runs, but a service was restarted lately (a crash or the OOM killer)
- * - starting: a service's health check has not passed yet
- * - healthy: every service runs and passes its check
+ * - healthy: every service runs and passes its check. The engine's first own check comes only
+ *   after an interval; until then ("starting") apply's readiness check is what we know.
  */
-export type AppHealth = 'healthy' | 'degraded' | 'starting' | 'unhealthy';
+export type AppHealth = 'healthy' | 'degraded' | 'unhealthy';
 
 export interface HealthVerdict {
   health: AppHealth;
@@ -21,7 +21,7 @@ export interface LiveHealthOptions {
   recentRestartMs?: number;
 }
 
-const RANK: Record<AppHealth, number> = { healthy: 0, starting: 1, degraded: 2, unhealthy: 3 };
+const RANK: Record<AppHealth, number> = { healthy: 0, degraded: 1, unhealthy: 2 };
 
 /** The worse of two verdicts' health. */
 export function worseHealth(a: AppHealth, b: AppHealth): AppHealth {
@@ -57,8 +57,6 @@ export function liveHealth(plan: DeploymentPlan, observed: readonly ObservedCont
       verdict('unhealthy', `${name} fails its health check`);
     } else if (container.restartCount > 0 && container.startedAt && now.getTime() - Date.parse(container.startedAt) < recentRestartMs) {
       verdict('degraded', `${name} was restarted by the engine at ${container.startedAt} (${restarts})${memory}`);
-    } else if (container.health === 'starting') {
-      verdict('starting', `${name} has not passed its health check yet`);
     }
   }
   return { health, problems };
