@@ -313,6 +313,17 @@ describe('operation runner (service tier, typed fakes)', () => {
     expect(journal.operations.get(operation.id)).toMatchObject({ state: 'succeeded', attempts: 2 });
   });
 
+  it('waits instead of retrying when a hiccup was the engine going away (it does not answer a ping now)', async () => {
+    const operation = journal.add('provision', 't1');
+    handler.script.deploy = () => {
+      engines.away = { host: 'local', endpoint: 'unix:///run/docker.sock', error: 'connect ENOENT' };
+      throw engineHiccup();
+    };
+    await runner.run(operation.id, firstTry);
+    expect(journal.operations.get(operation.id)!.error).toMatch(/^waiting: /);
+    expect(queue.sent).toEqual([{ queue: 'operation', data: { operationId: operation.id, engineWaits: 1 }, startAfter: expect.any(Date) }]);
+  });
+
   it('fails (as transient) an operation whose worker died under it too often', async () => {
     const operation = journal.add('provision', 't1');
     operation.state = 'running';

@@ -151,11 +151,14 @@ export class OperationRunner {
     } catch (error) {
       const reason = describeError(error);
       if (error instanceof TenantBusy) throw error;
-      if (isEngineUnreachable(error)) {
-        // placement may have chosen the host during this run: look again
+      if (isEngineUnreachable(error) || isTransient(error)) {
+        // the engine may have gone away under this call (a reset connection is the first sign of
+        // an engine stopping): if it does not answer now, wait for it instead of using a retry.
+        // Placement may have chosen the host during this run: look at the tenant again.
         const placed = (await this.tenants.find(tenant.id)) ?? tenant;
-        const engine = (await this.engines.unreachable(placed)) ?? { host: 'of the tenant', endpoint: 'its endpoint', error: reason };
-        return this.waitForEngine(operation, placed, engine, attempt);
+        const engine = await this.engines.unreachable(placed);
+        if (engine) return this.waitForEngine(operation, placed, engine, attempt);
+        if (isEngineUnreachable(error)) return this.waitForEngine(operation, placed, { host: 'of the tenant', endpoint: 'its endpoint', error: reason }, attempt);
       }
       if (isTransient(error) && attempt.retryCount < attempt.retryLimit) {
         this.logger.warn(`${handler.kind} of tenant ${tenant.slug}: ${reason} (attempt ${attempt.retryCount + 1} of ${attempt.retryLimit + 1}, retrying)`);
