@@ -199,6 +199,7 @@ describe('chaos: faults injected for real, convergence measured', () => {
     const { tenantId, operationId } = await provision('chaos-postgres');
     await waitFor('the deploy step', () => stepRunning('deploy')(operationId), 120_000, 100);
     const postmaster = postmasterPid()!;
+    const riders = { api: pidOf('api'), worker: pidOf('worker') };
     const killedAt = Date.now();
     process.kill(postmaster, 'SIGKILL');
 
@@ -218,9 +219,10 @@ describe('chaos: faults injected for real, convergence measured', () => {
     await succeeded(operationId);
     const converged = Date.now() - killedAt;
     expect(postmasterPid()).not.toBe(postmaster);
+    expect({ api: pidOf('api'), worker: pidOf('worker') }).toEqual(riders); // they rode it out: not restarted
     expect((await query(dataDir, 'select 1 from organization where id = $1', [before.body.organization.id])).length).toBe(1);
     await expectProvisionedOnce(tenantId, 'alm-chaos-postgres-prosody-prosody');
-    recordFault('kill -9 embedded Postgres (in the deploy step)', `launcher restarted it; API 503 + Retry-After (HTML page for browsers) for ${(apiBack / 1000).toFixed(1)} s; worker waited; provisioning finished once; earlier writes kept`, converged);
+    recordFault('kill -9 embedded Postgres (in the deploy step)', `launcher restarted it; API 503 + Retry-After (HTML page for browsers) for ${(apiBack / 1000).toFixed(1)} s; api and worker rode it out (same pids); provisioning finished once; earlier writes kept`, converged);
   }, FAULT_TIMEOUT);
 
   it('a crash-looping worker: started again after growing pauses and reported, while the API keeps answering', async () => {
@@ -261,9 +263,11 @@ describe('chaos: faults injected for real, convergence measured', () => {
     const readyz = await fetch(url('/readyz'));
     expect(readyz.status).toBe(503);
     expect(((await readyz.json()) as { checks: { dockerHosts: Record<string, { hint: string }> } }).checks.dockerHosts.chaos.hint).toContain('set DOCKER_HOST or ALLMENDE_DOCKER_HOSTS');
-    const attemptsWhileAway = (await operation(operationId)).attempts;
-    await sleep(6000); // several checks while it is away: none counts as an attempt
-    expect((await operation(operationId)).attempts).toBe(attemptsWhileAway);
+    const retriesOf = async () =>
+      (await query<{ retries: number }>(dataDir, `select coalesce(max(retry_count), 0)::int as retries from pgboss.job where data->>'operationId' = $1`, [operationId]))[0].retries;
+    const whileAway = { attempts: (await operation(operationId)).attempts, retries: await retriesOf() };
+    await sleep(6000); // several checks while it is away: none counts as an attempt or uses a retry
+    expect({ attempts: (await operation(operationId)).attempts, retries: await retriesOf() }).toEqual(whileAway);
 
     chaosEngineScript('start');
     const backAt = Date.now();
@@ -274,9 +278,14 @@ describe('chaos: faults injected for real, convergence measured', () => {
     for (const [id, name] of [[tenants[0], 'alm-chaos-worker-prosody-prosody'], [tenants[1], 'alm-chaos-postgres-prosody-prosody']]) {
       await waitFor(`${name} to run again`, async () => (await docker.listContainers({ filters: { label: [`allmende.tenant=${id}`] } })).some((c) => c.Names[0] === `/${name}` && c.State === 'running'), 120_000, 500);
     }
-    const [{ retries }] = await query<{ retries: number }>(dataDir, `select coalesce(max(retry_count), 0)::int as retries from pgboss.job where data->>'operationId' = $1`, [operationId]);
-    expect({ retries, log: retries ? npm!.tail(80) : '' }).toEqual({ retries: 0, log: '' });
-    recordFault('Docker engine stopped and started (in the deploy step)', `the operation waited ${((backAt - stoppedAt) / 1000).toFixed(0)} s saying "${WAITING_FOR_SERVERS}"; /readyz named the socket; no retry used; finished once the engine was back`, converged);
+    // a stopping engine may still answer a call with a 500 (one ordinary retry); waiting for it uses none
+    const retries = await retriesOf();
+    expect(retries).toBeLessThanOrEqual(1);
+    recordFault(
+      'Docker engine stopped and started (in the deploy step)',
+      `the operation waited ${((backAt - stoppedAt) / 1000).toFixed(0)} s saying "${WAITING_FOR_SERVERS}"; /readyz named the socket; ${retries} retr${retries === 1 ? 'y' : 'ies'} used (the stopping engine's own 500s), none while waiting; finished once the engine was back`,
+      converged,
+    );
   }, FAULT_TIMEOUT);
 
   it('a container that runs out of memory again and again: unhealthy (or degraded) with the reason, for operator and club', async () => {

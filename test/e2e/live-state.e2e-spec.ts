@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { AdminCredential, DockerHost, isTransient, Operation, ProvisioningMaintenance, Tenant, TenantDeployments, WAITING_FOR_SERVERS } from '#provisioning';
+import { Not } from 'typeorm';
+import { SYSTEM_ACTOR } from '#domain';
+import { AdminCredential, DockerHost, isTransient, MAX_AUTOMATIC_RETRIES, Operation, ProvisioningMaintenance, Tenant, TenantDeployments, TenantsService, WAITING_FOR_SERVERS } from '#provisioning';
 import { ContainerRuntime, LABELS, RuntimeError } from '#runtime';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
@@ -147,6 +149,36 @@ describe('live engine state on a real Docker engine', () => {
     expect(String((refused as Error).message)).toMatch(/is not running/);
     expect(isTransient(refused)).toBe(true);
     await target.start();
+  });
+
+  it('provisions again, by itself and bounded, a tenant whose provisioning failed for a cause that may pass', async () => {
+    const club = await createClub(plane, 'Retry Club');
+    const tenantsService = plane.app.get(TenantsService);
+    /** A tenant as provisioning leaves it after `failures` transient failures, the last ten minutes ago. */
+    const failedTenant = async (subdomain: string, failures: number) => {
+      const tenant = await tenantsService.create({ organizationId: club.organizationId, planCode: 'chat', subdomain }, SYSTEM_ACTOR('test'));
+      tenants.push(tenant.id);
+      await plane.dataSource.manager.update(Tenant, tenant.id, { state: 'failed', failureReason: 'Docker engine: start container failed: socket hang up' });
+      for (let i = 0; i < failures; i++) {
+        await plane.dataSource.manager.save(
+          plane.dataSource.manager.create(Operation, {
+            kind: 'provision', targetType: 'tenant', targetId: tenant.id, organizationId: club.organizationId, requestedBy: null, state: 'failed',
+            error: 'Docker engine: start container failed: socket hang up', failureKind: 'transient', attempts: 9, steps: [], finishedAt: new Date(Date.now() - 600_000),
+          }),
+        );
+      }
+      return tenant.id;
+    };
+    const once = await failedTenant('auto-retry', 1);
+    const exhausted = await failedTenant('auto-retry-spent', MAX_AUTOMATIC_RETRIES + 1);
+    await maintenance.retryTransientFailures(); // (the worker's own loop may have been quicker: the count below holds either way)
+    const retried = await plane.dataSource.manager.find(Operation, { where: { targetId: once, kind: 'provision', state: Not('failed') } });
+    expect(retried).toHaveLength(1);
+    expect(await plane.dataSource.manager.countBy(Operation, { targetId: exhausted, kind: 'provision', state: Not('failed') })).toBe(0);
+    await plane.waitForOperation(retried[0].id);
+    expect((await plane.dataSource.manager.findOneByOrFail(Tenant, { id: once })).state).toBe('active');
+    expect((await plane.dataSource.manager.findOneByOrFail(Tenant, { id: exhausted })).state).toBe('failed'); // a person decides now
+    expect(await maintenance.retryTransientFailures()).toEqual([]);
   });
 
   it('waits for an engine that does not answer without using up retries, telling club and operator, and goes on when it is back', async () => {

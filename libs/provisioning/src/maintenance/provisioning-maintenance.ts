@@ -4,7 +4,7 @@ import { DataSource, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
 import { retentionOver, SYSTEM_ACTOR } from '#domain';
 import { AppConfig } from '#platform';
 import { Scheduler } from '#platform/jobs';
-import { ContainerRuntime, liveHealth } from '#runtime';
+import { ContainerRuntime, isEngineUnreachable, liveHealth } from '#runtime';
 import { Operation, Tenant } from '../entities/index.js';
 import { OperationKind } from '../operations/operation-kinds.js';
 import { OperationsService } from '../operations/operations.service.js';
@@ -104,7 +104,8 @@ export class ProvisioningMaintenance implements OnModuleInit {
       try {
         if (await this.inspect(tenant)) started.push((await this.start(tenant, 'reconcile')).id);
       } catch (error) {
-        this.logger.warn(`could not compare tenant ${tenant.slug}: ${(error as Error).message}`);
+        // an engine that does not answer is reported once by the host check, not per tenant and pass
+        if (!isEngineUnreachable(error)) this.logger.warn(`could not compare tenant ${tenant.slug}: ${(error as Error).message}`);
       }
     }
     return started;
