@@ -50,5 +50,13 @@ export default {
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
     },
+    {
+      ...common,
+      // faults injected for real into a whole control plane on a private engine of its own (runInBand)
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/test/chaos/**/*.chaos-spec.ts'],
+      globalSetup: '<rootDir>/test/chaos/chaos-setup.mjs',
+      globalTeardown: '<rootDir>/test/chaos/chaos-teardown.mjs',
+    },
   ],
 };

@@ -40,7 +40,10 @@ fi
 npm run --silent build
 npx tsc -p tsconfig.json --noEmit
 
-# Unit and integration tests in parallel, then the end-to-end tests one file at a time.
+# Unit and integration tests in parallel, then the end-to-end tests one file at a time, then the
+# chaos tier (faults injected into a whole control plane on a private engine of its own,
+# ALLMENDE_DOCKERD_NAME=chaos, which it starts and stops itself; it prints a table of faults).
 export NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}"
 npx jest --selectProjects unit service integration "$@"
 npx jest --selectProjects e2e --runInBand "$@"
+npx jest --selectProjects chaos --runInBand "$@"

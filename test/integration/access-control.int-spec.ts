@@ -166,6 +166,13 @@ const CASES: Record<string, RouteCase> = {
       expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'reconcile' })).toBe(0);
     },
   },
+  'POST /api/v1/tenants/:tenantId/recreate': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/recreate`).set(as.auth),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'recreate' })).toBe(0);
+    },
+  },
   'POST /api/v1/tenants/:tenantId/retry': {
     attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/retry`).set(as.auth),
     expect: [403],

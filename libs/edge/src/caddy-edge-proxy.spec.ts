@@ -37,6 +37,7 @@ class FakeRuntime extends ContainerRuntime {
   removeSystemContainer = notUsed;
   runTask = notUsed;
   removeTasks = notUsed;
+  removeVolumeHelpers = notUsed;
 
   async ensureSystemContainer(_engine: EngineEndpoint, spec: SystemContainerSpec) {
     this.calls.push(`ensure ${spec.name}`);

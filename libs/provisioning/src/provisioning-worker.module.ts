@@ -15,6 +15,7 @@ import { LifecycleHandlers } from './pipeline/handlers/index.js';
 import { OperationRecovery } from './pipeline/operation-recovery.js';
 import { OperationRunner } from './pipeline/operation-runner.js';
 import { OPERATION_HANDLERS, OperationWorker } from './pipeline/operation-worker.js';
+import { EngineProbe, PingingEngineProbe } from './pipeline/engine-probe.js';
 import { Placement } from './pipeline/placement.js';
 import { PostgresTenantLocks, TenantLocks } from './pipeline/tenant-locks.js';
 import { ServiceInstances } from './pipeline/service-instances.js';
@@ -27,6 +28,7 @@ import { ProvisioningModule } from './provisioning.module.js';
   providers: [
     OperationRunner,
     { provide: TenantLocks, useClass: PostgresTenantLocks },
+    { provide: EngineProbe, useClass: PingingEngineProbe },
     OperationRecovery,
     OperationWorker,
     ProvisioningMaintenance,

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { Drift } from './plan/deployment-diff.js';
+import type { ContainerLimits, Drift } from './plan/deployment-diff.js';
 import type { DeploymentPlan, PlannedHook } from './plan/deployment-plan.js';
 import type { EnsuredSystemContainer, SystemContainerRef, SystemContainerSpec, SystemContainerState } from './plan/system-container.js';
 import type { TaskCleanupFilter, TaskRequest, TaskResult } from './task.js';
@@ -58,8 +58,19 @@ export interface ObservedContainer {
   service: string;
   app: string;
   planHash: string | null;
-  state: string; // running, exited, created...
+  state: string; // running, exited, created, restarting...
   health: 'healthy' | 'unhealthy' | 'starting' | 'none';
+  /** allmende.role: service, one-shot or volume-helper. */
+  role: string;
+  /** Restarts by the engine's restart policy since the container was created. */
+  restartCount: number;
+  /** The last exit was the kernel's OOM killer: the container needed more than its memory limit. */
+  oomKilled: boolean;
+  exitCode: number | null;
+  /** When the engine last started it (ISO time), null if never. */
+  startedAt: string | null;
+  /** The limits in force now (the engine's HostConfig, whatever the labels say). */
+  limits: ContainerLimits;
 }
 
 export interface ObservedTenant {
@@ -110,6 +121,12 @@ export abstract class ContainerRuntime {
 
   /** Stops (keeps) the tenant's containers, e.g. on suspension; app limits it to one app. */
   abstract stop(engine: EngineEndpoint, tenantId: string, app?: string): Promise<string[]>;
+
+  /**
+   * Removes the tenant's volume helper containers (exports create them for a moment): any that
+   * exist while no export of the tenant runs were left by a worker that died during one.
+   */
+  abstract removeVolumeHelpers(engine: EngineEndpoint, tenantId: string): Promise<string[]>;
 
   /** Streams a tar of a labelled volume of this tenant (read-only helper container). */
   abstract exportVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, into: Writable): Promise<void>;

@@ -8,3 +8,4 @@ export * from './plan/container-security.js';
 export * from './plan/system-container.js';
 export * from './runtime-errors.js';
 export * from './task.js';
+export * from './plan/live-health.js';

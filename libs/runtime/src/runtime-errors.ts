@@ -10,6 +10,8 @@ import { DomainError, type DomainErrorKind } from '#platform/errors';
  * - runtime.hook_failed / runtime.exec_timeout: docker exec ended badly
  * - runtime.engine_error: the engine answered with an error (EngineError)
  * - runtime.task_timeout / runtime.task_aborted: a task container was killed (and removed)
+ * - runtime.interrupted: a container was stopped or restarted under a running command or start
+ *   (the engine restarted, an operator stopped it); another try finds it running again
  */
 export type RuntimeErrorCode =
   | 'runtime.plan_refused'
@@ -21,7 +23,8 @@ export type RuntimeErrorCode =
   | 'runtime.exec_timeout'
   | 'runtime.engine_error'
   | 'runtime.task_timeout'
-  | 'runtime.task_aborted';
+  | 'runtime.task_aborted'
+  | 'runtime.interrupted';
 
 const KIND: Record<RuntimeErrorCode, DomainErrorKind> = {
   'runtime.plan_refused': 'validation',
@@ -34,6 +37,7 @@ const KIND: Record<RuntimeErrorCode, DomainErrorKind> = {
   'runtime.engine_error': 'unavailable',
   'runtime.task_timeout': 'invalid_state',
   'runtime.task_aborted': 'invalid_state',
+  'runtime.interrupted': 'unavailable',
 };
 
 export class RuntimeError extends DomainError {
@@ -102,27 +106,66 @@ export async function engineCall<T>(action: string, call: () => Promise<T>): Pro
 const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ESOCKETTIMEDOUT']);
 /** 5xx answers that no retry will fix. */
 const PERMANENT_MESSAGE = /no such (image|container|volume|network)|invalid|not found|manifest unknown|pull access denied|executable file not found|permission denied|conflict|already in use|bad parameter|minimum memory/i;
+/**
+ * 409s about the container's state, not the request: an exec into a container the engine is
+ * restarting (or that an engine restart stopped) succeeds once it runs again.
+ */
+const TRANSIENT_CONFLICT = /is not running|is restarting|is paused|is (being )?(started|stopped)|removal of container .* is already in progress/i;
+/** Connection failures that mean nothing answers at the endpoint at all (as opposed to a hiccup in a conversation). */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+
+/** The errors an error wraps, outermost first (cause chains, a few levels deep). */
+type ChainedError = DockerodeErrorShape & { syscall?: string };
+
+function* chain(error: unknown): Generator<unknown> {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
+    yield current;
+    current = (current as DockerodeErrorShape).cause;
+  }
+}
 
 /**
  * Whether retrying the same call later may succeed: the engine was unreachable or hung up,
- * or answered 5xx for a reason that is not about the request itself. 4xx, permanent 5xx
- * (e.g. "No such image", "invalid reference format") and our own refusals are permanent.
+ * answered 5xx for a reason that is not about the request itself, or a container was not
+ * running at that moment (engine restart). 4xx, permanent 5xx (e.g. "No such image",
+ * "invalid reference format") and our own refusals are permanent.
  */
 export function isTransientEngineError(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    if (current instanceof RuntimeError && !(current instanceof EngineError)) return false;
-    const e = current as DockerodeErrorShape;
-    if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
-    // the socket file is gone while a local engine restarts
-    if (e.code === 'ENOENT' && (current as { syscall?: string }).syscall === 'connect') return true;
-    if (typeof e.message === 'string' && /socket hang up/i.test(e.message)) return true;
-    const status = statusCodeOf(current);
-    if (status !== undefined) {
-      if (status === 408 || status === 429) return true;
-      if (status >= 500) return !PERMANENT_MESSAGE.test(engineMessageOf(current));
+  for (const link of chain(error)) {
+    if (link instanceof RuntimeError && !(link instanceof EngineError)) {
+      if (link.code === 'runtime.interrupted') return true;
+      // an exec stream that broke wraps the engine's failure: that decides
+      if (link.code === 'runtime.engine_error') continue;
       return false;
     }
-    current = e.cause;
+    const e = link as ChainedError;
+    if (typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+    // the socket file is gone while a local engine restarts
+    if (e.code === 'ENOENT' && e.syscall === 'connect') return true;
+    if (typeof e.message === 'string' && /socket hang up/i.test(e.message)) return true;
+    const status = statusCodeOf(e);
+    if (status !== undefined) {
+      if (status === 408 || status === 429) return true;
+      if (status === 409) return TRANSIENT_CONFLICT.test(engineMessageOf(e));
+      if (status >= 500) return !PERMANENT_MESSAGE.test(engineMessageOf(e));
+      return false;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether nothing answers at the engine's address at all (no socket, connection refused, no
+ * route): not a failure of the work but a missing engine. Callers wait for it without using
+ * up retries, and tell the operator where they looked.
+ */
+export function isEngineUnreachable(error: unknown): boolean {
+  for (const link of chain(error)) {
+    if (link instanceof RuntimeError && !(link instanceof EngineError) && link.code !== 'runtime.engine_error') return false;
+    const e = link as ChainedError;
+    if (typeof e.code === 'string' && UNREACHABLE_CODES.has(e.code)) return true;
+    if (e.syscall === 'connect' && (e.code === 'ENOENT' || e.code === 'ETIMEDOUT' || e.code === 'EACCES')) return true;
+    if (statusCodeOf(e) !== undefined) return false; // it answered
   }
   return false;
 }

@@ -1,9 +1,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppConfig } from '#platform';
-import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
+import { AppConfig, backoffDelay, runDirOf, type SupervisedProcess, writeLauncherStatus } from '#platform';
+import { embeddedPostgresPid, ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
+import { commandLineOf, isProgram, readPid, removePid, stopStale, writePid } from '../launcher/pid-files.js';
+import { afterExit } from '../launcher/restart-policy.js';
 import { runMigrations } from './migrate.js';
 
+const CLI = fileURLToPath(new URL('../main.js', import.meta.url));
 const ENTRY_POINTS = {
   api: fileURLToPath(new URL('../../../api/src/main.js', import.meta.url)),
   worker: fileURLToPath(new URL('../../../worker/src/main.js', import.meta.url)),
@@ -11,70 +16,236 @@ const ENTRY_POINTS = {
 
 type Role = keyof typeof ENTRY_POINTS;
 
+/** How often the launcher looks whether the embedded Postgres still runs. */
+const POSTGRES_CHECK_MS = 1000;
+/** Pauses between tries to start a Postgres that died (its old backends may still hold its shared memory for a moment). */
+const POSTGRES_RESTART_BACKOFF = { initialMs: 250, maxMs: 10_000 };
+/** How long api and worker get to finish on shutdown before they are killed. */
+const STOP_GRACE_MS = 25_000;
+
 /**
- * `npm start`: one command for a whole control plane on one machine. Starts (or joins)
- * the embedded Postgres unless DATABASE_URL is set, migrates, then runs api and worker
- * as child processes, restarting one that crashes, and stops everything on Ctrl-C.
+ * `npm start`: one command for a whole control plane on one machine. Supervises an embedded
+ * Postgres (unless DATABASE_URL is set), migrates, and runs api and worker as child processes:
+ * - a process that exits is started again after a pause growing while it keeps crashing; a
+ *   crash-looping worker never stops the API (and is reported in the API's /readyz)
+ * - an embedded Postgres that dies is started again; api and worker wait for it meanwhile
+ * - api and worker hold an IPC channel to the launcher and stop when it closes, so they never
+ *   outlive it, even after a SIGKILL; pid files under <data dir>/run let the next start clear
+ *   anything a killed launcher left (after checking /proc/<pid>/cmdline)
+ * - Ctrl-C, SIGTERM or SIGHUP stop everything; started by `npm start`, it also stops when npm is gone
  */
 export async function startControlPlane(config: AppConfig, log: (line: string) => void): Promise<void> {
-  let url = config.database.url;
-  let ownsEmbedded = false;
-  if (!url) {
-    const handle = await ensureEmbeddedPostgres({ ...config.database.embedded, log });
-    url = handle.url;
-    ownsEmbedded = handle.startedHere;
-    log(`embedded Postgres ${handle.startedHere ? 'started' : 'already running'} (data in ${config.database.embedded.dataDir})`);
+  await new Launcher(config, log).start();
+}
+
+class Launcher {
+  private readonly runDir: string;
+  private readonly children = new Map<Role, ChildProcess>();
+  private readonly processes: Record<string, SupervisedProcess> = {};
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private url = '';
+  private ownsPostgres = false;
+  private postgresRestarting = false;
+  private stopping = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly log: (line: string) => void,
+  ) {
+    this.runDir = runDirOf(config.dataDir);
   }
-  await runMigrations(url, log);
 
-  const env = { ...process.env, DATABASE_URL: url };
-  const children = new Map<Role, ChildProcess>();
-  const crashes: number[] = [];
-  let stopping = false;
+  async start(): Promise<void> {
+    mkdirSync(this.runDir, { recursive: true, mode: 0o755 });
+    await this.claim();
+    process.on('SIGINT', () => void this.shutdown(0, 'SIGINT'));
+    process.on('SIGTERM', () => void this.shutdown(0, 'SIGTERM'));
+    process.on('SIGHUP', () => void this.shutdown(0, 'SIGHUP'));
+    this.watchParent();
 
-  const launch = (role: Role): void => {
-    const child = spawn(process.execPath, [ENTRY_POINTS[role]], { env: { ...env, ALLMENDE_ROLE: role }, stdio: 'inherit' });
-    children.set(role, child);
-    child.on('exit', (code, signal) => {
-      children.delete(role);
-      if (stopping) return;
-      if (code === 78) return void shutdown(78); // configuration error: restarting will not help
-      const now = Date.now();
-      crashes.push(now);
-      while (crashes.length && crashes[0] < now - 60_000) crashes.shift();
-      if (crashes.length > 5) {
-        log(`${role} keeps crashing (${crashes.length} times in a minute); stopping`);
-        return void shutdown(1);
-      }
-      log(`${role} exited (${signal ?? code}); restarting in 1 s`);
-      setTimeout(() => !stopping && launch(role), 1000).unref();
+    try {
+      this.url = this.config.database.url ?? (await this.startPostgres());
+      await runMigrations(this.url, this.log);
+    } catch (error) {
+      this.log(`cannot start: ${(error as Error).message}`);
+      return this.shutdown(1, 'start failed');
+    }
+    this.launch('api');
+    this.launch('worker');
+    if (!this.config.database.url) this.every(POSTGRES_CHECK_MS, () => this.checkPostgres());
+    this.log(`order form: ${this.config.http.publicUrl}/   API docs: ${this.config.http.publicUrl}/api/docs   (Ctrl-C stops)`);
+  }
+
+  /** One launcher per data dir; what a killed launcher left behind is stopped first. */
+  private async claim(): Promise<void> {
+    const other = readPid(this.runDir, 'launcher');
+    if (other !== undefined && other !== process.pid && isProgram(commandLineOf(other), CLI, ['start'])) {
+      throw new Error(`another \`allmende start\` runs with pid ${other} for ${this.config.dataDir}; stop it first (Ctrl-C or kill ${other})`);
+    }
+    for (const role of Object.keys(ENTRY_POINTS) as Role[]) {
+      const stopped = await stopStale(this.runDir, role, ENTRY_POINTS[role]);
+      if (stopped) this.log(`stopped a ${role} (pid ${stopped}) that a previous launcher left running`);
+    }
+    writePid(this.runDir, 'launcher', process.pid);
+  }
+
+  /** Started by `npm start`: npm's death (even SIGKILL) must not leave the control plane running. */
+  private watchParent(): void {
+    if (process.env.npm_lifecycle_event !== 'start') return;
+    const parent = process.ppid;
+    this.every(1000, async () => {
+      if (process.ppid !== parent) await this.shutdown(0, `npm (pid ${parent}) is gone`);
     });
-  };
+  }
 
-  const shutdown = async (exitCode: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    log('stopping api and worker');
+  // ---- the embedded Postgres ---------------------------------------------------------
+
+  private async startPostgres(): Promise<string> {
+    const embedded = this.config.database.embedded;
+    // a server a previous launcher started is this launcher's to supervise and stop
+    const previous = readPid(this.runDir, 'postgres');
+    const handle = await ensureEmbeddedPostgres({ ...embedded, log: this.log });
+    this.ownsPostgres = handle.startedHere || previous === handle.pid;
+    if (this.ownsPostgres) writePid(this.runDir, 'postgres', handle.pid);
+    this.processes.postgres = { pid: handle.pid, state: 'running', restarts: 0, crashesInARow: 0 };
+    this.writeStatus();
+    this.log(`embedded Postgres ${handle.startedHere ? 'started' : previous === handle.pid ? 'adopted from a previous launcher' : 'already running'} (data in ${embedded.dataDir})`);
+    return handle.url;
+  }
+
+  private async checkPostgres(): Promise<void> {
+    if (this.stopping || this.postgresRestarting || embeddedPostgresPid(this.config.database.embedded.dataDir) !== undefined) return;
+    this.postgresRestarting = true;
+    const lostAt = Date.now();
+    const state = this.processes.postgres;
+    this.log('embedded Postgres stopped unexpectedly; starting it again (api and worker wait for it)');
+    Object.assign(state, { pid: null, state: 'waiting_to_restart', lastExit: new Date().toISOString() });
+    this.writeStatus();
+    try {
+      for (let attempt = 0; !this.stopping; attempt++) {
+        try {
+          const handle = await ensureEmbeddedPostgres({ ...this.config.database.embedded, log: this.log });
+          this.ownsPostgres = true;
+          writePid(this.runDir, 'postgres', handle.pid);
+          Object.assign(state, { pid: handle.pid, state: 'running', restarts: state.restarts + 1 });
+          this.writeStatus();
+          this.log(`embedded Postgres runs again (pid ${handle.pid}) after ${Date.now() - lostAt} ms`);
+          if (handle.url !== this.url) {
+            // it had to take another port: api and worker need the new address
+            this.url = handle.url;
+            this.log('embedded Postgres listens on another port now; restarting api and worker');
+            for (const child of this.children.values()) child.kill('SIGTERM');
+          }
+          return;
+        } catch (error) {
+          const delay = backoffDelay(attempt, POSTGRES_RESTART_BACKOFF);
+          this.log(`embedded Postgres did not start (${(error as Error).message.split('\n')[0]}); trying again in ${delay} ms`);
+          await new Promise((resolve) => setTimeout(resolve, delay));
+        }
+      }
+    } finally {
+      this.postgresRestarting = false;
+    }
+  }
+
+  // ---- api and worker ------------------------------------------------------------------
+
+  private launch(role: Role): void {
+    if (this.stopping) return;
+    const child = spawn(process.execPath, [ENTRY_POINTS[role]], {
+      env: { ...process.env, DATABASE_URL: this.url, ALLMENDE_ROLE: role },
+      // the IPC channel is how the child knows its launcher is alive (see stopWithLauncher)
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    });
+    const startedAt = Date.now();
+    const state = (this.processes[role] ??= { pid: null, state: 'starting', restarts: 0, crashesInARow: 0 });
+    Object.assign(state, { pid: child.pid ?? null, state: 'starting', nextStartAt: undefined });
+    if (child.pid) writePid(this.runDir, role, child.pid);
+    this.children.set(role, child);
+    this.writeStatus();
+    child.on('message', (message: { type?: string }) => {
+      if (message?.type === 'ready' && this.children.get(role) === child) {
+        state.state = 'running';
+        this.writeStatus();
+      }
+    });
+    child.on('exit', (code, signal) => {
+      if (this.children.get(role) === child) this.children.delete(role);
+      removePid(this.runDir, role);
+      if (this.stopping) return;
+      if (code === 78) return void this.shutdown(78, `${role} reports a configuration error`); // restarting will not help
+      const verdict = afterExit(state.crashesInARow, Date.now() - startedAt);
+      Object.assign(state, {
+        pid: null,
+        state: 'waiting_to_restart',
+        restarts: state.restarts + 1,
+        crashesInARow: verdict.crashesInARow,
+        lastExit: `${signal ?? `exit code ${code}`} at ${new Date().toISOString()}`,
+        nextStartAt: new Date(Date.now() + verdict.delayMs).toISOString(),
+      });
+      this.writeStatus();
+      const seconds = Math.round(verdict.delayMs / 1000);
+      this.log(
+        verdict.crashLooping
+          ? `${role} keeps crashing (${verdict.crashesInARow} times in a row, last: ${signal ?? code}); starting it again in ${seconds} s — the other processes keep running`
+          : `${role} exited (${signal ?? code}); starting it again in ${seconds} s`,
+      );
+      this.after(verdict.delayMs, () => this.launch(role));
+    });
+  }
+
+  private writeStatus(): void {
+    try {
+      writeLauncherStatus(this.config.dataDir, { launcherPid: process.pid, updatedAt: new Date().toISOString(), processes: this.processes });
+    } catch (error) {
+      this.log(`could not write the launcher status: ${(error as Error).message}`);
+    }
+  }
+
+  // ---- stopping ------------------------------------------------------------------------
+
+  private async shutdown(exitCode: number, why: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.log(`stopping api and worker (${why})`);
     await Promise.all(
-      [...children.values()].map(
+      [...this.children.values()].map(
         (child) =>
           new Promise<void>((resolve) => {
-            const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
             child.once('exit', () => (clearTimeout(timer), resolve()));
             child.kill('SIGTERM');
           }),
       ),
     );
-    if (ownsEmbedded) {
-      await stopEmbeddedPostgres(config.database.embedded.dataDir);
-      log('embedded Postgres stopped');
+    if (this.ownsPostgres) {
+      await stopEmbeddedPostgres(this.config.database.embedded.dataDir).catch((error: Error) => this.log(`could not stop embedded Postgres: ${error.message}`));
+      removePid(this.runDir, 'postgres');
+      this.log('embedded Postgres stopped');
     }
+    removePid(this.runDir, 'launcher');
+    rmSync(join(this.runDir, 'launcher.json'), { force: true });
     process.exit(exitCode);
-  };
+  }
 
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
-  launch('api');
-  launch('worker');
-  log(`order form: ${config.http.publicUrl}/   API docs: ${config.http.publicUrl}/api/docs   (Ctrl-C stops)`);
+  private after(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** Runs `check` every `ms`, one at a time. */
+  private every(ms: number, check: () => Promise<void>): void {
+    const next = () =>
+      this.after(ms, () => {
+        void check()
+          .catch((error: Error) => this.log(`launcher check failed: ${error.message}`))
+          .finally(() => !this.stopping && next());
+      });
+    next();
+  }
 }

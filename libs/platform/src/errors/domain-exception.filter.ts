@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { DomainError, DomainErrorKind, TooManyRequestsError } from './domain-error.js';
 import { type ProblemWords, wordsOfCode } from './problem.js';
+import { isConnectionFailure, RETRY_AFTER_SECONDS } from './unavailable.js';
 
 const STATUS: Record<DomainErrorKind, number> = {
   validation: HttpStatus.BAD_REQUEST,
@@ -30,17 +31,44 @@ export interface ErrorBody {
   requestId?: string;
 }
 
+/** The page a browser gets while the service is briefly unavailable (503): reloads itself after `retryAfterSeconds`. */
+export type UnavailablePage = (retryAfterSeconds: number) => string;
+
+/** Plain words, no input in them; an entry point may pass the storefront's own page instead. */
+export const defaultUnavailablePage: UnavailablePage = (seconds) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="${Math.max(1, Math.floor(seconds))}"><title>Back in a moment</title></head>
+<body><main><h1>Back in a moment</h1><p>This service is briefly unavailable. Nothing you entered is lost; this page tries again by itself in a few seconds.</p></main></body></html>
+`;
+
+/** Whether the client is a browser asking for a page (not an API client). */
+function wantsHtml(request: Request): boolean {
+  if (request.path?.startsWith('/api/') || request.path?.startsWith('/webhooks')) return false;
+  return typeof request.accepts === 'function' && request.accepts(['json', 'html']) === 'html';
+}
+
+export interface DomainExceptionFilterOptions {
+  unavailablePage?: UnavailablePage;
+}
+
 /**
  * The one place where errors become HTTP: domain errors by kind, Nest's own
- * HttpExceptions (404 for unknown routes, 413 for big bodies) by status, anything
- * else as a 500 that reveals nothing but the request id.
+ * HttpExceptions (404 for unknown routes, 413 for big bodies) by status, a lost database
+ * (or other system we depend on) as a 503 with Retry-After, anything else as a 500 that
+ * reveals nothing but the request id.
  */
 @Catch()
 export class DomainExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
+  private readonly unavailablePage: UnavailablePage;
 
   /** `words` says field problems (the storefront's English texts); without it, the codes are shown. */
-  constructor(private readonly words: ProblemWords = wordsOfCode) {}
+  constructor(
+    private readonly words: ProblemWords = wordsOfCode,
+    options: DomainExceptionFilterOptions = {},
+  ) {
+    this.unavailablePage = options.unavailablePage ?? defaultUnavailablePage;
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -48,11 +76,18 @@ export class DomainExceptionFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: string }>();
     const { status, body } = this.toHttp(exception);
     body.requestId = request.id === undefined ? undefined : String(request.id);
-    if (status >= 500) {
+    if (status === 503) {
+      // expected while the database restarts: one line, no stack
+      this.logger.warn(`${request.method} ${request.path}: unavailable (${(exception as Error)?.message ?? exception}); asked to retry in ${RETRY_AFTER_SECONDS} s`);
+    } else if (status >= 500) {
       this.logger.error({ err: exception, requestId: body.requestId }, 'request failed');
     }
     if (response.headersSent) return;
     if (exception instanceof TooManyRequestsError) response.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    if (status === 503) {
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      if (wantsHtml(request)) return void response.status(503).type('html').send(this.unavailablePage(RETRY_AFTER_SECONDS));
+    }
     // HTML forms render their own errors; everything else gets JSON
     response.status(status).json(body);
   }
@@ -75,6 +110,12 @@ export class DomainExceptionFilter implements ExceptionFilter {
     }
     if (isBodyParserError(exception)) {
       return { status: exception.status, body: { error: httpCode(exception.status), message: exception.message } };
+    }
+    if (isConnectionFailure(exception)) {
+      return {
+        status: 503,
+        body: { error: 'service.unavailable', message: `The database (or another system Allmende needs) does not answer right now; try again in ${RETRY_AFTER_SECONDS} seconds` },
+      };
     }
     return { status: 500, body: { error: 'internal_error', message: 'Something went wrong on our side; the request id identifies it in our logs' } };
   }

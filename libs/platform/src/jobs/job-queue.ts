@@ -4,6 +4,7 @@ import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { PROCESS_ROLE, type ProcessRole } from '../config/config.module.js';
 import { DATABASE_URL } from '../database/database.module.js';
+import { backoffDelay } from '../retry/backoff.js';
 
 /** One channel for "there is work": the payload names the topic (a queue, or a table that is its own queue). */
 export const WORK_CHANNEL = 'allmende_jobs';
@@ -38,6 +39,15 @@ export interface QueuedJob<T> {
   retryLimit: number;
 }
 
+/** A job that has not finished: waiting to run (created), waiting for its retry, or being run (active). */
+export interface LiveJob {
+  id: string;
+  state: 'created' | 'retry' | 'active';
+  /** When a worker took it (active jobs). */
+  startedAt: Date | null;
+  retryCount: number;
+}
+
 /**
  * The one job queue (a port: pg-boss in Postgres behind it). Jobs survive crashes, retries back
  * off, and enqueueing can join the caller's transaction. A NOTIFY on WORK_CHANNEL wakes
@@ -50,13 +60,45 @@ export abstract class JobQueue {
   abstract work<T extends object>(queue: QueueDefinition, options: { concurrency: number; pollingIntervalSeconds?: number }, handler: (job: QueuedJob<T>) => Promise<void>): Promise<void>;
   /** Calls `wake` whenever some process notifies `topic`. Polling remains the fallback. */
   abstract subscribe(topic: string, wake: () => void): Promise<void>;
+  /** The unfinished jobs of `queue` whose data contains `match` (e.g. one operation's jobs). */
+  abstract liveJobs(queue: QueueDefinition, match: Record<string, string>): Promise<LiveJob[]>;
+  /** Makes the waiting jobs whose data contains `match` due now (a retry need not sit out its backoff); returns how many. */
+  abstract runNow(queue: QueueDefinition, match: Record<string, string>): Promise<number>;
+  /** Cancels jobs for good, e.g. the active job of a worker that died: it is neither run nor retried again. */
+  abstract cancel(queue: QueueDefinition, ids: readonly string[]): Promise<void>;
+}
+
+/** Logs a recurring failure once when it starts and then at most every `everyMs`, with a count: an outage is not a flood. */
+class ThrottledLog {
+  private lastMessage = '';
+  private lastAt = 0;
+  private suppressed = 0;
+
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly everyMs = 30_000,
+  ) {}
+
+  say(message: string): void {
+    const now = Date.now();
+    if (message === this.lastMessage && now - this.lastAt < this.everyMs) {
+      this.suppressed++;
+      return;
+    }
+    this.write(this.suppressed ? `${message} (and ${this.suppressed} similar since ${new Date(this.lastAt).toISOString()})` : message);
+    this.lastMessage = message;
+    this.lastAt = now;
+    this.suppressed = 0;
+  }
 }
 
 /** The job queue on pg-boss: its tables live in the pgboss schema, created by a migration. */
 @Injectable()
 export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
   private readonly logger = new Logger(PgBossJobQueue.name);
-  private readonly boss: PgBoss;
+  private readonly errors = new ThrottledLog((line) => this.logger.error(line));
+  private boss: PgBoss;
+  private readonly bossOptions: PgBoss.ConstructorOptions;
   private starting?: Promise<void>;
   private started = false;
   private readonly defined = new Map<string, Promise<void>>();
@@ -64,6 +106,9 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
   private readonly subscribers = new Map<string, (() => void)[]>();
   private listener?: pg.Client;
   private listening?: Promise<void>;
+  private reconnecting?: NodeJS.Timeout;
+  private listenerFailures = 0;
+  private stopping = false;
 
   constructor(
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
@@ -71,7 +116,7 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
   ) {
     super();
     const isWorker = role === 'worker';
-    this.boss = new PgBoss({
+    this.bossOptions = {
       connectionString: databaseUrl,
       schema: 'pgboss',
       migrate: false, // the schema comes from our migrations
@@ -79,11 +124,22 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
       schedule: false, // periodic work runs through the Scheduler, not pg-boss cron
       max: isWorker ? 6 : 3,
       application_name: `allmende-${role}-queue`,
-    });
-    this.boss.on('error', (error) => this.logger.error(`job queue: ${error.message}`));
+      // a lost database must not hang a poller for the OS's TCP timeout
+      connectionTimeoutMillis: 5000,
+    } as PgBoss.ConstructorOptions;
+    this.boss = this.createBoss();
+  }
+
+  /** pg-boss reports a lost database through this event (every poll fails until it is back): logged, never thrown. */
+  private createBoss(): PgBoss {
+    const boss = new PgBoss(this.bossOptions);
+    boss.on('error', (error) => this.errors.say(`job queue: ${error.message}`));
+    return boss;
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.reconnecting);
     await this.listening?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
@@ -135,14 +191,52 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
   }
 
   async subscribe(topic: string, wake: () => void): Promise<void> {
-    await this.listen();
     this.subscribers.set(topic, [...(this.subscribers.get(topic) ?? []), wake]);
+    await this.listen();
+  }
+
+  async liveJobs(queue: QueueDefinition, match: Record<string, string>): Promise<LiveJob[]> {
+    await this.ensure(queue);
+    const result = await this.boss.getDb().executeSql(
+      `select id, state, started_on as "startedAt", retry_count as "retryCount"
+         from pgboss.job where name = $1 and state < 'completed' and data @> $2::jsonb order by created_on`,
+      [queue.name, JSON.stringify(match)],
+    );
+    return result.rows as LiveJob[];
+  }
+
+  async runNow(queue: QueueDefinition, match: Record<string, string>): Promise<number> {
+    await this.ensure(queue);
+    const result = await this.boss.getDb().executeSql(
+      `update pgboss.job set start_after = now()
+        where name = $1 and state in ('created', 'retry') and start_after > now() and data @> $2::jsonb
+        returning id`,
+      [queue.name, JSON.stringify(match)],
+    );
+    if (result.rows.length) await notify(this.boss.getDb(), queue.name);
+    return result.rows.length;
+  }
+
+  async cancel(queue: QueueDefinition, ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    await this.ensure(queue);
+    await this.boss.cancel(queue.name, [...ids]);
   }
 
   private start(): Promise<void> {
-    this.starting ??= this.boss.start().then(() => {
-      this.started = true;
-    });
+    this.starting ??= this.boss.start().then(
+      () => {
+        this.started = true;
+      },
+      async (error: unknown) => {
+        // pg-boss stays half-started after a failed start (its start() then returns at once):
+        // the next try gets a fresh instance
+        this.starting = undefined;
+        await this.boss.stop({ graceful: false, wait: false }).catch(() => undefined);
+        this.boss = this.createBoss();
+        throw error;
+      },
+    );
     return this.starting;
   }
 
@@ -160,19 +254,59 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
 
   /** LISTEN for "a job was sent" and wake the pollers; polling stays as the fallback if a notification is lost. */
   private listen(): Promise<void> {
-    this.listening ??= this.connectListener();
+    // never rejects: without the database, polling carries on and the listener keeps trying
+    this.listening ??= this.connectListener().catch((error: Error) => {
+      this.listenerFailures++;
+      this.reconnectListener(error.message);
+    });
     return this.listening;
   }
 
   private async connectListener(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'allmende-queue-listener' });
-    client.on('error', (error) => this.logger.warn(`job notifications stopped (${error.message}); polling continues`));
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'allmende-queue-listener', connectionTimeoutMillis: 5000 });
+    let lost = false;
+    const onLost = (why: string) => {
+      if (lost) return;
+      lost = true;
+      if (this.listener === client) this.listener = undefined;
+      if (!this.stopping) this.reconnectListener(why);
+    };
+    client.on('error', (error) => onLost(error.message));
+    client.on('end', () => onLost('the connection ended'));
     client.on('notification', (message) => {
       for (const wake of this.subscribers.get(message.payload ?? '') ?? []) wake();
     });
-    await client.connect();
-    await client.query(`listen ${WORK_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`listen ${WORK_CHANNEL}`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
     this.listener = client;
+  }
+
+  /** After a lost database: listen again with growing pauses; polling covers the gap, and everyone is woken once back. */
+  private reconnectListener(why: string): void {
+    if (this.reconnecting) return;
+    if (this.listenerFailures === 0) this.logger.warn(`job notifications stopped (${why}); polling continues until they are back`);
+    const delay = backoffDelay(this.listenerFailures, { initialMs: 250, maxMs: 10_000 });
+    this.reconnecting = setTimeout(() => {
+      this.reconnecting = undefined;
+      this.listening = this.connectListener().then(
+        () => {
+          this.logger.log('job notifications are back');
+          this.listenerFailures = 0;
+          // whatever was announced meanwhile was lost: let every subscriber look now
+          for (const wakers of this.subscribers.values()) for (const wake of wakers) wake();
+        },
+        (error: Error) => {
+          this.listenerFailures++;
+          this.reconnectListener(error.message);
+        },
+      );
+    }, delay);
+    this.reconnecting.unref();
   }
 }
 

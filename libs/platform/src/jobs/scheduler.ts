@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROCESS_ROLE, type ProcessRole } from '../config/config.module.js';
+import { isConnectionFailure } from '../errors/unavailable.js';
 import { JobQueue } from './job-queue.js';
 
 /**
@@ -90,7 +91,12 @@ export class Scheduler implements OnApplicationBootstrap, OnApplicationShutdown 
       } catch (error) {
         outcome = 'failed';
         failures++;
-        this.logger.error(`${task.name} failed (pass ${failures} in a row): ${(error as Error).message}`);
+        if (!isConnectionFailure(error)) {
+          this.logger.error(`${task.name} failed (pass ${failures} in a row): ${(error as Error).message}`);
+        } else if (failures === 1 || failures % 20 === 0) {
+          // the database (or an engine) is away: every task says so; once is enough
+          this.logger.warn(`${task.name} waits: ${(error as Error).message} (pass ${failures} in a row)`);
+        }
       }
       if (this.stopping) break;
       if (outcome === 'more') continue;

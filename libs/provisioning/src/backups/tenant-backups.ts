@@ -56,6 +56,9 @@ export class TenantBackups {
 
   /** Archives every backed-up volume and writes the manifest; marks the backup completed. */
   async archive(host: DockerHost, tenant: Tenant, backup: Backup, apps: AppDeployment[], report: (message: string) => Promise<void>): Promise<Backup> {
+    // run under the tenant's lock: a helper that exists now was left by a worker that died in an earlier try
+    const leftovers = await this.runtime.removeVolumeHelpers(host, tenant.id);
+    if (leftovers.length) await report(`removed ${leftovers.length} helper container(s) an interrupted try left`);
     await this.dataSource.manager.update(Backup, backup.id, { state: 'running' });
     const manifest: BackupManifest = {
       backupId: backup.id,

@@ -2,6 +2,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Update
 
 export type OperationState = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';
 export type OperationStepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
+/** transient: the cause may pass (an engine that was away, retries used up); permanent: it will not by itself. */
+export type OperationFailureKind = 'transient' | 'permanent';
 
 export interface OperationStep {
   name: string;
@@ -46,6 +48,10 @@ export class Operation {
 
   @Column({ type: 'text', nullable: true })
   error: string | null;
+
+  /** Set when the operation failed: whether its cause may pass (then the reconcile loop may try again). */
+  @Column({ type: 'varchar', length: 16, nullable: true })
+  failureKind: OperationFailureKind | null;
 
   @Column({ type: 'integer', default: 0 })
   attempts: number;

@@ -3,7 +3,11 @@ import type { ServiceInstanceState } from '#domain';
 import { DockerHost } from './docker-host.entity.js';
 import { Tenant } from './tenant.entity.js';
 
-export type ServiceHealth = 'unknown' | 'starting' | 'healthy' | 'unhealthy';
+/**
+ * From the engine's live state, recorded by the reconcile loop: degraded = it runs, but was
+ * restarted lately (a crash, the OOM killer); unhealthy = it is down, restarting or failing its check.
+ */
+export type ServiceHealth = 'unknown' | 'starting' | 'healthy' | 'degraded' | 'unhealthy';
 
 export interface ServiceEndpoint {
   service: string;
@@ -58,6 +62,10 @@ export class ServiceInstance {
 
   @Column({ type: 'timestamptz', nullable: true })
   healthCheckedAt: Date | null;
+
+  /** What is wrong when not healthy, one line per service (e.g. "web keeps stopping and is being restarted (7 restarts)"). */
+  @Column({ type: 'text', nullable: true })
+  healthDetail: string | null;
 
   /** Hash of the DeploymentPlan last applied; drift detection compares it with labels. */
   @Column({ type: 'char', length: 64, nullable: true })

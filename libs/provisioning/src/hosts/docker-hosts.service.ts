@@ -10,6 +10,7 @@ import { ContainerRuntime, type EngineStatus } from '#runtime';
 export interface HostCheck {
   id: string;
   name: string;
+  endpoint: string;
   state: DockerHostState;
   status: EngineStatus;
   /** The edge as its last reconcile found it (the worker's loop). */
@@ -72,7 +73,14 @@ export class DockerHostsService {
   async pingAll(timeoutMs = 3000): Promise<HostCheck[]> {
     const hosts = await this.hosts.find({ where: { state: Not('disabled') } });
     return Promise.all(
-      hosts.map(async (host) => ({ id: host.id, name: host.name, state: host.state, status: await this.runtime.ping(host, timeoutMs), edge: { state: host.edgeState, error: host.edgeError } })),
+      hosts.map(async (host) => ({
+        id: host.id,
+        name: host.name,
+        endpoint: host.endpoint,
+        state: host.state,
+        status: await this.runtime.ping(host, timeoutMs),
+        edge: { state: host.edgeState, error: host.edgeError },
+      })),
     );
   }
 

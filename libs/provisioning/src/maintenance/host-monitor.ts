@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '#platform';
 import { Scheduler } from '#platform/jobs';
 import { DockerHostsService } from '../hosts/docker-hosts.service.js';
+import { engineHint } from '../hosts/engine-hint.js';
 
 /** Pings every Docker host periodically and records what it saw, so operators see when one goes away. */
 @Injectable()
@@ -24,7 +25,7 @@ export class HostMonitor implements OnModuleInit {
       // log changes only, not every pass
       if (!host.status.reachable && !this.down.has(host.id)) {
         this.down.add(host.id);
-        this.logger.warn(`Docker host ${host.name} is unreachable: ${host.status.error}`);
+        this.logger.warn(`Docker host ${host.name} is unreachable: ${engineHint({ host: host.name, endpoint: host.endpoint })} (${host.status.error}); operations on it wait until it answers`);
       } else if (host.status.reachable && this.down.delete(host.id)) {
         this.logger.log(`Docker host ${host.name} is reachable again (Docker ${host.status.version})`);
       }

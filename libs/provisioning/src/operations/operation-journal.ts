@@ -1,4 +1,4 @@
-import type { Operation } from '../entities/index.js';
+import type { Operation, OperationFailureKind } from '../entities/index.js';
 
 /**
  * What the operation runner records as an operation goes (a port: the operations table behind
@@ -12,9 +12,15 @@ export abstract class OperationJournal {
   abstract stepProgress(id: string, name: string, message: string): Promise<Operation>;
   abstract stepDone(id: string, name: string, message?: string, state?: 'done' | 'skipped'): Promise<Operation>;
   abstract succeed(id: string): Promise<Operation>;
-  abstract fail(id: string, error: string): Promise<Operation>;
+  /** Fails the operation; `kind` says whether the cause may pass (default permanent). */
+  abstract fail(id: string, error: string, kind?: OperationFailureKind): Promise<Operation>;
   /** Records a transient error while the job waits for its retry. */
   abstract noteRetry(id: string, error: string): Promise<Operation>;
+  /**
+   * Records that the operation waits for something outside it (a Docker engine that does not
+   * answer): `forOperator` as its error, `forClub` on the step it stands at. Nothing else changes.
+   */
+  abstract noteWaiting(id: string, forOperator: string, forClub: string): Promise<Operation>;
   /** Unfinished operations of one target, oldest first. */
   abstract unfinishedFor(targetId: string): Promise<Operation[]>;
 }

@@ -42,6 +42,11 @@ export const OPERATION_KINDS = {
     { name: 'compare', title: 'Compare what runs with what should run' },
     { name: 'converge', title: 'Fix differences' },
   ],
+  recreate: [
+    { name: 'remove', title: 'Remove the containers (data volumes are kept)' },
+    { name: 'deploy', title: 'Create and start the containers again' },
+    { name: 'health', title: 'Wait until the apps answer' },
+  ],
 } as const satisfies Record<string, readonly { name: string; title: string }[]>;
 
 export type OperationKind = keyof typeof OPERATION_KINDS;

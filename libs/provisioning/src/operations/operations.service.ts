@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Operation, OperationStep } from '../entities/index.js';
+import { Operation, type OperationFailureKind, OperationStep } from '../entities/index.js';
 import { NotFoundError } from '#platform';
 import { JobQueue } from '#platform/jobs';
 import { OperationJournal } from './operation-journal.js';
@@ -96,6 +96,7 @@ export class OperationsService extends OperationJournal {
       operation.startedAt ??= new Date();
       operation.attempts += 1;
       operation.error = null;
+      operation.failureKind = null;
       // a step left running by a crashed worker starts over
       for (const step of operation.steps) if (step.state === 'running' || step.state === 'failed') step.state = 'pending';
     });
@@ -137,12 +138,13 @@ export class OperationsService extends OperationJournal {
     );
   }
 
-  async fail(id: string, error: string, manager?: EntityManager): Promise<Operation> {
+  async fail(id: string, error: string, kind: OperationFailureKind = 'permanent', manager?: EntityManager): Promise<Operation> {
     return this.mutate(
       id,
       (operation) => {
         operation.state = 'failed';
         operation.error = error.slice(0, 4000);
+        operation.failureKind = kind;
         operation.finishedAt = new Date();
         const running = operation.steps.find((step) => step.state === 'running');
         if (running) {
@@ -159,6 +161,14 @@ export class OperationsService extends OperationJournal {
   async noteRetry(id: string, error: string): Promise<Operation> {
     return this.mutate(id, (operation) => {
       operation.error = `retrying after: ${error.slice(0, 3900)}`;
+    });
+  }
+
+  async noteWaiting(id: string, forOperator: string, forClub: string): Promise<Operation> {
+    return this.mutate(id, (operation) => {
+      operation.error = forOperator.slice(0, 4000);
+      const step = operation.steps.find((candidate) => candidate.state === 'running') ?? operation.steps.find((candidate) => candidate.state === 'pending');
+      if (step) step.message = forClub;
     });
   }
 

@@ -10,5 +10,6 @@ export function driftProblems(drift: Drift, shouldRun: boolean): string[] {
     ...drift.outdated.map((name) => `${name} outdated`),
     ...(shouldRun ? drift.stopped.map((name) => `${name} stopped`) : []),
     ...drift.unexpected.map((name) => `${name} unexpected`),
+    ...drift.limitsChanged.map((name) => `${name} resource limits changed outside Allmende`),
   ];
 }

@@ -1,15 +1,17 @@
 import type { EntityManager } from 'typeorm';
 import { loadConfig } from '#platform';
-import { JobQueue, type QueueDefinition, type QueuedJob } from '#platform/jobs';
+import { JobQueue, type LiveJob, type QueueDefinition, type QueuedJob, type SendOptions } from '#platform/jobs';
 import { EngineError } from '#runtime';
-import type { Operation, OperationStep, Tenant } from '../entities/index.js';
+import type { Operation, OperationFailureKind, OperationStep, Tenant } from '../entities/index.js';
+import { WAITING_FOR_SERVERS, type UnreachableEngine } from '../hosts/engine-hint.js';
 import { OPERATION_KINDS, type OperationKind } from '../operations/operation-kinds.js';
 import { OperationJournal } from '../operations/operation-journal.js';
 import { progressOf } from '../operations/operations.service.js';
 import { TenantDirectory } from '../tenants/tenant-directory.js';
-import { OperationHandler, OperationRunner, type Steps } from './operation-runner.js';
+import { EngineProbe } from './engine-probe.js';
+import { MAX_ATTEMPTS, OperationHandler, OperationRunner, type Steps } from './operation-runner.js';
 import { PermanentFailure, TenantBusy } from './pipeline-errors.js';
-import { type Locked, TenantLocks } from './tenant-locks.js';
+import { type HeldLock, type Locked, TenantLocks } from './tenant-locks.js';
 
 // The operation runner against typed fakes of its ports: retries, busy tenants, failures and
 // resumption, in milliseconds. The real ports are covered by the integration and e2e tiers.
@@ -52,16 +54,24 @@ class FakeJournal extends OperationJournal {
   async succeed(id: string) {
     return this.change(id, (o) => (o.state = 'succeeded'));
   }
-  async fail(id: string, error: string) {
+  async fail(id: string, error: string, kind: OperationFailureKind = 'permanent') {
     return this.change(id, (o) => {
       o.state = 'failed';
       o.error = error;
+      o.failureKind = kind;
       const running = o.steps.find((step) => step.state === 'running');
       if (running) running.state = 'failed';
     });
   }
   async noteRetry(id: string, error: string) {
     return this.change(id, (o) => (o.error = `retrying after: ${error}`));
+  }
+  async noteWaiting(id: string, forOperator: string, forClub: string) {
+    return this.change(id, (o) => {
+      o.error = forOperator;
+      const step = o.steps.find((s) => s.state === 'running') ?? o.steps.find((s) => s.state === 'pending');
+      if (step) step.message = forClub;
+    });
   }
   async unfinishedFor(targetId: string) {
     return [...this.operations.values()].filter((o) => o.targetId === targetId && (o.state === 'queued' || o.state === 'running')).sort((a, b) => +a.createdAt - +b.createdAt);
@@ -89,11 +99,18 @@ class FakeTenants extends TenantDirectory {
 
 class FakeLocks extends TenantLocks {
   readonly heldElsewhere = new Set<string>();
-  async withLock<T>(tenantId: string, work: () => Promise<T>): Promise<Locked<T>> {
+  /** Simulates a database restart after which another process took the lock. */
+  loseLockDuringWork = false;
+  async withLock<T>(tenantId: string, work: (lock: HeldLock) => Promise<T>): Promise<Locked<T>> {
     if (this.heldElsewhere.has(tenantId)) return { acquired: false };
     this.heldElsewhere.add(tenantId);
+    const lock: HeldLock = {
+      assertHeld: () => {
+        if (this.loseLockDuringWork) throw new TenantBusy('lost the lock');
+      },
+    };
     try {
-      return { acquired: true, result: await work() };
+      return { acquired: true, result: await work(lock) };
     } finally {
       this.heldElsewhere.delete(tenantId);
     }
@@ -104,14 +121,33 @@ class FakeLocks extends TenantLocks {
 }
 
 class FakeQueue extends JobQueue {
-  readonly sent: { queue: string; data: object }[] = [];
-  async send(queue: QueueDefinition, data: object) {
-    this.sent.push({ queue: queue.name, data });
+  readonly sent: { queue: string; data: object; startAfter?: SendOptions['startAfter'] }[] = [];
+  /** Jobs per operation id that wait (created or retry), as liveJobs/runNow see them. */
+  readonly waiting = new Map<string, LiveJob[]>();
+  readonly madeDue: string[] = [];
+  async send(queue: QueueDefinition, data: object, options: SendOptions = {}) {
+    this.sent.push({ queue: queue.name, data, ...(options.startAfter ? { startAfter: options.startAfter } : {}) });
     return 'job';
   }
   async announce() {}
   async work<T extends object>(_queue: QueueDefinition, _options: { concurrency: number }, _handler: (job: QueuedJob<T>) => Promise<void>) {}
   async subscribe() {}
+  async liveJobs(_queue: QueueDefinition, match: Record<string, string>) {
+    return this.waiting.get(match.operationId) ?? [];
+  }
+  async runNow(_queue: QueueDefinition, match: Record<string, string>) {
+    const jobs = this.waiting.get(match.operationId) ?? [];
+    if (jobs.length) this.madeDue.push(match.operationId);
+    return jobs.length;
+  }
+  async cancel() {}
+}
+
+class FakeEngines extends EngineProbe {
+  away: UnreachableEngine | null = null;
+  async unreachable(tenant: Pick<Tenant, 'dockerHostId'>) {
+    return tenant.dockerHostId ? this.away : null;
+  }
 }
 
 /** A provision handler whose steps do what the test scripts: succeed, or throw. */
@@ -138,6 +174,8 @@ class ScriptedHandler extends OperationHandler {
 
 /** What the Docker adapter throws when the engine does not answer: transient. */
 const engineDown = () => new EngineError('list containers', Object.assign(new Error('connect ECONNREFUSED /run/docker.sock'), { code: 'ECONNREFUSED' }));
+/** A hiccup in the middle of a conversation with an engine that is there: retried with backoff. */
+const engineHiccup = () => new EngineError('inspect container', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }));
 
 describe('operation runner (service tier, typed fakes)', () => {
   let journal: FakeJournal;
@@ -145,6 +183,7 @@ describe('operation runner (service tier, typed fakes)', () => {
   let locks: FakeLocks;
   let queue: FakeQueue;
   let handler: ScriptedHandler;
+  let engines: FakeEngines;
   let runner: OperationRunner;
   const config = loadConfig({ NODE_ENV: 'test', ALLMENDE_SECRET_KEY: 'A'.repeat(43) + '=' }, '/tmp');
 
@@ -154,9 +193,10 @@ describe('operation runner (service tier, typed fakes)', () => {
     locks = new FakeLocks();
     queue = new FakeQueue();
     handler = new ScriptedHandler();
-    runner = new OperationRunner(journal, tenants, locks, queue, config);
+    engines = new FakeEngines();
+    runner = new OperationRunner(journal, tenants, locks, queue, config, engines);
     runner.register(handler);
-    tenants.tenants.set('t1', { id: 't1', slug: 'club' } as Tenant);
+    tenants.tenants.set('t1', { id: 't1', slug: 'club', dockerHostId: 'h1' } as Tenant);
   });
 
   const lastTry = { retryCount: 8, retryLimit: 8 };
@@ -180,9 +220,9 @@ describe('operation runner (service tier, typed fakes)', () => {
   it('rethrows a transient error for the queue to retry, and records why', async () => {
     const operation = journal.add('provision', 't1');
     handler.script.deploy = () => {
-      throw engineDown();
+      throw engineHiccup();
     };
-    await expect(runner.run(operation.id, firstTry)).rejects.toThrow('ECONNREFUSED');
+    await expect(runner.run(operation.id, firstTry)).rejects.toThrow('ECONNRESET');
     expect(journal.operations.get(operation.id)).toMatchObject({ state: 'running', error: expect.stringContaining('retrying after') });
     expect(handler.failures).toEqual([]);
   });
@@ -190,12 +230,12 @@ describe('operation runner (service tier, typed fakes)', () => {
   it('fails the operation on the last retry of a transient error, and lets the handler clean up', async () => {
     const operation = journal.add('provision', 't1');
     handler.script.deploy = () => {
-      throw engineDown();
+      throw engineHiccup();
     };
     await runner.run(operation.id, lastTry);
-    expect(journal.operations.get(operation.id)).toMatchObject({ state: 'failed', error: expect.stringContaining('ECONNREFUSED') });
+    expect(journal.operations.get(operation.id)).toMatchObject({ state: 'failed', error: expect.stringContaining('ECONNRESET'), failureKind: 'transient' });
     expect(journal.operations.get(operation.id)!.steps.find((step) => step.name === 'deploy')!.state).toBe('failed');
-    expect(handler.failures).toEqual([{ tenantId: 't1', reason: expect.stringContaining('ECONNREFUSED') }]);
+    expect(handler.failures).toEqual([{ tenantId: 't1', reason: expect.stringContaining('ECONNRESET') }]);
   });
 
   it('fails at once on a permanent error, whatever retries remain', async () => {
@@ -204,7 +244,7 @@ describe('operation runner (service tier, typed fakes)', () => {
       throw new PermanentFailure('Image(s) not on Docker host: allmende/prosody:0.12');
     };
     await runner.run(operation.id, firstTry);
-    expect(journal.operations.get(operation.id)).toMatchObject({ state: 'failed', error: 'Image(s) not on Docker host: allmende/prosody:0.12' });
+    expect(journal.operations.get(operation.id)).toMatchObject({ state: 'failed', error: 'Image(s) not on Docker host: allmende/prosody:0.12', failureKind: 'permanent' });
     expect(handler.ran).toEqual(['place', 'prepare', 'images']);
     expect(handler.failures).toHaveLength(1);
   });
@@ -222,9 +262,85 @@ describe('operation runner (service tier, typed fakes)', () => {
     const later = journal.add('provision', 't1');
     await expect(runner.run(later.id, firstTry)).rejects.toBeInstanceOf(TenantBusy);
     expect(journal.operations.get(later.id)!.state).toBe('queued');
+    // the later one's job now waits for its retry: finishing the earlier one makes it due at once (no second job)
+    queue.waiting.set(later.id, [{ id: 'j2', state: 'retry', startedAt: null, retryCount: 1 }]);
     await runner.run(earlier.id, firstTry);
-    // finishing the earlier one wakes the later one at once, instead of at its retry's backoff
+    expect(queue.madeDue).toEqual([later.id]);
+    expect(queue.sent).toEqual([]);
+  });
+
+  it('sends a job for the next operation only when it has none', async () => {
+    const earlier = journal.add('provision', 't1');
+    const later = journal.add('provision', 't1');
+    await runner.run(earlier.id, firstTry);
     expect(queue.sent).toEqual([{ queue: 'operation', data: { operationId: later.id } }]);
+  });
+
+  it('waits for an engine that does not answer without counting an attempt or using up retries, and tells club and operator', async () => {
+    engines.away = { host: 'local', endpoint: 'unix:///run/docker.sock', error: 'connect ENOENT /run/docker.sock' };
+    const operation = journal.add('provision', 't1');
+    await runner.run(operation.id, { ...firstTry, engineWaits: 3 });
+    const waiting = journal.operations.get(operation.id)!;
+    expect(waiting).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(waiting.error).toMatch(/^waiting: no Docker engine answers at unix:\/\/\/run\/docker.sock \(host local\); set DOCKER_HOST or ALLMENDE_DOCKER_HOSTS/);
+    expect(waiting.steps[0].message).toBe(WAITING_FOR_SERVERS);
+    expect(handler.ran).toEqual([]);
+    // checked again later by a new job of the same chain, with a longer pause each time
+    expect(queue.sent).toEqual([{ queue: 'operation', data: { operationId: operation.id, engineWaits: 4 }, startAfter: expect.any(Date) }]);
+    const pause = (queue.sent[0].startAfter as Date).getTime() - Date.now();
+    expect(pause).toBeGreaterThan(10_000);
+    expect(pause).toBeLessThanOrEqual(30_000);
+  });
+
+  it('waits the same way when the engine goes away in the middle of a step', async () => {
+    const operation = journal.add('provision', 't1');
+    handler.script.deploy = () => {
+      engines.away = { host: 'local', endpoint: 'unix:///run/docker.sock', error: 'connect ECONNREFUSED' };
+      throw engineDown();
+    };
+    await runner.run(operation.id, lastTry); // even on the last retry: nothing is failed for a missing engine
+    const waiting = journal.operations.get(operation.id)!;
+    expect(waiting.state).toBe('running');
+    expect(waiting.steps.find((step) => step.name === 'deploy')).toMatchObject({ state: 'running', message: WAITING_FOR_SERVERS });
+    expect(queue.sent).toEqual([{ queue: 'operation', data: { operationId: operation.id, engineWaits: 1 }, startAfter: expect.any(Date) }]);
+    expect(handler.failures).toEqual([]);
+    // the engine is back: the operation resumes at the step it stood at
+    engines.away = null;
+    handler.script.deploy = undefined;
+    handler.ran.length = 0;
+    await runner.run(operation.id, { ...firstTry, engineWaits: 1 });
+    expect(handler.ran).toEqual(['deploy', 'health', 'admin', 'activate']);
+    expect(journal.operations.get(operation.id)).toMatchObject({ state: 'succeeded', attempts: 2 });
+  });
+
+  it('waits instead of retrying when a hiccup was the engine going away (it does not answer a ping now)', async () => {
+    const operation = journal.add('provision', 't1');
+    handler.script.deploy = () => {
+      engines.away = { host: 'local', endpoint: 'unix:///run/docker.sock', error: 'connect ENOENT' };
+      throw engineHiccup();
+    };
+    await runner.run(operation.id, firstTry);
+    expect(journal.operations.get(operation.id)!.error).toMatch(/^waiting: /);
+    expect(queue.sent).toEqual([{ queue: 'operation', data: { operationId: operation.id, engineWaits: 1 }, startAfter: expect.any(Date) }]);
+  });
+
+  it('fails (as transient) an operation whose worker died under it too often', async () => {
+    const operation = journal.add('provision', 't1');
+    operation.state = 'running';
+    operation.attempts = MAX_ATTEMPTS;
+    await runner.run(operation.id, firstTry);
+    expect(journal.operations.get(operation.id)).toMatchObject({ state: 'failed', failureKind: 'transient', error: expect.stringContaining('without finishing') });
+    expect(handler.failures).toHaveLength(1);
+  });
+
+  it('stops at the next step when its lock went to another process during a database restart', async () => {
+    const operation = journal.add('provision', 't1');
+    handler.script.prepare = () => {
+      locks.loseLockDuringWork = true;
+    };
+    await expect(runner.run(operation.id, firstTry)).rejects.toBeInstanceOf(TenantBusy);
+    expect(handler.ran).toEqual(['place', 'prepare']);
+    expect(journal.operations.get(operation.id)!.state).toBe('running');
   });
 
   it('drops the duplicate job of a finished operation and fails an operation without a handler', async () => {

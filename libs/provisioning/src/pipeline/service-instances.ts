@@ -3,8 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DockerHost, ServiceInstance } from '../entities/index.js';
 import { courseTo, type ServiceInstanceGoal, type ServiceInstanceState } from '#domain';
-import { ContainerRuntime } from '#runtime';
+import { ContainerRuntime, type AppHealth, type HealthVerdict } from '#runtime';
+import type { ServiceHealth } from '../entities/index.js';
 import type { AppDeployment } from './tenant-deployments.js';
+
+/** The live verdict as a service's recorded health. */
+const SERVICE_HEALTH: Record<AppHealth, ServiceHealth> = { healthy: 'healthy', degraded: 'degraded', unhealthy: 'unhealthy' };
 
 /** States whose instance never had running containers: there is nothing to stop. */
 const NEVER_RAN: readonly ServiceInstanceState[] = ['pending', 'failed'];
@@ -32,7 +36,7 @@ export class ServiceInstances {
   /** Stops what runs; an instance that never ran stays as it is. */
   async markStopped(instance: ServiceInstance): Promise<void> {
     if (NEVER_RAN.includes(instance.state)) return;
-    await this.moveTo(instance, 'stopped', { health: 'unknown' });
+    await this.moveTo(instance, 'stopped', { health: 'unknown', healthDetail: null });
   }
 
   /**
@@ -56,6 +60,7 @@ export class ServiceInstances {
       endpoints: applied.ports.map((port) => ({ service: port.service, containerPort: port.container, protocol: port.protocol, hostIp: port.hostIp, hostPort: port.hostPort })),
       planHash: app.plan.hash,
       health: 'healthy',
+      healthDetail: null,
       healthCheckedAt: new Date(),
     });
   }
@@ -65,7 +70,14 @@ export class ServiceInstances {
     for (const app of apps) {
       const drift = await this.runtime.drift(host, app.plan);
       if (!drift.inSync) throw new Error(`${app.template.name} is not running as planned: ${JSON.stringify(drift)}`);
-      await this.moveTo(app.instance, 'running', { health: 'healthy', healthCheckedAt: new Date() });
+      await this.moveTo(app.instance, 'running', { health: 'healthy', healthDetail: null, healthCheckedAt: new Date() });
     }
+  }
+
+  /** Records what the engine's live state says of a running instance (the reconcile loop, every pass). */
+  async recordHealth(instance: ServiceInstance, verdict: HealthVerdict, checkedAt: Date): Promise<void> {
+    const changes = { health: SERVICE_HEALTH[verdict.health], healthDetail: verdict.problems.length ? verdict.problems.join('; ').slice(0, 2000) : null, healthCheckedAt: checkedAt };
+    await this.dataSource.manager.update(ServiceInstance, instance.id, changes);
+    Object.assign(instance, changes);
   }
 }

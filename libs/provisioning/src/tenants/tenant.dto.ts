@@ -35,12 +35,17 @@ export interface ServiceResponse {
   app: string;
   version: string;
   state: string;
+  /** From the engine's live state at the last reconcile pass: restarts, OOM kills, failing checks. */
   health: ServiceHealth;
+  /** What is wrong when not healthy. */
+  healthDetail: string | null;
   healthCheckedAt: Date | null;
   endpoints: ServiceEndpoint[];
 }
 
 export interface TenantDetailsResponse extends TenantResponse {
+  /** The worst of its running services' health: an active tenant can still be degraded or unhealthy. */
+  health: ServiceHealth;
   domains: DomainResponse[];
   services: ServiceResponse[];
 }
@@ -55,6 +60,8 @@ export interface OperationResponse {
   progress: number;
   steps: Operation['steps'];
   error: string | null;
+  /** When failed: whether the cause may pass (transient) or needs a person (permanent). */
+  failureKind: Operation['failureKind'];
   attempts: number;
   requestedBy: string | null;
   createdAt: Date;
@@ -87,8 +94,8 @@ export function toDomainResponse(domain: Domain): DomainResponse {
 }
 
 export function toOperationResponse(operation: Operation): OperationResponse {
-  const { id, kind, targetType, targetId, organizationId, state, progress, steps, error, attempts, requestedBy, createdAt, startedAt, finishedAt, updatedAt } = operation;
-  return { id, kind, targetType, targetId, organizationId, state, progress, steps, error, attempts, requestedBy, createdAt, startedAt, finishedAt, updatedAt };
+  const { id, kind, targetType, targetId, organizationId, state, progress, steps, error, failureKind, attempts, requestedBy, createdAt, startedAt, finishedAt, updatedAt } = operation;
+  return { id, kind, targetType, targetId, organizationId, state, progress, steps, error, failureKind: failureKind ?? null, attempts, requestedBy, createdAt, startedAt, finishedAt, updatedAt };
 }
 
 @ValidatorConstraint({ name: 'stringValues' })

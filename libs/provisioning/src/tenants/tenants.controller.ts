@@ -2,8 +2,9 @@ import { Body, Controller, Get, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { PlansService } from '#catalog';
 import { actorOf, actsAsOperator, assertOrganizationAccess, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
-import { ParseUuidPipe } from '#platform';
+import { InvalidStateError, ParseUuidPipe } from '#platform';
 import { OperationsService } from '../operations/operations.service.js';
+import { tenantHealth } from './tenant-health.js';
 import { CreateTenantInput, toDomainResponse, toOperationResponse, toTenantResponse, type TenantDetailsResponse, type TenantResponse } from './tenant.dto.js';
 import { TenantLifecycleService } from './tenant-lifecycle.service.js';
 import { TenantsService } from './tenants.service.js';
@@ -36,6 +37,18 @@ export class TenantsController {
     return toOperationResponse(operation);
   }
 
+  @Post('tenants/:tenantId/recreate')
+  @OperatorOnly()
+  @ApiOperation({ summary: "Remove and create again every container of a running tenant from its plan; volumes and data stay (operators)" })
+  async recreate(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
+    const tenant = await this.tenants.get(tenantId);
+    if (tenant.state !== 'active' && tenant.state !== 'past_due') {
+      throw new InvalidStateError('tenant.not_running', `Only a running tenant's containers can be recreated; this one is ${tenant.state}`);
+    }
+    const operation = await this.operations.start({ kind: 'recreate', target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: principal.accountId });
+    return toOperationResponse(operation);
+  }
+
   @Post('tenants/:tenantId/retry')
   @OperatorOnly()
   @ApiOperation({ summary: 'Provision a failed tenant again (operators)' })
@@ -60,10 +73,12 @@ export class TenantsController {
     assertOrganizationAccess(principal, tenant.organizationId, undefined, 'Tenant');
     // where a club's apps run (host, published ports) is for its owners and the operators
     const seesHosting = actsAsOperator(principal) || principal.memberships.get(tenant.organizationId) === 'owner';
+    const services = await this.tenants.services(tenant.id);
     const response = {
       ...toTenantResponse(tenant, await this.tenants.planOf(tenant)),
+      health: tenantHealth(services),
       domains: (await this.tenants.domains(tenant.id)).map(toDomainResponse),
-      services: await this.tenants.services(tenant.id),
+      services,
     };
     return seesHosting ? response : { ...response, dockerHostId: null, services: response.services.map((service) => ({ ...service, endpoints: [] })) };
   }

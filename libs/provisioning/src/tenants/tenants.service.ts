@@ -184,7 +184,7 @@ export class TenantsService extends TenantDirectory {
   /** The tenant's apps as a person sees them (never their secrets). */
   async services(tenantId: string) {
     const instances = await this.dataSource.manager.find(ServiceInstance, { where: { tenantId }, order: { app: 'ASC' } });
-    return instances.map(({ id, app, version, state, health, healthCheckedAt, endpoints }) => ({ id, app, version, state, health, healthCheckedAt, endpoints }));
+    return instances.map(({ id, app, version, state, health, healthDetail, healthCheckedAt, endpoints }) => ({ id, app, version, state, health, healthDetail, healthCheckedAt, endpoints }));
   }
 
   domains(tenantId: string): Promise<Domain[]> {

@@ -10,6 +10,10 @@ import { completedOneShot, diffDeployment, driftOf, type ContainerAction, type D
 import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedHook } from '../plan/deployment-plan.js';
 import { DockerClients, dockerOptions } from './docker-connection.js';
 import { logTail, runExec, tail } from './engine-exec.js';
+import { restoreLimits } from './container-limits.js';
+import { endedByInterruption, interruptionOf } from './interruption.js';
+import { limitsOf, observedContainerOf } from './live-state.js';
+import { removeVolumeHelpers } from './volume-helpers.js';
 import { isHelperRole, isOwnedBy, nameConflict, networkLabels, ownerFilters, volumeLabels, type Labels } from '../plan/ownership.js';
 import { EngineError, engineCall, isNotFound, RuntimeError, statusCodeOf } from '../runtime-errors.js';
 import * as volumeArchive from './volume-archive.js';
@@ -145,6 +149,8 @@ export class DockerodeRuntime extends ContainerRuntime {
     const options = { env: hook.env, user: hook.user, stdin: hook.stdin, timeoutMs: hook.timeoutSeconds * 1000, label: `hook "${hook.name}" in ${planned.name}` };
     let result = await runExec(docker.getContainer(info.Id), hook.argv, options);
     this.logger.log(`hook ${hook.name} in ${planned.name} exited with ${result.exitCode}`);
+    const interrupted = await interruptionOf(docker.getContainer(info.Id), info, result.exitCode, `hook "${hook.name}" in ${planned.name}`);
+    if (interrupted) throw interrupted;
     const failed = result.exitCode !== 0 && !hook.acceptExitCodes.includes(result.exitCode);
     if (failed && hook.recovery && new RegExp(hook.recovery.whenOutputMatches).test(`${result.stdout}\n${result.stderr}`)) {
       // the work was done by an earlier run that crashed before recording it
@@ -173,13 +179,16 @@ export class DockerodeRuntime extends ContainerRuntime {
     if (!info) throw new RuntimeError('runtime.not_owned', `Container ${containerName} does not exist`);
     const labels = info.Config.Labels as Labels;
     if (labels?.[LABELS.managed] !== 'true' || !labels[LABELS.tenant]) throw nameConflict('Container', containerName, labels);
-    return runExec(docker.getContainer(info.Id), argv, {
+    const result = await runExec(docker.getContainer(info.Id), argv, {
       env: options.env,
       user: options.user,
       stdin: options.stdin,
       timeoutMs: options.timeoutMs ?? this.options.execTimeoutMs,
       label: `exec in ${containerName}`,
     });
+    const interrupted = await interruptionOf(docker.getContainer(info.Id), info, result.exitCode, `exec of ${argv[0]} in ${containerName}`);
+    if (interrupted) throw interrupted;
+    return result;
   }
 
   async observe(engine: EngineEndpoint, tenantId: string): Promise<ObservedTenant> {
@@ -210,6 +219,7 @@ export class DockerodeRuntime extends ContainerRuntime {
       specHash: info.Config.Labels?.[LABELS.specHash] ?? null,
       state: info.State.Status,
       exitCode: info.State.ExitCode ?? null,
+      limits: limitsOf(info),
     }));
     return diffDeployment(plan, observed, { publishIp: this.options.publishIp });
   }
@@ -224,6 +234,12 @@ export class DockerodeRuntime extends ContainerRuntime {
     }
     if (stopped.length) this.logger.log(`stopped ${stopped.join(', ')}`);
     return stopped;
+  }
+
+  async removeVolumeHelpers(engine: EngineEndpoint, tenantId: string): Promise<string[]> {
+    const removed = await removeVolumeHelpers(this.clients.get(engine), tenantId);
+    if (removed.length) this.logger.warn(`removed volume helper(s) left by an interrupted export of tenant ${tenantId}: ${removed.join(', ')}`);
+    return removed;
   }
 
   async exportVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, into: Writable): Promise<void> {
@@ -386,6 +402,12 @@ export class DockerodeRuntime extends ContainerRuntime {
       onProgress({ step: 'containers', message: `${planned.name} is up to date` });
       return action.id;
     }
+    if (action.kind === 'update') {
+      await restoreLimits(docker.getContainer(action.id), planned.name, action.limits);
+      this.logger.warn(`limits of ${planned.name} had been changed outside Allmende: set back to the plan's`);
+      onProgress({ step: 'containers', message: `${planned.name}: resource limits set back to the plan's` });
+      return action.id;
+    }
     if (action.kind === 'replace') {
       onProgress({ step: 'containers', message: `${planned.name} differs from the plan: replacing it (volumes stay)` });
       await this.stopAndRemove(docker.getContainer(action.id), planned.name);
@@ -453,11 +475,14 @@ export class DockerodeRuntime extends ContainerRuntime {
       const info = await engineCall(`inspect container ${planned.name}`, () => container.inspect());
       const state = info.State;
       const ended = state.Status === 'exited' || state.Status === 'dead';
+      if (ended && endedByInterruption(info) && !(planned.oneShot && state.ExitCode === 0)) {
+        throw new RuntimeError('runtime.interrupted', `${planned.name} was stopped from outside while it started (exit code ${state.ExitCode}; engine restart?); it is tried again`);
+      }
       if (planned.oneShot) {
         if (ended && state.ExitCode === 0) return;
-        if (ended) throw await this.startFailure(container, planned, `one-shot exited with code ${state.ExitCode}`);
+        if (ended) throw await this.startFailure(container, planned, `one-shot exited with code ${state.ExitCode}${state.OOMKilled ? ' (killed for using more than its memory limit)' : ''}`);
       } else if (ended && !['always', 'unless-stopped', 'on-failure'].includes(info.HostConfig.RestartPolicy?.Name ?? '')) {
-        throw await this.startFailure(container, planned, `exited with code ${state.ExitCode}`);
+        throw await this.startFailure(container, planned, `exited with code ${state.ExitCode}${state.OOMKilled ? ' (killed for using more than its memory limit)' : ''}`);
       } else if (planned.healthcheck) {
         if (state.Health?.Status === 'healthy') return;
         if (state.Health?.Status === 'unhealthy') throw await this.startFailure(container, planned, `is unhealthy; ${lastHealthCheck(info)}`);
@@ -545,18 +570,7 @@ export class DockerodeRuntime extends ContainerRuntime {
       }
       const labels = info.Config.Labels ?? {};
       if (!isOwnedBy(labels, tenantId, app)) continue; // the filter said so; the labels must too
-      entries.push({
-        info,
-        observed: {
-          id: info.Id,
-          name: nameOf(info),
-          service: labels[LABELS.service] ?? '',
-          app: labels[LABELS.app] ?? '',
-          planHash: labels[LABELS.planHash] ?? null,
-          state: info.State.Status,
-          health: (info.State.Health?.Status as ObservedContainer['health'] | undefined) ?? 'none',
-        },
-      });
+      entries.push({ info, observed: observedContainerOf(info) });
     }
     // creation order (ms, not the listing's seconds) is the plan's start order
     return entries.sort((a, b) => Date.parse(a.info.Created) - Date.parse(b.info.Created));

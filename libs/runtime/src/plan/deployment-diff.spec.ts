@@ -1,5 +1,5 @@
 import { containerCreateOptions } from './container-spec.js';
-import { diffDeployment, driftOf, type ObservedContainerState } from './deployment-diff.js';
+import { diffDeployment, driftOf, limitDifferences, plannedLimits, type ObservedContainerState } from './deployment-diff.js';
 import { LABELS, type DeploymentPlan, type PlannedContainer } from './deployment-plan.js';
 
 const SPEC = { publishIp: '127.0.0.1' };
@@ -54,7 +54,7 @@ describe('diffDeployment', () => {
     const diff = diffDeployment(plan, [seen('db'), seen('migrate', { state: 'exited', exitCode: 0 }), seen('web')], SPEC);
     expect(diff.containers.map((action) => action.kind)).toEqual(['keep', 'keep', 'keep']);
     expect(diff.inSync).toBe(true);
-    expect(driftOf(diff)).toEqual({ missing: [], outdated: [], stopped: [], unexpected: [], inSync: true });
+    expect(driftOf(diff)).toEqual({ missing: [], outdated: [], stopped: [], unexpected: [], limitsChanged: [], inSync: true });
   });
 
   it('creates what is missing, in the plan order', () => {
@@ -101,5 +101,30 @@ describe('diffDeployment', () => {
     const changed: DeploymentPlan = { ...plan, containers: plan.containers.map((c) => (c.service === 'db' ? { ...c, ...change } : c)) };
     const diff = diffDeployment(changed, [seen('db'), seen('migrate', { state: 'exited' }), seen('web')], SPEC);
     expect(diff.containers.map((action) => action.kind)).toEqual(['replace', 'keep', 'keep']);
+  });
+
+  it('keeps a container the engine is restarting by its restart policy (health reports it; a start would not help)', () => {
+    const diff = diffDeployment(plan, [seen('db', { state: 'restarting', exitCode: 137 }), seen('migrate', { state: 'exited' }), seen('web')], SPEC);
+    expect(diff.containers.map((action) => action.kind)).toEqual(['keep', 'keep', 'keep']);
+    expect(diff.inSync).toBe(true);
+  });
+
+  it('finds limits changed behind our back (docker update) from the live limits, not the labels, and sets them back in place', () => {
+    const web = plan.containers.find((c) => c.service === 'web')!;
+    const wanted = plannedLimits(web);
+    const shrunk = { ...wanted, memoryBytes: 64 * 1024 * 1024, memorySwapBytes: 64 * 1024 * 1024 };
+    const diff = diffDeployment(plan, [seen('db', { limits: plannedLimits(plan.containers[0]) }), seen('migrate', { state: 'exited', limits: shrunk }), seen('web', { limits: shrunk })], SPEC);
+    // a completed one-shot never runs again, whatever its limits
+    expect(diff.containers.map((action) => action.kind)).toEqual(['keep', 'keep', 'update']);
+    expect(diff.containers[2]).toEqual({ kind: 'update', name: web.name, service: 'web', id: 'id-web', limits: wanted });
+    expect(driftOf(diff)).toMatchObject({ limitsChanged: [web.name], inSync: false });
+  });
+
+  it('says which limits differ', () => {
+    const wanted = { memoryBytes: 256 * 1024 * 1024, memorySwapBytes: 256 * 1024 * 1024, nanoCpus: 500_000_000, pidsLimit: 128 };
+    expect(limitDifferences(wanted, wanted)).toEqual([]);
+    expect(limitDifferences(wanted, { ...wanted, memoryBytes: 128 * 1024 * 1024, memorySwapBytes: 128 * 1024 * 1024, pidsLimit: 64 })).toEqual(['memory 128 MiB instead of 256 MiB', 'pids limit 64 instead of 128']);
+    expect(limitDifferences(wanted, { ...wanted, memorySwapBytes: -1 })).toEqual(['memory+swap unlimited instead of 256 MiB']);
+    expect(limitDifferences(wanted, { ...wanted, nanoCpus: 1_000_000_000 })).toEqual(['1 CPUs instead of 0.5 CPUs']);
   });
 });

@@ -181,3 +181,38 @@ export class BackupHandler extends OperationHandler {
     });
   }
 }
+
+/**
+ * An operator's forced recreate (e.g. after an image was rebuilt under the same tag, or to
+ * clear a container's state): every container of the tenant is removed and created again from
+ * the plan. Volumes, network names and secrets stay; so does the data.
+ */
+@Injectable()
+export class RecreateHandler extends OperationHandler {
+  readonly kind = 'recreate' as const;
+
+  constructor(
+    private readonly placement: Placement,
+    private readonly runtime: ContainerRuntime,
+    private readonly deployments: TenantDeployments,
+    private readonly instances: ServiceInstances,
+  ) {
+    super();
+  }
+
+  async run(tenant: Tenant, steps: Steps): Promise<void> {
+    const host = await this.placement.hostOf(tenant);
+    const apps = await this.deployments.load(tenant);
+    await steps.run('remove', async (report) => {
+      const removed = await this.runtime.remove(host, tenant.id, { volumes: false });
+      await report(`removed ${removed.containers.length} container(s); volumes kept`);
+    });
+    await steps.run('deploy', async (report) => {
+      for (const app of apps) await this.instances.deploy(host, app, report);
+    });
+    await steps.run('health', async (report) => {
+      await this.instances.confirmRunning(host, apps);
+      await report('all apps answer');
+    });
+  }
+}
