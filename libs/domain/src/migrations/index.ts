@@ -5,6 +5,7 @@ import { ServiceEndpoints1795420000000 } from './1795420000000-ServiceEndpoints.
 import { WebhookInboxQueue1795430000000 } from './1795430000000-WebhookInboxQueue.js';
 import { MailOutbox1795440000000 } from './1795440000000-MailOutbox.js';
 import { AccountSecurity1795450000000 } from './1795450000000-AccountSecurity.js';
+import { Backups1795460000000 } from './1795460000000-Backups.js';
 
 /** Every migration, oldest first. A new migration is generated with `npm run migration:generate -- <path/Name>` and added here. */
-export const MIGRATIONS = [InitialSchema1795394350495, JobQueueSchema1795400000000, Invitations1795410000000, ServiceEndpoints1795420000000, WebhookInboxQueue1795430000000, MailOutbox1795440000000, AccountSecurity1795450000000];
+export const MIGRATIONS = [InitialSchema1795394350495, JobQueueSchema1795400000000, Invitations1795410000000, ServiceEndpoints1795420000000, WebhookInboxQueue1795430000000, MailOutbox1795440000000, AccountSecurity1795450000000, Backups1795460000000];
