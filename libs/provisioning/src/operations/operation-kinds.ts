@@ -22,16 +22,37 @@ export const OPERATION_KINDS = {
   terminate: [
     { name: 'dump', title: 'Dump the databases' },
     { name: 'stop', title: 'Stop the containers' },
-    { name: 'export', title: 'Make the final export (kept until the data is deleted)' },
+    { name: 'final', title: 'Make the final backup (kept until the data is deleted)' },
   ],
   purge: [
     { name: 'remove', title: 'Delete containers, volumes and network' },
-    { name: 'backups', title: 'Delete the final export and all backups' },
+    { name: 'backups', title: 'Forget and prune every backup, delete the exports' },
     { name: 'finish', title: 'Mark the tenant terminated' },
   ],
   backup: [
-    { name: 'dump', title: 'Dump the databases' },
-    { name: 'archive', title: 'Archive and store the data, with checksums' },
+    { name: 'dump', title: 'Dump the databases while the apps run' },
+    { name: 'snapshot', title: 'Store an encrypted snapshot on each backup site' },
+    { name: 'retention', title: 'Forget and prune what the retention no longer keeps' },
+    { name: 'check', title: 'Check the repositories (weekly, reading a sample)' },
+  ],
+  export: [
+    { name: 'dump', title: 'Dump the databases while the apps run' },
+    { name: 'archive', title: 'Write the export archive, with its README' },
+  ],
+  restore: [
+    { name: 'safety', title: 'Take a safety snapshot of the current data' },
+    { name: 'stop', title: 'Stop the containers' },
+    { name: 'files', title: 'Restore the files from the backup' },
+    { name: 'databases', title: 'Start the apps and load their databases back' },
+    { name: 'health', title: 'Wait until the apps answer' },
+    { name: 'rollback', title: 'Only if the restore failed: return to the safety snapshot' },
+  ],
+  drill: [
+    { name: 'prepare', title: 'Choose the latest backup and a scratch copy on an isolated network' },
+    { name: 'restore', title: 'Restore it into the scratch copy' },
+    { name: 'start', title: 'Start the copy and load its databases' },
+    { name: 'probe', title: 'Use the apps as people do (log in, read a post, count rows)' },
+    { name: 'cleanup', title: 'Remove the scratch copy' },
   ],
   reconcile: [
     { name: 'compare', title: 'Compare what runs with what should run' },

@@ -1,4 +1,5 @@
 import { INVITATION_LETTER, type Letter, type MailMessage, VERIFY_EMAIL_LETTER } from '#identity';
+import { BACKUP_CHECK_FAILED_LETTER, BACKUP_FAILED_LETTER, RESTORE_DRILL_FAILED_LETTER, RESTORE_FAILED_LETTER } from '#provisioning';
 import { en, type Texts } from '../texts/en.js';
 import { format } from '../web/html.js';
 
@@ -25,6 +26,20 @@ export function writeLetter(letter: Letter): MailMessage {
     case VERIFY_EMAIL_LETTER: {
       const t = texts.verifyEmail;
       return { to: letter.to, subject: t.mailSubject, text: format(t.mailBody, { link: v.link, expires: v.expires }) };
+    }
+    case BACKUP_FAILED_LETTER:
+    case BACKUP_CHECK_FAILED_LETTER:
+    case RESTORE_DRILL_FAILED_LETTER:
+    case RESTORE_FAILED_LETTER: {
+      const t = texts.backupAlerts;
+      const [subject, body] = {
+        [BACKUP_FAILED_LETTER]: [t.failedSubject, t.failedBody],
+        [BACKUP_CHECK_FAILED_LETTER]: [t.checkSubject, t.checkBody],
+        [RESTORE_DRILL_FAILED_LETTER]: [t.drillSubject, t.drillBody],
+        [RESTORE_FAILED_LETTER]: [t.restoreSubject, t.restoreBody],
+      }[letter.template];
+      const values = { tenant: v.tenant, tenantId: v.tenantId, site: v.site, failures: v.failures, code: v.code, error: v.error, next: v.next || '-' };
+      return { to: letter.to, subject: format(subject, values), text: format(body, values) };
     }
     default:
       throw new UnknownLetterError(`no texts for the letter "${letter.template}"`);
