@@ -11,7 +11,7 @@ skip_if_built "$TAG"
 new_debian_rootfs
 # debootstrap --include=prosody fails on virtual Lua deps, so install in the chroot.
 # lua-unbound: the DNS resolver Prosody prefers (s2s SRV lookups); without it it warns on every start.
-apt_install prosody lua-dbi-sqlite3 lua-unbound openssl
+apt_install prosody lua-dbi-sqlite3 lua-unbound openssl sqlite3
 put_file prosody/prosody.cfg.lua /etc/prosody/prosody.cfg.lua
 put_file prosody/entrypoint.sh /usr/local/bin/allmende-prosody-entrypoint 755
 put_file prosody/healthcheck.sh /usr/local/bin/allmende-healthcheck 755

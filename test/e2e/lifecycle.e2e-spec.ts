@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import Docker from 'dockerode';
-import { Backup, Domain, Operation, Tenant } from '#provisioning';
+import { Backup, Domain, Operation, Tenant, TenantExport } from '#provisioning';
 import { SYSTEM_ACTOR } from '#domain';
 import { ProvisioningMaintenance, TenantLifecycleService } from '#provisioning';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
@@ -100,15 +102,13 @@ describe('tenant lifecycle on a real Docker engine', () => {
 
   it("exports the club's data whenever an owner asks, while it keeps running", async () => {
     const started = await plane.http().post(`/api/v1/tenants/${tenantId}/exports`).set(owner.auth).expect(201);
-    await plane.waitForOperation(started.body.id);
+    await plane.waitForOperation(started.body.operation.id);
     expect(await states()).toEqual({ 'alm-life-cycle-prosody-prosody': 'running' });
     const [exported] = (await plane.http().get(`/api/v1/tenants/${tenantId}/exports`).set(owner.auth).expect(200)).body;
-    expect(exported).toMatchObject({ kind: 'manual', state: 'completed' });
-    const manifest = (await plane.http().get(`/api/v1/tenants/${tenantId}/exports/${exported.id}/manifest.json`).set(owner.auth).expect(200)).body;
-    expect(manifest.apps).toEqual([expect.objectContaining({ app: 'prosody', volumes: [expect.objectContaining({ key: 'data', file: 'prosody-data.tar' })] })]);
-    const tar = await plane
+    expect(exported).toMatchObject({ state: 'completed', download: `/api/v1/tenants/${tenantId}/exports/${exported.id}/download` });
+    const archive = await plane
       .http()
-      .get(`/api/v1/tenants/${tenantId}/exports/${exported.id}/prosody-data.tar`)
+      .get(exported.download)
       .set(owner.auth)
       .buffer(true)
       .parse((response, done) => {
@@ -117,14 +117,15 @@ describe('tenant lifecycle on a real Docker engine', () => {
         response.on('end', () => done(null, Buffer.concat(chunks)));
       })
       .expect(200);
-    const bytes = tar.body as Buffer;
-    expect(bytes.length).toBe(manifest.apps[0].volumes[0].sizeBytes);
-    expect(bytes.includes(Buffer.from('allmende-marker'))).toBe(true);
+    const bytes = gunzipSync(archive.body as Buffer);
+    expect((archive.body as Buffer).length).toBe(exported.sizeBytes);
+    expect(bytes.includes(Buffer.from('prosody/data/allmende-marker'))).toBe(true);
     expect(bytes.includes(Buffer.from('members list'))).toBe(true);
+    expect(bytes.includes(Buffer.from('README.md'))).toBe(true);
     await plane.http().get(`/api/v1/tenants/${tenantId}/exports/${exported.id}/..%2F..%2Fsecret.key`).set(owner.auth).expect((r) => expect([400, 404]).toContain(r.status));
   });
 
-  it('makes a final export when the subscription is canceled, then stops', async () => {
+  it('makes a final backup when the subscription is canceled, then stops', async () => {
     const { operation } = await lifecycle.transition(tenantId, 'terminate', billing);
     await plane.waitForOperation(operation!.id);
     const current = await tenant();
@@ -132,10 +133,9 @@ describe('tenant lifecycle on a real Docker engine', () => {
     expect(current.deleteDataAfter!.getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
     expect(await states()).toEqual({ 'alm-life-cycle-prosody-prosody': 'exited' });
     const backup = await plane.dataSource.manager.findOneByOrFail(Backup, { tenantId, kind: 'final' });
-    expect(backup).toMatchObject({ kind: 'final', state: 'completed' });
-    expect(backup.expiresAt?.getTime()).toBe(current.deleteDataAfter!.getTime());
-    const file = backup.location!.replace('file://', '').replace('manifest.json', 'prosody-data.tar');
-    expect(existsSync(file)).toBe(true);
+    expect(backup).toMatchObject({ kind: 'final', state: 'succeeded', site: 'local' });
+    expect(backup.note).toContain(current.deleteDataAfter!.toISOString());
+    expect(existsSync(join(plane.config.backup.defaultLocalPath, tenantId, 'config'))).toBe(true);
   });
 
   it('deletes containers, volumes, network and the export only when the retention period is over', async () => {
@@ -148,9 +148,10 @@ describe('tenant lifecycle on a real Docker engine', () => {
     expect((await docker.listVolumes({ filters: { label: [`allmende.tenant=${tenantId}`] } })).Volumes ?? []).toEqual([]);
     expect(await docker.listNetworks({ filters: { label: [`allmende.tenant=${tenantId}`] } })).toEqual([]);
     const backups = await plane.dataSource.manager.findBy(Backup, { tenantId });
-    expect(backups.map((b) => b.state)).toEqual(['expired', 'expired']);
+    expect(backups.map((b) => b.state)).toEqual(['forgotten']);
+    expect((await plane.dataSource.manager.findBy(TenantExport, { tenantId })).map((e) => e.state)).toEqual(['expired']);
     expect(await plane.dataSource.manager.countBy(Domain, { tenantId })).toBe(0);
     const kinds = (await plane.dataSource.manager.findBy(Operation, { targetId: tenantId })).map((op) => `${op.kind}:${op.state}`).sort();
-    expect(kinds).toEqual(['backup:succeeded', 'provision:succeeded', 'purge:succeeded', 'reconcile:succeeded', 'reconcile:succeeded', 'resume:succeeded', 'suspend:succeeded', 'terminate:succeeded']);
+    expect(kinds).toEqual(['export:succeeded', 'provision:succeeded', 'purge:succeeded', 'reconcile:succeeded', 'reconcile:succeeded', 'resume:succeeded', 'suspend:succeeded', 'terminate:succeeded']);
   });
 });

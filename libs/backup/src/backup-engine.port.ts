@@ -72,6 +72,12 @@ export interface RestoreRequest {
    * modes are restored as they were.
    */
   into: { mountAs: string; volume: string }[];
+  /**
+   * The tenant the target volumes belong to, when not the repository's own: a clone or a
+   * restore drill (scratch tenant) reads this tenant's repository and writes another's volumes.
+   * The task container is labelled for that tenant; the volumes must be labelled for it.
+   */
+  intoTenant?: { id: string; slug?: string };
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -107,6 +113,14 @@ export interface ForgetResult {
   pruned: boolean;
 }
 
+export interface ForgetSnapshotsRequest {
+  /** Snapshot ids (as listed by snapshots) of this tenant to remove, whatever their kind. */
+  snapshotIds: string[];
+  /** Also prune: delete the data no snapshot uses any more. */
+  prune: boolean;
+  timeoutMs?: number;
+}
+
 export interface CheckRequest {
   /** "none" (structure only), "all", or a sample such as "5%" (weekly), "1/7", "500M". */
   readData: 'none' | 'all' | string;
@@ -136,6 +150,12 @@ export abstract class BackupEngine {
 
   /** Applies the retention policy (grouped by tenant, app and kind), optionally pruning. Refused on append-only sites. */
   abstract forget(engine: EngineEndpoint, repository: TenantRepository, request: ForgetRequest): Promise<ForgetResult>;
+
+  /**
+   * Removes the named snapshots (e.g. a terminated tenant's final snapshot once its retention is
+   * over), optionally pruning. Ids that are not this tenant's are refused. Refused on append-only sites.
+   */
+  abstract forgetSnapshots(engine: EngineEndpoint, repository: TenantRepository, request: ForgetSnapshotsRequest): Promise<ForgetResult>;
 
   /** Verifies the repository; damaged data fails with backup.repository_corrupt naming the packs and the reason. */
   abstract check(engine: EngineEndpoint, repository: TenantRepository, request: CheckRequest): Promise<CheckResult>;

@@ -6,7 +6,7 @@ import { BACKUP_ENGINE_OPTIONS, ResticBackupEngine, type ResticEngineOverrides }
 /**
  * Binds the BackupEngine port to restic in task containers, on the runtime's Docker adapter.
  * Import BackupModule for the defaults, or BackupModule.withOptions({...}) to change the image,
- * time limits or memory. Imported from '#backup/backup.module.js' (it loads dockerode; the
+ * time limits or memory. Imported from '#backup/module' (it loads dockerode; the
  * #backup barrel does not).
  */
 @Module({

@@ -1,6 +1,6 @@
 // The backup engine: site configuration, per-tenant repositories, schedules (pure), the
 // BackupEngine port and its restic adapter (which only needs the ContainerRuntime port).
-// The Nest module that binds them to Docker is in ./backup.module.ts.
+// The Nest module that binds them to Docker is in ./backup.module.ts, imported as '#backup/module'.
 export * from './backup-site.js';
 export * from './backup-errors.js';
 export * from './backup-engine.port.js';

@@ -174,6 +174,13 @@ export function forgetArgv(repository: string, retention: Retention, selection: 
   return [repoFlag(repository), 'forget', '--json', '--group-by=tags', ...keep, ...tags, ...(prune ? ['--prune'] : [])];
 }
 
+/** forget of named snapshots (never a policy): each id checked, "--" before them so none can be read as a flag. */
+export function forgetSnapshotsArgv(repository: string, snapshotIds: readonly string[], prune: boolean): string[] {
+  if (snapshotIds.length === 0) refuse('snapshotIds', 'must name at least one snapshot');
+  const ids = snapshotIds.map((id, index) => checkSnapshotId(id, `snapshotIds[${index}]`));
+  return [repoFlag(repository), 'forget', '--json', ...(prune ? ['--prune'] : []), '--', ...ids];
+}
+
 export interface CheckOptions {
   /** "none": structure only (fast); "all": read every pack; or a subset such as "5%", "1/7", "500M". */
   readData: 'none' | 'all' | string;

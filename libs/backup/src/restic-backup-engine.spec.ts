@@ -171,4 +171,34 @@ describe('ResticBackupEngine', () => {
     expect(error.brokenPacks).toEqual(['3d494c2e381e5d2d']);
     expect(error.message).toContain('ciphertext verification failed');
   });
+
+  it('restores into another tenant\'s volumes (clone, drill) with the task labelled for that tenant', async () => {
+    const { runtime, requests } = fakeRuntime(() => ({}));
+    await new ResticBackupEngine(runtime).restore(engine, localRepo, {
+      snapshotId: 'ab'.repeat(32),
+      app: 'prosody',
+      into: [{ mountAs: 'data', volume: 'alm-drill-prosody-data' }],
+      intoTenant: { id: 'drill-1', slug: 'drill-x' },
+    });
+    const [request] = requests;
+    expect(request.tenant).toEqual({ id: 'drill-1', slug: 'drill-x' });
+    // the repository read is still the source tenant's own folder
+    expect(request.binds).toEqual([{ source: '/srv/b/t1', target: '/repository', readOnly: false }]);
+    await expect(new ResticBackupEngine(runtime).restore(engine, localRepo, { snapshotId: 'ab'.repeat(32), app: 'prosody', into: [{ mountAs: 'data', volume: 'v' }], intoTenant: { id: '../x' } })).rejects.toThrow('intoTenant.id');
+  });
+
+  it('forgets named snapshots of the tenant only, and refuses ids it does not hold', async () => {
+    const own = 'cd'.repeat(32);
+    const listing = JSON.stringify([{ id: own, short_id: own.slice(0, 8), time: '2026-01-01T00:00:00Z', tags: ['tenant=t1', 'app=prosody', 'kind=final'], paths: ['/backup/prosody/data'], hostname: 'allmende' }]);
+    const { runtime, requests } = fakeRuntime((request) => (request.argv.includes('snapshots') ? { stdout: listing } : {}));
+    const backups = new ResticBackupEngine(runtime);
+    const result = await backups.forgetSnapshots(engine, localRepo, { snapshotIds: [own], prune: true });
+    expect(result).toMatchObject({ removed: [own], kept: [], pruned: true });
+    expect(requests[1].argv).toEqual(['--', '--repo=/repository', 'forget', '--json', '--prune', '--', own]);
+    const error = await rejection(backups.forgetSnapshots(engine, localRepo, { snapshotIds: ['ef'.repeat(32)], prune: false }));
+    expect(error.code).toBe('backup.snapshot_not_found');
+    await expect(backups.forgetSnapshots(engine, localRepo, { snapshotIds: ['--keep-last=1'], prune: false })).rejects.toThrow('snapshotIds[0]');
+    const appendOnly = parseBackupSite({ kind: 'rest', name: 'offsite', url: 'http://rest:8000', appendOnly: true });
+    expect((await rejection(backups.forgetSnapshots(engine, { ...restRepo, site: appendOnly }, { snapshotIds: [own], prune: true }))).code).toBe('backup.append_only');
+  });
 });

@@ -3,13 +3,13 @@ import { inputProblem, ValidationFailedError } from '#platform/errors';
 import { ContainerRuntime, RuntimeError, type EngineEndpoint, type TaskResult, type TaskVolumeMount } from '#runtime';
 import { describeSite } from './backup-site.js';
 import {
-  BackupEngine, type BackupProgress, type BackupRequest, type BackupResult, type CheckRequest, type CheckResult, type ForgetRequest, type ForgetResult,
+  BackupEngine, type BackupProgress, type BackupRequest, type BackupResult, type CheckRequest, type CheckResult, type ForgetRequest, type ForgetResult, type ForgetSnapshotsRequest,
   type RestoreRequest, type RestoreResult, type SnapshotQuery, type TenantRepository,
 } from './backup-engine.port.js';
 import { BackupError, classifyResticFailure, fromRuntimeError, isUnreachableRetryLine, resticDetail } from './backup-errors.js';
-import { repositoryLocation, secretFiles, type RepositoryLocation } from './repository.js';
+import { repositoryLocation, secretFiles, tenantIdProblem, type RepositoryLocation } from './repository.js';
 import {
-  backupArgv, backupPathOf, BACKUP_KINDS, checkApp, checkArgv, checkMountName, checkSnapshotId, forgetArgv, initArgv, repoFlag, requiredFilePath, RESTORE_ROOT,
+  backupArgv, backupPathOf, BACKUP_KINDS, checkApp, checkArgv, checkMountName, checkSnapshotId, forgetArgv, forgetSnapshotsArgv, initArgv, repoFlag, requiredFilePath, RESTORE_ROOT,
   restoreArgv, snapshotsArgv, taskArgv, unlockArgv,
 } from './restic-argv.js';
 import {
@@ -78,6 +78,8 @@ interface RunSpec {
   signal?: AbortSignal;
   onMessage?: (message: ResticMessage) => void;
   stdoutLimitBytes?: number;
+  /** The tenant the task (and the volumes it mounts) belongs to, when not the repository's (clones, drills). */
+  taskTenant?: { id: string; slug?: string };
 }
 
 /**
@@ -211,6 +213,30 @@ export class ResticBackupEngine extends BackupEngine {
     return outcome;
   }
 
+  async forgetSnapshots(engine: EngineEndpoint, repository: TenantRepository, request: ForgetSnapshotsRequest): Promise<ForgetResult> {
+    const site = describeSite(repository.site);
+    if (repository.site.appendOnly) {
+      throw new BackupError('backup.append_only', `forget of snapshots on site ${site} refused: append-only site: forget/prune not possible; they must run where the server runs`);
+    }
+    forgetSnapshotsArgv('-', request.snapshotIds, request.prune);
+    // only snapshots tagged for this tenant: an id from elsewhere is refused, never forgotten
+    const own = (await this.snapshots(engine, repository)).map((snapshot) => snapshot.id);
+    const foreign = request.snapshotIds.filter((id) => !own.some((candidate) => candidate.startsWith(id)));
+    if (foreign.length) throw new BackupError('backup.snapshot_not_found', `snapshot(s) ${foreign.join(', ')} are not snapshots of tenant ${repository.tenant.id} on site ${site}`);
+    const result = await this.runChecked(engine, repository, {
+      operation: 'forget snapshots',
+      purpose: 'use',
+      commands: (repo) => [forgetSnapshotsArgv(repo, request.snapshotIds, request.prune)],
+      capabilities: CAPABILITIES.none,
+      timeoutMs: request.timeoutMs ?? this.options.timeouts.forgetMs,
+      stdoutLimitBytes: 64 * MiB,
+    });
+    const refused = classifyResticFailure({ operation: 'forget snapshots', site, exitCode: 1, stderr: result.stderr });
+    if (refused.code === 'backup.append_only') throw refused;
+    this.logger.log(`forgot ${request.snapshotIds.length} snapshot(s) of tenant ${repository.tenant.id} on ${site}${request.prune ? ' and pruned' : ''}`);
+    return { kept: own.filter((id) => !request.snapshotIds.some((removed) => id.startsWith(removed))), removed: [...request.snapshotIds], groups: [], pruned: request.prune };
+  }
+
   async check(engine: EngineEndpoint, repository: TenantRepository, request: CheckRequest): Promise<CheckResult> {
     checkArgv('-', request);
     const started = Date.now();
@@ -249,6 +275,8 @@ export class ResticBackupEngine extends BackupEngine {
     if (new Set(mountNames).size !== mountNames.length) throw ValidationFailedError.field('into', inputProblem('each mountAs must be different'));
     if (new Set(request.into.map((t) => t.volume)).size !== request.into.length) throw ValidationFailedError.field('into', inputProblem('a volume is named twice'));
     const targets = mountNames.map((mountAs) => `${RESTORE_ROOT}/${mountAs}`);
+    const intoTenant = request.intoTenant ?? repository.tenant;
+    if (tenantIdProblem(intoTenant.id)) throw ValidationFailedError.field('intoTenant.id', inputProblem(tenantIdProblem(intoTenant.id)!));
 
     const started = Date.now();
     const summaries: RestoreSummary[] = [];
@@ -259,6 +287,7 @@ export class ResticBackupEngine extends BackupEngine {
       commands: (repo) => mountNames.map((mountAs, index) => restoreArgv(repo, snapshotId, app, mountAs, targets[index])),
       volumes: request.into.map((target, index) => ({ volume: target.volume, target: targets[index], readOnly: false })),
       capabilities: CAPABILITIES.restore,
+      taskTenant: intoTenant,
       timeoutMs: request.timeoutMs ?? this.options.timeouts.restoreMs,
       signal: request.signal,
       onMessage: (message) => {
@@ -272,7 +301,7 @@ export class ResticBackupEngine extends BackupEngine {
       filesDeleted: summaries.reduce((sum, s) => sum + s.filesDeleted, 0),
       durationMs: Date.now() - started,
     };
-    this.logger.log(`restored ${app} snapshot ${snapshotId.slice(0, 8)} of tenant ${repository.tenant.id} into ${request.into.map((t) => t.volume).join(', ')}: ${done.files} files, ${done.bytes} bytes`);
+    this.logger.log(`restored ${app} snapshot ${snapshotId.slice(0, 8)} of tenant ${repository.tenant.id}${intoTenant.id !== repository.tenant.id ? ` (for tenant ${intoTenant.id})` : ''} into ${request.into.map((t) => t.volume).join(', ')}: ${done.files} files, ${done.bytes} bytes`);
     return done;
   }
 
@@ -312,7 +341,7 @@ export class ResticBackupEngine extends BackupEngine {
     };
     try {
       return await this.runtime.runTask(engine, {
-        tenant: repository.tenant,
+        tenant: spec.taskTenant ?? repository.tenant,
         role: 'backup-task',
         image: this.options.image,
         argv: taskArgv(spec.commands(location.repository), spec.requiredFiles),

@@ -31,6 +31,8 @@ class FakeRuntime extends ContainerRuntime {
   stop = notUsed;
   start = notUsed;
   exportVolume = notUsed;
+  prepareStorage = notUsed;
+  readArchives = notUsed;
   importVolume = notUsed;
   remove = notUsed;
   systemContainerLogs = async () => '';

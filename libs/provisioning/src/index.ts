@@ -1,6 +1,12 @@
 // Provisioning: tenants and their lifecycle, Docker hosts, operations and the worker's pipeline,
 // admin credentials, exports.
 export * from './entities/index.js';
+export * from './backups/backup-letters.js';
+export * from './backups/backup-policy.js';
+export * from './backups/backup-records.js';
+export * from './backups/backup-scheduler.js';
+export * from './backups/backup-sites.js';
+export * from './backups/backup-status.js';
 export * from './backups/backup-store.port.js';
 export * from './backups/tenant-backups.js';
 export * from './credentials/admin-credentials.service.js';

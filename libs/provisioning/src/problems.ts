@@ -26,4 +26,6 @@ export type ProvisioningProblemCode =
   | 'address.missing'
   | 'versions.not_in_plan'
   | 'docker_host.name_taken'
-  | 'export.file';
+  | 'restore.backup_unknown'
+  | 'restore.backup_of_other_tenant'
+  | 'restore.backup_not_kept';

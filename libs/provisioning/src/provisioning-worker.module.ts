@@ -1,8 +1,12 @@
 import { Module } from '@nestjs/common';
+import { BackupModule } from '#backup/module';
 import { CatalogModule } from '#catalog';
+import { AuditModule } from '#domain';
 import { IdentityModule } from '#identity';
 import { JobsModule } from '#platform/jobs';
 import { RuntimeModule } from '#runtime/docker';
+import { BackupAlerts } from './backups/backup-alerts.js';
+import { BackupScheduler } from './backups/backup-scheduler.js';
 import { TenantBackups } from './backups/tenant-backups.js';
 import { EdgeMaintenance } from './edge/edge-maintenance.js';
 import { HostPorts } from './edge/host-ports.js';
@@ -19,12 +23,11 @@ import { EngineProbe, PingingEngineProbe } from './pipeline/engine-probe.js';
 import { Placement } from './pipeline/placement.js';
 import { PostgresTenantLocks, TenantLocks } from './pipeline/tenant-locks.js';
 import { ServiceInstances } from './pipeline/service-instances.js';
-import { TenantDeployments } from './pipeline/tenant-deployments.js';
 import { ProvisioningModule } from './provisioning.module.js';
 
 /** The worker side: runs operations from the queue, recovers interrupted ones, reconciles, watches hosts. */
 @Module({
-  imports: [ProvisioningModule, IdentityModule, CatalogModule, RuntimeModule, JobsModule],
+  imports: [ProvisioningModule, IdentityModule, CatalogModule, RuntimeModule, JobsModule, AuditModule, BackupModule],
   providers: [
     OperationRunner,
     { provide: TenantLocks, useClass: PostgresTenantLocks },
@@ -35,16 +38,17 @@ import { ProvisioningModule } from './provisioning.module.js';
     HostMonitor,
     Placement,
     ServiceInstances,
-    TenantDeployments,
     TenantBackups,
     HostPorts,
     TenantEdge,
     EdgeMaintenance,
     DomainRechecks,
     ReadinessSchedule,
+    BackupAlerts,
+    BackupScheduler,
     ...LifecycleHandlers,
     { provide: OPERATION_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: LifecycleHandlers },
   ],
-  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, EdgeMaintenance, DomainRechecks, ReadinessSchedule],
+  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, EdgeMaintenance, DomainRechecks, ReadinessSchedule, BackupScheduler, TenantBackups],
 })
 export class ProvisioningWorkerModule {}

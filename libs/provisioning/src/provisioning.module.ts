@@ -8,9 +8,15 @@ import { AppConfig, SecretBox } from '#platform';
 import { JobsModule } from '#platform/jobs';
 import { LimitsModule } from '#platform/limits';
 import { RuntimeModule } from '#runtime/docker';
+import { BackupActions } from './backups/backup-actions.js';
+import { BackupRecords } from './backups/backup-records.js';
+import { BackupSites } from './backups/backup-sites.js';
+import { BackupStatusService } from './backups/backup-status.js';
 import { BackupStore } from './backups/backup-store.port.js';
+import { BackupsController } from './backups/backups.controller.js';
 import { ExportsController } from './backups/exports.controller.js';
 import { LocalBackupStore } from './backups/local-backup-store.js';
+import { TenantDeployments } from './pipeline/tenant-deployments.js';
 import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
 import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
 import { CustomDomainsController } from './domains/custom-domains.controller.js';
@@ -42,7 +48,7 @@ import { TenantsService } from './tenants/tenants.service.js';
     IdentityModule, CatalogModule, AuditModule, JobsModule, LimitsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES),
     EdgeModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => edgeOptionsOf(config) }),
   ],
-  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, DockerHostsController, EdgeController, CustomDomainsController, ReadinessController],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, BackupsController, DockerHostsController, EdgeController, CustomDomainsController, ReadinessController],
   providers: [
     OperationsService,
     { provide: OperationJournal, useExisting: OperationsService },
@@ -61,10 +67,16 @@ import { TenantsService } from './tenants/tenants.service.js';
     { provide: ReadinessSettings, useClass: EdgeReadinessSettings },
     CustomDomainsService,
     ReadinessService,
+    TenantDeployments,
+    BackupSites,
+    BackupRecords,
+    BackupStatusService,
+    BackupActions,
   ],
   exports: [
     RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore,
     DnsResolver, CustomDomainsService, ReadinessService,
+    TenantDeployments, BackupSites, BackupRecords, BackupStatusService,
   ],
 })
 export class ProvisioningModule {}

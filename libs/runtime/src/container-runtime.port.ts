@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { ContainerLimits, Drift } from './plan/deployment-diff.js';
 import type { DeploymentPlan, PlannedHook } from './plan/deployment-plan.js';
 import type { EnsuredSystemContainer, SystemContainerRef, SystemContainerSpec, SystemContainerState } from './plan/system-container.js';
@@ -79,6 +79,18 @@ export interface ObservedTenant {
   networks: { name: string }[];
 }
 
+/** What readArchives looks at: a never-started container of an app's image with the tenant's volumes. */
+export interface ArchiveSource {
+  tenant: { id: string; slug?: string };
+  /** The app's own image: paths outside the volumes (e.g. symlink targets into the image) read as the app sees them. */
+  image: string;
+  /** Volumes labelled for the tenant, mounted read-only where the app mounts them. */
+  volumes: { volume: string; target: string }[];
+}
+
+/** Opens a tar of one absolute path inside the archive source (entries named after the path's last part). */
+export type OpenArchive = (path: string) => Promise<Readable>;
+
 export interface RemovalReport {
   containers: string[];
   volumes: string[];
@@ -127,6 +139,19 @@ export abstract class ContainerRuntime {
    * exist while no export of the tenant runs were left by a worker that died during one.
    */
   abstract removeVolumeHelpers(engine: EngineEndpoint, tenantId: string): Promise<string[]>;
+
+  /**
+   * Ensures the plan's network and volumes, and nothing else: where a restore writes before the
+   * app first starts. Same ownership rules as apply.
+   */
+  abstract prepareStorage(engine: EngineEndpoint, plan: DeploymentPlan): Promise<void>;
+
+  /**
+   * Reads tars of paths as a never-started helper container of `source.image` sees them, with the
+   * tenant's labelled volumes mounted read-only (no network, no process runs); `read` opens them
+   * one at a time. The helper is always removed afterwards.
+   */
+  abstract readArchives(engine: EngineEndpoint, source: ArchiveSource, read: (open: OpenArchive) => Promise<void>): Promise<void>;
 
   /** Streams a tar of a labelled volume of this tenant (read-only helper container). */
   abstract exportVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, into: Writable): Promise<void>;

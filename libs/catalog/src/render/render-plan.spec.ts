@@ -246,6 +246,11 @@ describe('renderDeploymentPlan', () => {
     expect(hook(plan, 'dump-database').argv).toContain('--result-file=/var/backups/allmende/wordpress.sql');
     const backedUp = plan.volumes.filter((v) => v.backup).map((v) => v.key);
     expect(backedUp).toEqual(['content', 'db-dumps']);
+    // the dump is required to be non-empty, and loaded back by the same service after a restore
+    expect(hook(plan, 'dump-database')).toMatchObject({
+      output: { volume: 'db-dumps', path: 'wordpress.sql' },
+      restore: { name: 'dump-database-restore', service: 'db', argv: ['mariadb', '--execute=source /var/backups/allmende/wordpress.sql'], acceptExitCodes: [] },
+    });
     expect(container(plan, 'db').mounts.map((m) => m.target)).toContain('/var/backups/allmende');
   });
 

@@ -250,6 +250,17 @@ function renderHook(hook: HookSpec, variables: Map<string, string>): PlannedHook
     planned.recovery = { whenOutputMatches: hook.recovery.whenOutputMatches, argv: hook.recovery.argv.map((arg) => substitute(arg, variables)) };
     if (hook.recovery.stdin !== undefined) planned.recovery.stdin = line(hook.recovery.stdin);
   }
+  if (hook.output) planned.output = { volume: hook.output.volume, path: hook.output.path };
+  if (hook.restore) {
+    planned.restore = {
+      name: `${hook.name}-restore`,
+      service: hook.service,
+      argv: hook.restore.argv.map((arg) => substitute(arg, variables)),
+      timeoutSeconds: hook.restore.timeoutSeconds,
+      acceptExitCodes: [],
+      ...(hook.restore.user ? { user: hook.restore.user } : {}),
+    };
+  }
   return planned;
 }
 

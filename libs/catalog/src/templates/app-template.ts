@@ -147,6 +147,13 @@ export interface HookSpec {
   captureSecret?: { name: string; pattern: string };
   /** When a re-run fails because the work is done (output matches), run `argv` (template strings, no secrets) with `stdin` instead. */
   recovery?: { whenOutputMatches: string; argv: string[]; stdin?: string };
+  /**
+   * Backup hooks: the file the hook writes, in one of the service's backed-up volumes (`volume`
+   * is the volume's key, `path` relative to it). A backup whose file is missing or empty fails.
+   */
+  output?: { volume: string; path: string };
+  /** Backup hooks: loads `output` back into the running app after its volumes were restored. */
+  restore?: { argv: string[]; timeoutSeconds: number; user?: string };
 }
 
 export type HookPhase = keyof AppTemplate['hooks'];

@@ -284,6 +284,15 @@ describe('a broken template is refused, naming the file and the field', () => {
     );
   });
 
+  it('backup hooks whose output is not in a backed-up volume of their service, or a restore without output', () => {
+    expect(problemWith('wordpress', (m) => (m.hooks.backup[0].output.volume = 'content'))).toBe('/hooks/backup/0/output/volume "content" is not a volume service "db" mounts writable');
+    expect(problemWith('wordpress', (m) => (m.hooks.backup[0].output.volume = 'db-data'))).toBe('/hooks/backup/0/output/volume "db-data" is not backed up (volumes.db-data.backup)');
+    expect(problemWith('wordpress', (m) => (m.hooks.backup[0].output.path = '../db-data/ibdata1'))).toMatch(/^\/hooks\/backup\/0\/output\/path /);
+    expect(problemWith('wordpress', (m) => delete m.hooks.backup[0].output)).toBe('/hooks/backup/0/restore needs output: the file it loads back');
+    expect(problemWith('wordpress', (m) => (m.hooks.backup[0].restore.argv = ['mariadb', '--password={{ secrets.db_password }}']))).toMatch(/restore\/argv\/1 puts secrets.db_password on the command line/);
+    expect(problemWith('mastodon', (m) => (m.hooks.upgrade[0].output = { volume: 'system', path: 'x' }))).toBe('/hooks/upgrade/0/output is not a known field');
+  });
+
   it('two hooks of one phase with the same name', () => {
     expect(problemWith('wordpress', (m) => m.hooks.backup.push(m.hooks.backup[0]))).toBe('/hooks/backup/1/name "dump-database" appears twice in backup');
   });

@@ -259,6 +259,14 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
         capturedBy.set(name, hook.name);
       }
       if (hook.recovery && !isRegExp(hook.recovery.whenOutputMatches)) fail(`${pointer}/recovery/whenOutputMatches`, 'must be a regular expression');
+      if (hook.output && services[hook.service]) {
+        // the file must land in a volume the hook's service writes and backups include
+        const mount = services[hook.service].volumes.find((candidate) => candidate.volume === hook.output!.volume);
+        if (!mount || mount.readOnly) fail(`${pointer}/output/volume`, `"${hook.output.volume}" is not a volume service "${hook.service}" mounts writable`);
+        else if (!volumes[hook.output.volume]?.backup) fail(`${pointer}/output/volume`, `"${hook.output.volume}" is not backed up (volumes.${hook.output.volume}.backup)`);
+        if (hook.output.path.split('/').some((part) => part === '.' || part === '..')) fail(`${pointer}/output/path`, 'must stay inside the volume');
+      }
+      if (hook.restore && !hook.output) fail(`${pointer}/restore`, 'needs output: the file it loads back');
     });
   }
   secrets.forEach((secret, index) => {
@@ -313,6 +321,7 @@ function* templateStrings(template: AppTemplate): Generator<[pointer: string, te
       const owner = `hook "${hook.name}"`;
       for (const [position, arg] of hook.argv.entries()) yield [`${at}/argv/${position}`, arg, owner];
       for (const [position, arg] of (hook.recovery?.argv ?? []).entries()) yield [`${at}/recovery/argv/${position}`, arg, owner];
+      for (const [position, arg] of (hook.restore?.argv ?? []).entries()) yield [`${at}/restore/argv/${position}`, arg, owner];
       if (hook.stdin !== undefined) yield [`${at}/stdin`, hook.stdin];
       if (hook.recovery?.stdin !== undefined) yield [`${at}/recovery/stdin`, hook.recovery.stdin];
       for (const [key, value] of Object.entries(hook.env ?? {})) yield [`${at}/env/${key}`, value];

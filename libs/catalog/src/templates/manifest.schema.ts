@@ -67,7 +67,31 @@ const hook = {
     },
   },
 };
+/** A file inside a volume: plain names, no "." or ".." parts (checked again by the loader). */
+const RELATIVE_FILE = '^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}(/[A-Za-z0-9_][A-Za-z0-9._-]{0,127}){0,15}$';
+
+/** Backup hooks say what they write and how it is loaded back (output, restore); other phases may not. */
+const backupHook = {
+  ...hook,
+  properties: {
+    ...hook.properties,
+    output: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['volume', 'path'],
+      properties: { volume: name(30), path: { type: 'string', pattern: RELATIVE_FILE } },
+    },
+    restore: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['argv', 'timeoutSeconds'],
+      properties: { argv, timeoutSeconds: seconds(86_400), user: { type: 'string', pattern: USER } },
+    },
+  },
+};
+
 const hookList = { type: 'array', maxItems: 20, items: hook };
+const backupHookList = { type: 'array', maxItems: 20, items: backupHook };
 
 const service = {
   type: 'object',
@@ -244,7 +268,7 @@ export const manifestSchema = {
     hooks: {
       type: 'object',
       additionalProperties: false,
-      properties: { firstStart: hookList, backup: hookList, upgrade: hookList },
+      properties: { firstStart: hookList, backup: backupHookList, upgrade: hookList },
     },
     // Host names whose certificates (obtained by the edge) the app presents itself, e.g. Prosody
     // to XMPP clients and servers; `install` (argv, the host name appended) reads certificate and key on stdin.

@@ -100,6 +100,12 @@ export class AccountsService {
     if (!result.affected) throw new NotFoundError('Account', accountId);
   }
 
+  /** Where operator alerts go when none are configured: every active, verified operator account. */
+  async operatorAddresses(): Promise<string[]> {
+    const operators = await this.accounts.find({ where: { isOperator: true, disabledAt: IsNull() }, order: { createdAt: 'ASC' } });
+    return operators.filter((account) => account.emailVerifiedAt !== null).map((account) => account.email);
+  }
+
   async findById(id: string): Promise<Account | null> {
     return this.accounts.findOne({ where: { id } });
   }

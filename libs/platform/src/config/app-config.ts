@@ -90,6 +90,19 @@ export class AppConfig {
      */
     readonly drillStepPauseMs: number;
   };
+  /** Backups (the sites themselves are read from `sitesFile` by provisioning: it knows their shape). */
+  readonly backup!: {
+    /** The operator's JSON file of backup sites; absent: one local site at `defaultLocalPath`. */
+    readonly sitesFile?: string;
+    /** The default local site (`npm start` on one machine): a directory under the data directory. */
+    readonly defaultLocalPath: string;
+    /** Failed backups of a tenant on a site in a row before operators get a mail. */
+    readonly alertAfterFailures: number;
+    /** Who gets alerts; empty: every operator account. */
+    readonly alertEmails: readonly string[];
+    /** How long an owner's export archive stays downloadable. */
+    readonly exportKeepDays: number;
+  };
   readonly sessionTtlHours!: number;
   /** Password checks per client address per minute, on every password route together. */
   readonly passwordAttemptsPerMinute!: number;
@@ -146,6 +159,7 @@ export class AppConfig {
       edge: this.edge,
       tenantPorts: this.tenantPorts,
       runtime: this.runtime,
+      backup: this.backup,
       sessionTtlHours: this.sessionTtlHours,
       passwordAttemptsPerMinute: this.passwordAttemptsPerMinute,
       passwordFailuresPerAccount: this.passwordFailuresPerAccount,
@@ -225,6 +239,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       publishIp: vars.ALLMENDE_PUBLISH_IP ?? '127.0.0.1',
       helperImage: vars.ALLMENDE_HELPER_IMAGE ?? 'allmende/busybox:1',
       drillStepPauseMs: drillStepPause(vars.ALLMENDE_DRILL_STEP_PAUSE_MS, environment),
+    },
+    backup: {
+      sitesFile: vars.ALLMENDE_BACKUP_SITES_FILE ? resolve(cwd, vars.ALLMENDE_BACKUP_SITES_FILE) : undefined,
+      defaultLocalPath: resolve(dataDir, 'backups', 'restic'),
+      alertAfterFailures: vars.ALLMENDE_BACKUP_ALERT_AFTER ?? 3,
+      alertEmails: (vars.ALLMENDE_ALERT_EMAILS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean),
+      exportKeepDays: vars.ALLMENDE_EXPORT_KEEP_DAYS ?? 7,
     },
     sessionTtlHours: vars.ALLMENDE_SESSION_TTL_HOURS ?? 12,
     passwordAttemptsPerMinute: vars.ALLMENDE_PASSWORD_ATTEMPTS_PER_MINUTE ?? 30,

@@ -151,6 +151,18 @@ export class EnvironmentVariables {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(60_000)
   ALLMENDE_DRILL_STEP_PAUSE_MS?: number;
 
+  @IsOptional() @IsString() @MinLength(1)
+  ALLMENDE_BACKUP_SITES_FILE?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  ALLMENDE_BACKUP_ALERT_AFTER?: number;
+
+  @IsOptional() @Matches(/^[^\s,@]+@[^\s,@]+(,\s*[^\s,@]+@[^\s,@]+)*$/, { message: 'must be a comma-separated list of email addresses' })
+  ALLMENDE_ALERT_EMAILS?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(90)
+  ALLMENDE_EXPORT_KEEP_DAYS?: number;
+
   @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-01' })
   ALLMENDE_TERMS_VERSION?: string;
 
@@ -260,4 +272,5 @@ export const ENVIRONMENT_KEYS = [
   'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS', 'ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT', 'ALLMENDE_TRUSTED_PROXIES',
   'ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR', 'ALLMENDE_UNPAID_ORDER_DAYS', 'ALLMENDE_INVITATIONS_PER_DAY',
   'ALLMENDE_DNS_RESOLVERS', 'ALLMENDE_DOMAIN_RECHECK_MINUTES', 'ALLMENDE_DOMAIN_GRACE_HOURS', 'ALLMENDE_DOMAIN_PENDING_DAYS', 'ALLMENDE_READINESS_INTERVAL_HOURS',
+  'ALLMENDE_BACKUP_SITES_FILE', 'ALLMENDE_BACKUP_ALERT_AFTER', 'ALLMENDE_ALERT_EMAILS', 'ALLMENDE_EXPORT_KEEP_DAYS',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

@@ -8,7 +8,8 @@ export interface StoredObject {
 }
 
 /**
- * Where backups and exports live. The local directory adapter suits one machine; an
+ * Where owners' export archives live until they expire (backups themselves are restic
+ * repositories on the backup sites). The local directory adapter suits one machine; an
  * S3-compatible adapter would implement the same four calls.
  */
 export abstract class BackupStore {

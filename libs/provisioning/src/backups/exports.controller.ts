@@ -4,69 +4,64 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { Repository } from 'typeorm';
-import { Backup } from '../entities/index.js';
+import { TenantExport } from '../entities/index.js';
 import { assertMemberRole, CurrentPrincipal, type Principal, RequireScopes } from '#identity';
-import { InvalidStateError, NotFoundError, ParseUuidPipe, problem, ValidationFailedError } from '#platform';
-import type { ProvisioningProblemCode } from '../problems.js';
-import { OperationsService } from '../operations/operations.service.js';
+import { NotFoundError, ParseUuidPipe } from '#platform';
+import { toOperationResponse } from '../tenants/tenant.dto.js';
 import { TenantsService } from '../tenants/tenants.service.js';
+import { BackupActions } from './backup-actions.js';
 import { BackupStore } from './backup-store.port.js';
+import { toExportResponse } from './backups.dto.js';
 
-const FILE = /^(manifest\.json|[a-z0-9-]+\.tar)$/;
-
-/** The club's data, whenever it wants it: start an export, list exports, download their files. */
+/** The club's data, whenever its owners want it: one archive for a plain upstream install, streamed to the browser. */
 @ApiTags('tenants')
 @ApiBearerAuth()
-@Controller('api/v1/tenants/:tenantId')
+@Controller('api/v1/tenants/:tenantId/exports')
 export class ExportsController {
   constructor(
     private readonly tenants: TenantsService,
-    private readonly operations: OperationsService,
+    private readonly actions: BackupActions,
     private readonly store: BackupStore,
-    @InjectRepository(Backup) private readonly backups: Repository<Backup>,
+    @InjectRepository(TenantExport) private readonly exports: Repository<TenantExport>,
   ) {}
 
-  @Post('exports')
+  @Post()
   @RequireScopes('tenants:write')
-  @ApiOperation({ summary: "Export the club's data now (owners); follow the returned operation" })
+  @ApiOperation({ summary: "Export the club's data now (owners); follow the returned operation, then download" })
   async start(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
     const tenant = await this.tenants.get(tenantId);
     assertMemberRole(principal, tenant.organizationId, ['owner'], 'Tenant');
-    if (!tenant.dockerHostId || !['active', 'past_due', 'suspended'].includes(tenant.state)) {
-      throw new InvalidStateError('export.not_possible', `A tenant in state "${tenant.state}" has no data to export yet`);
-    }
-    return this.operations.start({ kind: 'backup', target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, requestedBy: principal.accountId });
+    const { export: row, operation } = await this.actions.exportNow(tenant, principal.accountId);
+    return { export: toExportResponse(row), operation: toOperationResponse(operation) };
   }
 
-  @Get('exports')
+  @Get()
   @RequireScopes('tenants:read')
-  @ApiOperation({ summary: 'Exports and backups of the tenant (owners)' })
+  @ApiOperation({ summary: 'The exports of the tenant, newest first (owners)' })
   async list(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
     const tenant = await this.tenants.get(tenantId);
     assertMemberRole(principal, tenant.organizationId, ['owner'], 'Tenant');
-    const rows = await this.backups.find({ where: { tenantId }, order: { createdAt: 'DESC' } });
-    return rows.map(({ id, kind, state, sizeBytes, sha256, createdAt, completedAt, expiresAt }) => ({ id, kind, state, sizeBytes, sha256, createdAt, completedAt, expiresAt }));
+    return (await this.exports.find({ where: { tenantId }, order: { createdAt: 'DESC' }, take: 50 })).map(toExportResponse);
   }
 
-  @Get('exports/:backupId/:file')
+  @Get(':exportId/download')
   @RequireScopes('tenants:read')
-  @ApiOperation({ summary: 'Download one file of an export: manifest.json or <app>-<volume>.tar (owners)' })
+  @ApiOperation({ summary: 'The export archive (.tar.gz with a README inside), streamed (owners)' })
   async download(
     @CurrentPrincipal() principal: Principal,
     @Param('tenantId', ParseUuidPipe) tenantId: string,
-    @Param('backupId', ParseUuidPipe) backupId: string,
-    @Param('file') file: string,
+    @Param('exportId', ParseUuidPipe) exportId: string,
     @Res() response: Response,
   ): Promise<void> {
     const tenant = await this.tenants.get(tenantId);
     assertMemberRole(principal, tenant.organizationId, ['owner'], 'Tenant');
-    if (!FILE.test(file)) throw ValidationFailedError.field('file', problem<ProvisioningProblemCode>('export.file'));
-    const backup = await this.backups.findOne({ where: { id: backupId, tenantId } });
-    if (!backup || backup.state !== 'completed' || !backup.location) throw new NotFoundError('Export');
-    const location = backup.location.replace(/manifest\.json$/, file);
-    if (!(await this.store.exists(location))) throw new NotFoundError('Export file');
-    response.setHeader('Content-Type', file.endsWith('.json') ? 'application/json' : 'application/x-tar');
-    response.setHeader('Content-Disposition', `attachment; filename="${tenant.slug}-${file}"`);
-    await pipeline(await this.store.get(location), response);
+    const row = await this.exports.findOne({ where: { id: exportId, tenantId } });
+    if (!row || row.state !== 'completed' || !row.location || !(await this.store.exists(row.location))) throw new NotFoundError('Export');
+    const file = row.location.slice(row.location.lastIndexOf('/') + 1);
+    response.setHeader('Content-Type', 'application/gzip');
+    response.setHeader('Content-Disposition', `attachment; filename="${file}"`);
+    if (row.sizeBytes !== null) response.setHeader('Content-Length', String(row.sizeBytes));
+    if (row.sha256) response.setHeader('Digest', `sha-256=${Buffer.from(row.sha256, 'hex').toString('base64')}`);
+    await pipeline(await this.store.get(row.location), response);
   }
 }

@@ -10,14 +10,14 @@ import { BackupStore, StoredObject } from './backup-store.port.js';
 
 const KEY = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
 
-/** Backups as files under <dataDir>/backups, written to a temp name and renamed when complete. */
+/** Owners' export archives as files under <dataDir>/exports, written to a temp name and renamed when complete. */
 @Injectable()
 export class LocalBackupStore extends BackupStore {
   private readonly root: string;
 
   constructor(config: AppConfig) {
     super();
-    this.root = resolve(config.dataDir, 'backups');
+    this.root = resolve(config.dataDir, 'exports');
   }
 
   async put(key: string, content: Readable): Promise<StoredObject> {

@@ -59,6 +59,10 @@ export class Operation {
   @Column({ type: 'uuid', nullable: true })
   requestedBy: string | null;
 
+  /** What the operation works with, when its kind needs more than the target (a restore's backup, a backup's sites). */
+  @Column({ type: 'jsonb', nullable: true })
+  input: Record<string, unknown> | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;
 

@@ -13,6 +13,8 @@ export interface NewOperation {
   target: { type: string; id: string };
   organizationId: string | null;
   requestedBy: string | null;
+  /** What the kind needs besides its target (a restore's backup, a backup's sites). */
+  input?: Record<string, unknown>;
 }
 
 /** Percent done: finished steps count fully, the running one half. */
@@ -54,6 +56,7 @@ export class OperationsService extends OperationJournal {
         targetId: input.target.id,
         organizationId: input.organizationId,
         requestedBy: input.requestedBy,
+        input: input.input ?? null,
         state: 'queued',
         progress: 0,
         steps,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AdminAccess, AppTemplate, CertificateInstall, generateSecrets, publishedPortsOf, renderAdminAccess, renderCertificateInstalls, renderDeploymentPlan, renderWebRoutes, TemplateCatalog, WebRoute } from '#catalog';
 import { OrganizationsService } from '#identity';
 import { DockerHost, HostPort, ServiceInstance, Tenant } from '../entities/index.js';
@@ -64,27 +64,75 @@ export class TenantDeployments {
     return instances
       .filter((instance) => instance.state !== 'removed')
       .map((instance) => {
-        const template = this.catalog.get(instance.app);
         if (!instance.sealedSecrets) throw new Error(`secrets of ${instance.app} are not prepared yet`);
         const secrets = this.secretBox.openJson<Record<string, string>>(instance.sealedSecrets, secretsAad(instance.id));
-        const input = {
-          manifest: template,
-          tenant: { id: tenant.id, slug: tenant.slug },
-          version: instance.version,
-          domains: { primary: tenant.primaryDomain ?? `${tenant.slug}.${this.config.baseDomain}` },
-          secrets,
-          admin: { email: organization.contactEmail },
-          clubName: organization.name,
-          imageOverrides: { ...this.config.catalog.imageOverrides },
-          web: { httpsPort: this.config.edge.httpsPort },
-          published: { hostIp, ports: this.publishedPorts(template, instance.app, hostPorts) },
-        };
-        const published = publishedPortsOf(template).map((port) => ({ service: port.service, container: port.container, protocol: port.protocol, ...(port.srv ? { srv: port.srv } : {}), ...(hostPorts[hostPortKey(instance.app, port.key)] ? { hostPort: hostPorts[hostPortKey(instance.app, port.key)] } : {}) }));
-        return {
-          instance, template, plan: renderDeploymentPlan(input), admin: renderAdminAccess(input), secrets,
-          web: renderWebRoutes(input), certificates: renderCertificateInstalls(input), published,
-        };
+        return this.render(tenant, { id: tenant.id, slug: tenant.slug }, instance, instance.version, secrets, organization, { hostIp, hostPorts });
       });
+  }
+
+  /**
+   * The tenant's apps rendered as another tenant (a restore drill's scratch copy: its own id and
+   * slug, hence its own container, volume and network names and labels), with the secrets and
+   * versions a backup kept. The same domain: the data (XMPP accounts, posts) belongs to it. No
+   * fixed host ports: those belong to the tenant itself.
+   */
+  async loadAs(tenant: Tenant, as: { id: string; slug: string }, apps: { app: string; version: string; secrets: Record<string, string> }[]): Promise<AppDeployment[]> {
+    const organization = await this.organizations.get(tenant.organizationId);
+    const instances = await this.instances(tenant.id);
+    return apps.map((app) => {
+      const instance = instances.find((candidate) => candidate.app === app.app);
+      if (!instance) throw new Error(`tenant ${tenant.slug} has no ${app.app}`);
+      return this.render(tenant, as, instance, app.version, app.secrets, organization, { hostIp: this.config.runtime.publishIp, hostPorts: {} });
+    });
+  }
+
+  /**
+   * Seals these secrets as the apps' own (a restore or a clone brings back the keys its data was
+   * made with). Apps not named keep theirs. True when anything changed.
+   */
+  async replaceSecrets(tenantId: string, secretsByApp: Record<string, Record<string, string>>, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    let changed = false;
+    const instances = await manager.createQueryBuilder(ServiceInstance, 'i').addSelect('i.sealedSecrets').where('i.tenantId = :tenantId', { tenantId }).getMany();
+    for (const instance of instances) {
+      const secrets = secretsByApp[instance.app];
+      if (!secrets) continue;
+      const current = instance.sealedSecrets ? this.secretBox.openJson<Record<string, string>>(instance.sealedSecrets, secretsAad(instance.id)) : {};
+      const same = Object.keys(secrets).length === Object.keys(current).length && Object.entries(secrets).every(([name, value]) => current[name] === value);
+      if (same) continue;
+      await manager.update(ServiceInstance, instance.id, { sealedSecrets: this.secretBox.sealJson(secrets, secretsAad(instance.id)) });
+      changed = true;
+    }
+    return changed;
+  }
+
+  private render(
+    tenant: Tenant,
+    as: { id: string; slug: string },
+    instance: ServiceInstance,
+    version: string,
+    secrets: Record<string, string>,
+    organization: { contactEmail: string; name: string },
+    ports: { hostIp: string; hostPorts: Record<string, number> },
+  ): AppDeployment {
+    const template = this.catalog.get(instance.app);
+    const hostPortOf = (key: string) => ports.hostPorts[hostPortKey(instance.app, key)];
+    const input = {
+      manifest: template,
+      tenant: as,
+      version,
+      domains: { primary: tenant.primaryDomain ?? `${tenant.slug}.${this.config.baseDomain}` },
+      secrets,
+      admin: { email: organization.contactEmail },
+      clubName: organization.name,
+      imageOverrides: { ...this.config.catalog.imageOverrides },
+      web: { httpsPort: this.config.edge.httpsPort },
+      published: { hostIp: ports.hostIp, ports: this.publishedPorts(template, instance.app, ports.hostPorts) },
+    };
+    const published = publishedPortsOf(template).map((port) => ({ service: port.service, container: port.container, protocol: port.protocol, ...(port.srv ? { srv: port.srv } : {}), ...(hostPortOf(port.key) ? { hostPort: hostPortOf(port.key) } : {}) }));
+    return {
+      instance, template, plan: renderDeploymentPlan(input), admin: renderAdminAccess(input), secrets,
+      web: renderWebRoutes(input), certificates: renderCertificateInstalls(input), published,
+    };
   }
 
   /** The app's host ports by the template's key (those not given yet are left to Docker). */

@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import Docker from 'dockerode';
 import type { Writable } from 'node:stream';
 import {
-  AppliedDeployment, ApplyProgress, ContainerRuntime, EngineEndpoint, EngineStatus, ExecRequest, ExecResult, ObservedContainer, ObservedTenant,
-  PublishedPort, RemovalReport,
+  AppliedDeployment, ApplyProgress, ArchiveSource, ContainerRuntime, EngineEndpoint, EngineStatus, ExecRequest, ExecResult, ObservedContainer, ObservedTenant,
+  OpenArchive, PublishedPort, RemovalReport,
 } from '../container-runtime.port.js';
+import { readArchives } from './archive-reader.js';
 import { checkPlan, containerCreateOptions } from '../plan/container-spec.js';
 import { completedOneShot, diffDeployment, driftOf, type ContainerAction, type DeploymentDiff, type Drift, type ObservedContainerState } from '../plan/deployment-diff.js';
 import { LABELS, type DeploymentPlan, type PlannedContainer, type PlannedHook } from '../plan/deployment-plan.js';
@@ -242,6 +243,17 @@ export class DockerodeRuntime extends ContainerRuntime {
     return removed;
   }
 
+  async prepareStorage(engine: EngineEndpoint, plan: DeploymentPlan): Promise<void> {
+    checkPlan(plan);
+    const docker = this.clients.get(engine);
+    await this.ensureNetwork(docker, plan);
+    for (const volume of plan.volumes) await this.ensureVolume(docker, plan, volume);
+  }
+
+  async readArchives(engine: EngineEndpoint, source: ArchiveSource, read: (open: OpenArchive) => Promise<void>): Promise<void> {
+    await readArchives(this.clients.get(engine), source, read);
+  }
+
   async exportVolume(engine: EngineEndpoint, tenantId: string, volumeName: string, into: Writable): Promise<void> {
     await volumeArchive.exportVolume(this.clients.get(engine), this.options.helperImage, tenantId, volumeName, into);
   }
@@ -352,10 +364,12 @@ export class DockerodeRuntime extends ContainerRuntime {
     const existing = await this.inspectNetwork(docker, name);
     if (existing) {
       if (!isOwnedBy(existing.Labels, plan.tenant.id)) throw nameConflict('Network', name, existing.Labels);
+      // a scratch copy must never land on a network with a route out
+      if (plan.network.internal && !existing.Internal) throw new RuntimeError('runtime.plan_refused', `Network "${name}" exists but is not internal; refusing to use it for an isolated plan`);
       return;
     }
     try {
-      await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels });
+      await docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels, ...(plan.network.internal ? { Internal: true } : {}) });
       this.logger.log(`created network ${name}`);
     } catch (error) {
       // another apply of the same tenant created it a moment ago: fine if it is ours

@@ -80,7 +80,7 @@ export function checkPlan(plan: DeploymentPlan): void {
       need(h.intervalSeconds > 0 && h.timeoutSeconds > 0 && h.startPeriodSeconds >= 0 && Number.isInteger(h.retries) && h.retries > 0, `${where}: healthcheck timings must be positive`);
     }
   }
-  const hooks = [...plan.hooks.firstStart, ...plan.hooks.backup, ...plan.hooks.upgrade];
+  const hooks = [...plan.hooks.firstStart, ...plan.hooks.backup, ...plan.hooks.backup.flatMap((hook) => (hook.restore ? [hook.restore] : [])), ...plan.hooks.upgrade];
   for (const hook of hooks) {
     need(services.has(hook.service), `hook ${hook.name}: service "${hook.service}" is not planned`);
     need(hook.argv.length > 0, `hook ${hook.name}: argv is empty`);

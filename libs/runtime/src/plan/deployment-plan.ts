@@ -27,6 +27,11 @@ export interface DeploymentPlan {
 export interface PlannedNetwork {
   name: string;
   labels: Record<string, string>;
+  /**
+   * No route out (Docker's internal network): the containers reach only each other. For
+   * scratch copies such as restore drills, which must never talk to the world as the club.
+   */
+  internal?: boolean;
 }
 
 export interface PlannedVolume {
@@ -127,6 +132,10 @@ export interface PlannedHook {
    * failed output matches, run `argv` instead (e.g. reset a password that was printed once).
    */
   recovery?: { whenOutputMatches: string; argv: string[]; stdin?: string };
+  /** Backup hooks: the file the hook writes, in the plan's volume with key `volume`, at `path` inside it. */
+  output?: { volume: string; path: string };
+  /** Backup hooks: loads `output` back into the running app after a restore (same service). */
+  restore?: PlannedHook;
 }
 
 /** Labels every Docker object Allmende creates carries; ownership is proven by them. */

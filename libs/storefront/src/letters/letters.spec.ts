@@ -1,5 +1,5 @@
 import { INVITATION_LETTER } from '#identity';
-import { DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER } from '#provisioning';
+import { BACKUP_FAILED_LETTER, DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER, RESTORE_DRILL_FAILED_LETTER } from '#provisioning';
 import { UnknownLetterError, writeLetter } from './letters.js';
 
 describe('letters', () => {
@@ -31,5 +31,20 @@ describe('letters', () => {
     expect(flagged.text).toContain('Until 2026-03-04 10:00 UTC we keep serving');
     expect(writeLetter({ template: DOMAIN_WITHDRAWN_LETTER, to: 'x@y.example', locale: 'en', values }).subject).toBe('We stopped serving gärtner.de (xn--grtner-bua.de)');
     expect(writeLetter({ template: DOMAIN_RESTORED_LETTER, to: 'x@y.example', locale: 'en', values: { ...values, fixes: '' } }).text).toContain('are correct again');
+  });
+
+  it('writes backup alerts to operators with the tenant, the site, the reason and the next attempt', () => {
+    const mail = writeLetter({
+      template: BACKUP_FAILED_LETTER,
+      to: 'ops@coop.example',
+      locale: 'en',
+      values: { tenant: 'gardeners', tenantId: 't-1', site: 'offsite', failures: '3', code: 'backup.site_unreachable', error: 'dial tcp: connection refused', next: '2026-12-01T02:00:00.000Z' },
+    });
+    expect(mail.subject).toBe('Backups of gardeners fail on offsite');
+    expect(mail.text).toContain('have failed 3 time(s) in a row');
+    expect(mail.text).toContain('Reason (backup.site_unreachable):\ndial tcp: connection refused');
+    expect(mail.text).toContain('The next attempt is at 2026-12-01T02:00:00.000Z. The tenant keeps running.');
+    const drill = writeLetter({ template: RESTORE_DRILL_FAILED_LETTER, to: 'ops@coop.example', locale: 'en', values: { tenant: 'gardeners', tenantId: 't-1', site: 'local', failures: '1', code: 'backup.failed', error: 'probe(s) failed', next: '' } });
+    expect(drill.subject).toBe('The restore drill of gardeners failed');
   });
 });

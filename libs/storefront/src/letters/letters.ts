@@ -1,5 +1,5 @@
 import { INVITATION_LETTER, type Letter, type MailMessage, VERIFY_EMAIL_LETTER } from '#identity';
-import { DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER } from '#provisioning';
+import { BACKUP_CHECK_FAILED_LETTER, BACKUP_FAILED_LETTER, DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER, RESTORE_DRILL_FAILED_LETTER, RESTORE_FAILED_LETTER } from '#provisioning';
 import { en, type Texts } from '../texts/en.js';
 import { format } from '../web/html.js';
 
@@ -33,6 +33,20 @@ export function writeLetter(letter: Letter): MailMessage {
       const t = texts.customDomain[({ [DOMAIN_FLAGGED_LETTER]: 'flagged', [DOMAIN_WITHDRAWN_LETTER]: 'withdrawn', [DOMAIN_RESTORED_LETTER]: 'restored' } as const)[letter.template]];
       const values = { club: v.club, domain: v.domain, fixes: v.fixes || '-', withdrawAt: v.withdrawAt };
       return { to: letter.to, subject: format(t.mailSubject, values), text: format(t.mailBody, values) };
+    }
+    case BACKUP_FAILED_LETTER:
+    case BACKUP_CHECK_FAILED_LETTER:
+    case RESTORE_DRILL_FAILED_LETTER:
+    case RESTORE_FAILED_LETTER: {
+      const t = texts.backupAlerts;
+      const [subject, body] = {
+        [BACKUP_FAILED_LETTER]: [t.failedSubject, t.failedBody],
+        [BACKUP_CHECK_FAILED_LETTER]: [t.checkSubject, t.checkBody],
+        [RESTORE_DRILL_FAILED_LETTER]: [t.drillSubject, t.drillBody],
+        [RESTORE_FAILED_LETTER]: [t.restoreSubject, t.restoreBody],
+      }[letter.template];
+      const values = { tenant: v.tenant, tenantId: v.tenantId, site: v.site, failures: v.failures, code: v.code, error: v.error, next: v.next || '-' };
+      return { to: letter.to, subject: format(subject, values), text: format(body, values) };
     }
     default:
       throw new UnknownLetterError(`no texts for the letter "${letter.template}"`);

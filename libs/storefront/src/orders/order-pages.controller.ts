@@ -5,7 +5,7 @@ import { BillingPortalService, OrdersService, PaymentProvider, PaymentProviderUn
 import { PlansService } from '#catalog';
 import { AccountsService, Public } from '#identity';
 import { AppConfig, DomainError, type FieldProblem, httpStatusOf, InvalidStateError, NotFoundError, ParseUuidPipe, problem, UnauthenticatedError, ValidationFailedError } from '#platform';
-import { AdminCredentialsService, TenantsService, type RevealedCredential } from '#provisioning';
+import { AdminCredentialsService, BackupStatusService, TenantsService, type RevealedCredential } from '#provisioning';
 import { RateLimits } from '#platform/limits';
 import { en, type ProblemCode, type Texts } from '../texts/en.js';
 import { problemWords } from '../texts/problem-words.js';
@@ -37,6 +37,7 @@ export class OrderPagesController {
     private readonly provider: PaymentProvider,
     private readonly config: AppConfig,
     private readonly limits: RateLimits,
+    private readonly backups: BackupStatusService,
   ) {}
 
   @Public()
@@ -180,7 +181,15 @@ export class OrderPagesController {
 
   private async statusPage(orderId: string, checkout?: string): Promise<StatusPage | null> {
     try {
-      return { details: await this.orders.details(orderId), checkout: checkout === 'success' || checkout === 'canceled' ? checkout : undefined, bankAccount: this.config.billing.bankAccount, httpsPort: this.config.edge.httpsPort };
+      const details = await this.orders.details(orderId);
+      const backups = details.tenant ? await this.backups.ownerSummary(details.tenant.id) : undefined;
+      return {
+        details,
+        checkout: checkout === 'success' || checkout === 'canceled' ? checkout : undefined,
+        bankAccount: this.config.billing.bankAccount,
+        httpsPort: this.config.edge.httpsPort,
+        ...(backups ? { backups } : {}),
+      };
     } catch (error) {
       if (error instanceof NotFoundError) return null;
       throw error;

@@ -113,6 +113,8 @@ export interface StatusPage {
   bankAccount?: string;
   /** The edge's HTTPS port, when it is not 443 (npm start, tests): part of the club's address. */
   httpsPort?: number;
+  /** When the club's data was last saved and last proven to restore (provisioning's summary). */
+  backups?: { lastSuccessfulBackupAt: Date | null; lastVerifiedRestoreAt: Date | null };
 }
 
 export function renderStatusPage(texts: Texts, page: StatusPage): SafeHtml {
@@ -138,6 +140,7 @@ ${phase === 'active' || phase === 'past_due' ? html`<h2>${t.login.heading}</h2>
 <p>${t.login.owner}</p>
 <p>${t.login.credentials}</p>
 ${renderCredentialsForm(texts, order.id, page.credentialsEmail, page.credentialsError)}` : null}
+${page.backups && ['active', 'past_due', 'suspended', 'terminating'].includes(phase) ? renderBackups(texts, page.backups) : null}
 ${showPortal ? renderPortalForm(texts, order.id, page.portalEmail, page.portalError) : null}`;
   return layout(texts, t.title, main);
 }
@@ -179,6 +182,17 @@ export function renderStatusFragment(texts: Texts, page: StatusPage): SafeHtml {
   ${extra}
   ${live ? html`<p class="note"><a href="/order/${order.id}${page.checkout ? `?checkout=${encodeURIComponent(page.checkout)}` : ''}">${t.checkAgain}</a></p>` : null}
 </section>`;
+}
+
+function renderBackups(texts: Texts, backups: NonNullable<StatusPage['backups']>): SafeHtml {
+  const t = texts.status.backups;
+  return html`<h2 id="backups">${t.heading}</h2>
+<p>${backups.lastSuccessfulBackupAt ? fill(t.lastBackup, { date: dateTime(texts, backups.lastSuccessfulBackupAt) }) : t.noBackup}</p>
+<p>${backups.lastVerifiedRestoreAt ? fill(t.lastVerified, { date: dateTime(texts, backups.lastVerifiedRestoreAt) }) : t.notVerified}</p>`;
+}
+
+function dateTime(texts: Texts, date: Date): string {
+  return new Intl.DateTimeFormat(texts.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(date);
 }
 
 function renderSteps(texts: Texts, progress: number, steps: OperationStep[]): SafeHtml {

@@ -63,7 +63,9 @@ export const en = {
     'address.missing': 'choose a subdomain or enter your own domain',
     'versions.not_in_plan': 'the plan {plan} does not include {apps}',
     'docker_host.name_taken': 'is taken',
-    'export.file': 'must be manifest.json or <app>-<volume>.tar',
+    'restore.backup_unknown': 'names no backup',
+    'restore.backup_of_other_tenant': 'is a backup of another tenant; only this tenant\'s own backups can be restored here',
+    'restore.backup_not_kept': 'is a backup that is not kept (it failed, or retention removed it)',
     'order.state': 'must be one of {states}',
     'order.provider': 'must be stripe or manual',
   } satisfies Record<ProblemCode, string>,
@@ -173,6 +175,13 @@ export const en = {
       where: 'Where to log in',
       back: 'Back to the order',
     },
+    backups: {
+      heading: 'Backups',
+      lastBackup: 'Last successful backup: {date}.',
+      noBackup: 'No backup yet: the first one runs in the coming night.',
+      lastVerified: 'Last verified restore: {date} (a copy was restored and checked, then removed).',
+      notVerified: 'Restoring has not been tested yet: a restore drill runs weekly.',
+    },
     portal: {
       heading: 'Manage billing',
       intro: 'Change your card, see your invoices or cancel. Owners and billing members of the club can open the billing portal.',
@@ -206,6 +215,20 @@ export const en = {
       mailSubject: 'Your domain {domain} is served again',
       mailBody: 'Hello {club},\n\nthe DNS records of {domain} are correct again. Your instance is served under this name.\n',
     },
+  },
+  // Mails to the cooperative's operators about backups that need a person.
+  backupAlerts: {
+    failedSubject: 'Backups of {tenant} fail on {site}',
+    failedBody:
+      'Backups of tenant {tenant} ({tenantId}) on the backup site {site} have failed {failures} time(s) in a row.\n\nReason ({code}):\n{error}\n\nThe next attempt is at {next}. The tenant keeps running. See GET /api/v1/backups?failing=true.\n',
+    checkSubject: 'The backup repository of {tenant} on {site} is damaged',
+    checkBody:
+      'The weekly check of the backup repository of tenant {tenant} ({tenantId}) on the backup site {site} found damage.\n\nReason ({code}):\n{error}\n\nThe other sites are not affected. Repair it (restic repair packs / repair snapshots) or start a fresh repository, then make a backup.\n',
+    drillSubject: 'The restore drill of {tenant} failed',
+    drillBody:
+      'The restore drill of tenant {tenant} ({tenantId}) from the backup site {site} failed: a restored copy did not work as it should.\n\nReason ({code}):\n{error}\n\nThe tenant itself was not touched; the scratch copy has been removed. See GET /api/v1/tenants/{tenantId}/backups.\n',
+    restoreSubject: 'A restore of {tenant} failed',
+    restoreBody: 'A restore of tenant {tenant} ({tenantId}) from the backup site {site} failed.\n\n{error}\n\nSee the operation in GET /api/v1/tenants/{tenantId}/operations.\n',
   },
 
   notFound: { title: 'Not found', body: 'There is nothing at this address. Check the link, or start a new order.' },

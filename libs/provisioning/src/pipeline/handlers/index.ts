@@ -1,6 +1,7 @@
-import { BackupHandler, PurgeHandler, RecreateHandler, ResumeHandler, SuspendHandler, TerminateHandler } from './lifecycle.handlers.js';
+import { BackupHandler, DrillHandler, ExportHandler, RestoreHandler } from './backup.handlers.js';
+import { PurgeHandler, RecreateHandler, ResumeHandler, SuspendHandler, TerminateHandler } from './lifecycle.handlers.js';
 import { ProvisionHandler } from './provision.handler.js';
 import { ReconcileHandler } from './reconcile.handler.js';
 
 /** Every operation kind the worker can run. */
-export const LifecycleHandlers = [ProvisionHandler, SuspendHandler, ResumeHandler, TerminateHandler, PurgeHandler, ReconcileHandler, BackupHandler, RecreateHandler];
+export const LifecycleHandlers = [ProvisionHandler, SuspendHandler, ResumeHandler, TerminateHandler, PurgeHandler, ReconcileHandler, BackupHandler, ExportHandler, RestoreHandler, DrillHandler, RecreateHandler];

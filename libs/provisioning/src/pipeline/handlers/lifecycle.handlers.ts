@@ -73,7 +73,7 @@ export class ResumeHandler extends OperationHandler {
   }
 }
 
-/** Subscription canceled: a final export while the data is intact, then the containers stop. */
+/** Subscription canceled: dumps while the data is intact, the containers stop, then a final backup on every site. */
 @Injectable()
 export class TerminateHandler extends OperationHandler {
   readonly kind = 'terminate' as const;
@@ -91,24 +91,20 @@ export class TerminateHandler extends OperationHandler {
 
   async run(tenant: Tenant, steps: Steps): Promise<void> {
     if (!tenant.dockerHostId) {
-      // never deployed (e.g. canceled while provisioning failed before placement): nothing to export
-      for (const name of ['close', 'dump', 'stop', 'export']) await steps.run(name, (report) => report('nothing was deployed'));
+      // never deployed (e.g. canceled while provisioning failed before placement): nothing to back up
+      for (const name of ['close', 'dump', 'stop', 'final']) await steps.run(name, (report) => report('nothing was deployed'));
       return;
     }
     const host = await this.placement.hostOf(tenant);
     const apps = await this.deployments.load(tenant);
     await steps.run('close', (report) => this.edge.publish(host, tenant, apps, report, 'gone'));
-    await steps.run('dump', (report) => this.backups.dumpDatabases(host, tenant, apps, report));
+    await steps.run('dump', (report) => this.backups.dump(host, tenant, apps, report, { stoppedIsConsistent: true }));
     await steps.run('stop', async (report) => {
       const stopped = await this.runtime.stop(host, tenant.id);
       for (const app of apps) await this.instances.markStopped(app.instance);
       await report(`${stopped.length} container(s) stopped`);
     });
-    await steps.run('export', async (report) => {
-      const backup = await this.backups.begin(tenant, 'final', tenant.deleteDataAfter);
-      const done = await this.backups.archive(host, tenant, backup, apps, report);
-      await report(`final export ${done.id}: ${Math.ceil((done.sizeBytes ?? 0) / 1024)} KiB, kept with the data until ${tenant.deleteDataAfter?.toISOString() ?? 'the retention period ends'}`);
-    });
+    await steps.run('final', (report) => this.backups.finalBackups(host, tenant, apps, steps.operation.id, tenant.deleteDataAfter, report));
   }
 }
 
@@ -146,38 +142,12 @@ export class PurgeHandler extends OperationHandler {
         await this.instances.moveTo(instance, 'removed', { containers: {}, endpoints: [], sealedSecrets: null, health: 'unknown' });
       }
     });
-    await steps.run('backups', () => this.backups.deleteAll(tenant));
+    await steps.run('backups', (report) => this.backups.deleteAll(tenant, report));
     await steps.run('finish', async () => {
       await this.dataSource.manager.delete(Domain, { tenantId: tenant.id }); // the names are free for others again
       await this.hostPorts.release(tenant.id);
       await this.dataSource.manager.delete(AdminCredential, { tenantId: tenant.id });
       await this.lifecycle.transition(tenant.id, 'data_deleted', ACTOR, { ifAllowed: true });
-    });
-  }
-}
-
-/** An export the club asked for (data can be taken away at any time): dumps while running, then archives. */
-@Injectable()
-export class BackupHandler extends OperationHandler {
-  readonly kind = 'backup' as const;
-
-  constructor(
-    private readonly placement: Placement,
-    private readonly deployments: TenantDeployments,
-    private readonly backups: TenantBackups,
-  ) {
-    super();
-  }
-
-  async run(tenant: Tenant, steps: Steps): Promise<void> {
-    const host = await this.placement.hostOf(tenant);
-    const apps = await this.deployments.load(tenant);
-    await steps.run('dump', (report) => this.backups.dumpDatabases(host, tenant, apps, report));
-    // databases are exported as dumps; the other volumes (uploads, chat archives) as files
-    await steps.run('archive', async (report) => {
-      const backup = await this.backups.begin(tenant, 'manual', null);
-      const done = await this.backups.archive(host, tenant, backup, apps, report);
-      await report(`export ${done.id}: ${Math.ceil((done.sizeBytes ?? 0) / 1024)} KiB stored with SHA-256 checksums`);
     });
   }
 }
