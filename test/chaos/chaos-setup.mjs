@@ -31,7 +31,7 @@ export default async function chaosSetup() {
   const endpoint = line.slice('DOCKER_HOST='.length);
   process.env.ALLMENDE_CHAOS_DOCKER_HOST = endpoint;
   // only what the faults need; existing images are kept (the engine's data root persists between runs)
-  const build = spawnSync(join(root, 'infra/images/build-all.sh'), ['busybox', 'prosody'], {
+  const build = spawnSync(join(root, 'infra/images/build-all.sh'), ['busybox', 'prosody', 'caddy'], {
     env: { ...process.env, DOCKER_HOST: endpoint },
     encoding: 'utf8',
     timeout: 900_000,

@@ -154,6 +154,10 @@ describe('chaos: faults injected for real, convergence measured', () => {
       ALLMENDE_PLANS_FILE: join(templates, 'plans.yaml'),
       ALLMENDE_RECONCILE_INTERVAL_SECONDS: '5',
       ALLMENDE_WORKER_CONCURRENCY: '4',
+      // the edge runs on the chaos engine too; its ports and the tenants' are chosen apart from other tests'
+      ALLMENDE_EDGE_HTTP_PORT: String(await freePort()),
+      ALLMENDE_EDGE_HTTPS_PORT: String(await freePort()),
+      ALLMENDE_TENANT_PORTS: '59000-59499',
       // every step is held a moment, so faults land inside the step they aim at
       ALLMENDE_DRILL_STEP_PAUSE_MS: '500',
     };

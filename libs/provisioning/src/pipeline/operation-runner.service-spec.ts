@@ -309,7 +309,7 @@ describe('operation runner (service tier, typed fakes)', () => {
     handler.script.deploy = undefined;
     handler.ran.length = 0;
     await runner.run(operation.id, { ...firstTry, engineWaits: 1 });
-    expect(handler.ran).toEqual(['deploy', 'health', 'admin', 'activate']);
+    expect(handler.ran).toEqual(['deploy', 'health', 'admin', 'publish', 'activate']);
     expect(journal.operations.get(operation.id)).toMatchObject({ state: 'succeeded', attempts: 2 });
   });
 
