@@ -188,15 +188,45 @@ const CASES: Record<string, RouteCase> = {
   'POST /api/v1/tenants/:tenantId/exports': {
     attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/exports`).set(as.auth),
     verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'export' })).toBe(0);
+    },
+  },
+  // backups: B can neither see A's backups nor back up, restore, drill or clone A
+  'GET /api/v1/tenants/:tenantId/backups': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/backups`).set(as.auth),
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/tenants/:tenantId/backups': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/backups`).set(as.auth),
+    verify: async (ctx) => {
       expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'backup' })).toBe(0);
+    },
+  },
+  'POST /api/v1/tenants/:tenantId/restores': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/restores`).set(as.auth).send({ backupId: '00000000-0000-4000-8000-000000000000' }),
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'restore' })).toBe(0);
+    },
+  },
+  'POST /api/v1/tenants/:tenantId/drills': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/drills`).set(as.auth),
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'drill' })).toBe(0);
+    },
+  },
+  'POST /api/v1/tenants/:tenantId/clones': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/clones`).set(as.auth).send({ backupId: '00000000-0000-4000-8000-000000000000', subdomain: 'stolen-copy' }),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Tenant, { slug: 'stolen-copy' })).toBe(0);
     },
   },
   'GET /api/v1/tenants/:tenantId/exports': {
     attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/exports`).set(as.auth),
     verify: mentionsNothingOfA,
   },
-  'GET /api/v1/tenants/:tenantId/exports/:backupId/:file': {
-    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/exports/00000000-0000-4000-8000-000000000000/manifest.json`).set(as.auth),
+  'GET /api/v1/tenants/:tenantId/exports/:exportId/download': {
+    attempt: (ctx, as) => http(ctx).get(`/api/v1/tenants/${ctx.tenantA.id}/exports/00000000-0000-4000-8000-000000000000/download`).set(as.auth),
     verify: mentionsNothingOfA,
   },
   // custom domains and readiness: B can neither see nor change A's names, nor make Allmende probe them
@@ -285,6 +315,7 @@ const CASES: Record<string, RouteCase> = {
 
   // operator-only
   'GET /api/v1/docker-hosts': { attempt: (ctx, as) => http(ctx).get('/api/v1/docker-hosts').set(as.auth), expect: [403] },
+  'GET /api/v1/backups': { attempt: (ctx, as) => http(ctx).get('/api/v1/backups').set(as.auth), expect: [403] },
   'POST /api/v1/docker-hosts': {
     attempt: (ctx, as) => http(ctx).post('/api/v1/docker-hosts').set(as.auth).send({ name: 'rogue', endpoint: 'tcp://10.0.0.9:2375' }),
     expect: [403],
