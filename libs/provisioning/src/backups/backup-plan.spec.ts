@@ -15,6 +15,8 @@ const render = (app: string, tenant = { id: '3f1c2a9e-8b7d-4c6e-9f00-123456789ab
     admin: { email: 'anna@example.org' },
     clubName: 'Gardeners',
     imageOverrides: {},
+    // as the tenant itself has them: fixed host ports on the host's publish address
+    published: { hostIp: '127.0.0.1', ports: { 'prosody:5222/tcp': 20001, 'prosody:5269/tcp': 20002 } },
   });
 };
 
@@ -52,13 +54,13 @@ describe('what a backup takes and a restore gives back', () => {
     const plan = render('prosody');
     const isolated = isolatedPlan(plan);
     expect(isolated.network.internal).toBe(true);
-    expect(isolated.containers.flatMap((c) => c.ports).every((port) => !port.publish)).toBe(true);
+    expect(isolated.containers.flatMap((c) => c.ports).every((port) => !port.publish && port.hostIp === undefined && port.hostPort === undefined)).toBe(true);
     expect(isolated.containers.filter((c) => !c.oneShot).every((c) => c.restartPolicy === 'no')).toBe(true);
     expect(isolated.hash).not.toBe(plan.hash);
     expect(isolated.containers.every((c) => c.labels[LABELS.planHash] === isolated.hash)).toBe(true);
     expect(() => checkPlan(isolated)).not.toThrow();
     // the original is untouched
     expect(plan.network.internal).toBeUndefined();
-    expect(plan.containers.some((c) => c.ports.some((p) => p.publish))).toBe(true);
+    expect(plan.containers.some((c) => c.ports.some((p) => p.publish && p.hostPort === 20001 && p.hostIp === '127.0.0.1'))).toBe(true);
   });
 });

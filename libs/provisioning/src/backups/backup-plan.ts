@@ -44,7 +44,8 @@ export function isolatedPlan(plan: DeploymentPlan): DeploymentPlan {
     containers: plan.containers.map((container) => ({
       ...container,
       labels: { ...container.labels },
-      ports: container.ports.map((port) => ({ ...port, publish: false })),
+      // nothing published: no host address, no host port (those belong to the tenant itself)
+      ports: container.ports.map(({ hostIp: _hostIp, hostPort: _hostPort, ...port }) => ({ ...port, publish: false })),
       restartPolicy: container.oneShot ? container.restartPolicy : 'no',
     })),
   };

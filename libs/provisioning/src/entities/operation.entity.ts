@@ -63,7 +63,8 @@ export class Operation {
   @Column({ type: 'jsonb', nullable: true })
   input: Record<string, unknown> | null;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** clock_timestamp(): operations started in one transaction still have an order (the runner keeps it). */
+  @CreateDateColumn({ type: 'timestamptz', default: () => 'clock_timestamp()' })
   createdAt: Date;
 
   @Column({ type: 'timestamptz', nullable: true })
