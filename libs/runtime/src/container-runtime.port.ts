@@ -142,7 +142,8 @@ export abstract class ContainerRuntime {
 
   /**
    * Ensures the plan's network and volumes, and nothing else: where a restore writes before the
-   * app first starts. Same ownership rules as apply.
+   * app first starts. New volumes are seeded from the image as a first start would (owner and
+   * mode of the mount point). Same ownership rules as apply.
    */
   abstract prepareStorage(engine: EngineEndpoint, plan: DeploymentPlan): Promise<void>;
 

@@ -48,6 +48,12 @@ export class HealthController {
     if (database.status === 'down') response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     // a worker that keeps crashing does not make the API unready, but an operator must see it
     const launcher = readLauncherStatus(this.config.dataDir);
-    return { status: ready ? 'ready' : 'not_ready', checks: { database, dockerHosts }, ...(launcher ? { processes: launcher.processes } : {}) };
+    return {
+      status: ready ? 'ready' : 'not_ready',
+      checks: { database, dockerHosts },
+      ...(launcher ? { processes: launcher.processes } : {}),
+      // npm start on a fresh machine: the engine it provides and how far the images are
+      ...(launcher?.localEngine ? { localEngine: launcher.localEngine } : {}),
+    };
   }
 }

@@ -2,9 +2,10 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AppConfig, backoffDelay, runDirOf, type SupervisedProcess, writeLauncherStatus } from '#platform';
+import { AppConfig, backoffDelay, type LocalEngineStatus, runDirOf, type SupervisedProcess, writeLauncherStatus } from '#platform';
 import { embeddedPostgresPid, ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { commandLineOf, isProgram, readPid, removePid, stopStale, writePid } from '../launcher/pid-files.js';
+import { CATALOG_IMAGES, engineAnswers, type LocalEnginePlan, planLocalEngine, PRIVATE_ENGINE, privateEngineEnv, runScript, SYSTEM_SOCKET } from '../launcher/local-engine.js';
 import { afterExit } from '../launcher/restart-policy.js';
 import { runMigrations } from './migrate.js';
 
@@ -33,6 +34,8 @@ const STOP_GRACE_MS = 25_000;
  *   outlive it, even after a SIGKILL; pid files under <data dir>/run let the next start clear
  *   anything a killed launcher left (after checking /proc/<pid>/cmdline)
  * - Ctrl-C, SIGTERM or SIGHUP stop everything; started by `npm start`, it also stops when npm is gone
+ * - with no engine configured (development), it uses the machine's Docker engine or starts a
+ *   private one, and builds the catalog's images into it in the background (see local-engine.ts)
  */
 export async function startControlPlane(config: AppConfig, log: (line: string) => void): Promise<void> {
   await new Launcher(config, log).start();
@@ -47,6 +50,10 @@ class Launcher {
   private ownsPostgres = false;
   private postgresRestarting = false;
   private stopping = false;
+  /** What api and worker get on top of the launcher's environment (the engine it provides). */
+  private readonly childEnv: NodeJS.ProcessEnv = {};
+  private localEngine?: LocalEngineStatus;
+  private ownsEngine = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -70,9 +77,12 @@ class Launcher {
       this.log(`cannot start: ${(error as Error).message}`);
       return this.shutdown(1, 'start failed');
     }
+    const engine = await this.planEngine();
     this.launch('api');
     this.launch('worker');
     if (!this.config.database.url) this.every(POSTGRES_CHECK_MS, () => this.checkPostgres());
+    // the order form answers at once; orders wait for the engine and the images meanwhile
+    void this.provideEngine(engine);
     this.log(`order form: ${this.config.http.publicUrl}/   API docs: ${this.config.http.publicUrl}/api/docs   (Ctrl-C stops)`);
   }
 
@@ -148,12 +158,69 @@ class Launcher {
     }
   }
 
+  // ---- the local Docker engine (development) ------------------------------------------
+
+  private async planEngine(): Promise<LocalEnginePlan> {
+    const plan = planLocalEngine({
+      env: process.env,
+      production: this.config.environment === 'production',
+      systemAnswers: await engineAnswers(SYSTEM_SOCKET),
+      isRoot: process.getuid?.() === 0,
+    });
+    if (plan.kind === 'configured') return plan;
+    if (plan.kind === 'instruct') {
+      this.localEngine = { engine: { endpoint: null, state: 'missing', detail: plan.message }, images: { state: 'waiting', built: [] } };
+      this.log(plan.message);
+    } else {
+      this.childEnv.DOCKER_HOST = plan.endpoint;
+      this.localEngine = { engine: { endpoint: plan.endpoint, state: plan.kind === 'system' ? 'ready' : 'starting' }, images: { state: 'waiting', built: [] } };
+      this.log(plan.kind === 'system' ? `using the Docker engine at ${plan.endpoint}` : `no Docker engine answers at ${SYSTEM_SOCKET}; starting a private one at ${plan.endpoint} (data in ${PRIVATE_ENGINE.dataRoot})`);
+    }
+    this.writeStatus();
+    return plan;
+  }
+
+  /** Starts the private engine when needed, then builds the images the catalog needs into it, saying how far it is. */
+  private async provideEngine(plan: LocalEnginePlan): Promise<void> {
+    if (plan.kind !== 'system' && plan.kind !== 'private') return;
+    const status = this.localEngine!;
+    if (plan.kind === 'private' && !(await engineAnswers(PRIVATE_ENGINE.socket))) {
+      const started = await runScript('infra/docker/private-dockerd.sh', ['start'], privateEngineEnv(process.env), (line) => this.log(`engine: ${line}`));
+      if (started.code !== 0) {
+        status.engine = { ...status.engine, state: 'failed', detail: started.tail.slice(-3).join(' / ') };
+        this.writeStatus();
+        return;
+      }
+      this.ownsEngine = true;
+    }
+    status.engine.state = 'ready';
+    status.images.state = 'building';
+    this.writeStatus();
+    const env = { ...process.env, DOCKER_HOST: plan.endpoint };
+    const built = await runScript('infra/images/build-all.sh', [...CATALOG_IMAGES], env, (line) => {
+      // build-all.sh says "=== <name> (<tag>)" as it starts each image
+      const next = /^(?:\S+: )?=== ([a-z-]+) \(/.exec(line)?.[1];
+      if (next) {
+        if (status.images.building) status.images.built.push(status.images.building);
+        status.images.building = next;
+        this.log(`images: building ${next} (${status.images.built.length + 1} of ${CATALOG_IMAGES.length})`);
+        this.writeStatus();
+      }
+    });
+    if (status.images.building && built.code === 0) status.images.built.push(status.images.building);
+    status.images.building = undefined;
+    status.images.state = built.code === 0 ? 'ready' : 'failed';
+    if (built.code !== 0) status.images.detail = built.tail.slice(-3).join(' / ');
+    this.log(built.code === 0 ? `images: all ${CATALOG_IMAGES.length} ready on ${plan.endpoint}` : `images: building failed (${status.images.detail}); see infra/images/README.md`);
+    this.writeStatus();
+  }
+
   // ---- api and worker ------------------------------------------------------------------
 
   private launch(role: Role): void {
     if (this.stopping) return;
     const child = spawn(process.execPath, [ENTRY_POINTS[role]], {
-      env: { ...process.env, DATABASE_URL: this.url, ALLMENDE_ROLE: role },
+      env: { ...process.env, ...this.childEnv, DATABASE_URL: this.url, ALLMENDE_ROLE: role },
       // the IPC channel is how the child knows its launcher is alive (see stopWithLauncher)
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     });
@@ -196,7 +263,12 @@ class Launcher {
 
   private writeStatus(): void {
     try {
-      writeLauncherStatus(this.config.dataDir, { launcherPid: process.pid, updatedAt: new Date().toISOString(), processes: this.processes });
+      writeLauncherStatus(this.config.dataDir, {
+        launcherPid: process.pid,
+        updatedAt: new Date().toISOString(),
+        processes: this.processes,
+        ...(this.localEngine ? { localEngine: this.localEngine } : {}),
+      });
     } catch (error) {
       this.log(`could not write the launcher status: ${(error as Error).message}`);
     }
@@ -224,6 +296,11 @@ class Launcher {
       await stopEmbeddedPostgres(this.config.database.embedded.dataDir).catch((error: Error) => this.log(`could not stop embedded Postgres: ${error.message}`));
       removePid(this.runDir, 'postgres');
       this.log('embedded Postgres stopped');
+    }
+    if (this.ownsEngine) {
+      // tenants' containers stop with it and start again with it next time (restart policy)
+      const stopped = await runScript('infra/docker/private-dockerd.sh', ['stop'], privateEngineEnv(process.env), () => undefined);
+      this.log(stopped.code === 0 ? 'private Docker engine stopped' : `could not stop the private Docker engine: ${stopped.tail.slice(-1)[0] ?? stopped.code}`);
     }
     removePid(this.runDir, 'launcher');
     rmSync(join(this.runDir, 'launcher.json'), { force: true });

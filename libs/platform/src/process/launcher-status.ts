@@ -14,11 +14,19 @@ export interface SupervisedProcess {
   nextStartAt?: string;
 }
 
+/** The Docker engine `npm start` provides on a fresh machine, and the images it builds into it. */
+export interface LocalEngineStatus {
+  engine: { endpoint: string | null; state: 'starting' | 'ready' | 'missing' | 'failed'; detail?: string };
+  images: { state: 'waiting' | 'building' | 'ready' | 'failed'; built: string[]; building?: string; detail?: string };
+}
+
 /** What the launcher writes for the API's /readyz (and for operators): which processes run, which keep crashing. */
 export interface LauncherStatus {
   launcherPid: number;
   updatedAt: string;
   processes: Record<string, SupervisedProcess>;
+  /** Only when the launcher provides the engine (nothing configured, not production). */
+  localEngine?: LocalEngineStatus;
 }
 
 /** Where the launcher keeps its pid files and status: <data dir>/run. */

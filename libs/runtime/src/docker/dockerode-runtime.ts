@@ -14,7 +14,7 @@ import { logTail, runExec, tail } from './engine-exec.js';
 import { restoreLimits } from './container-limits.js';
 import { endedByInterruption, interruptionOf } from './interruption.js';
 import { limitsOf, observedContainerOf } from './live-state.js';
-import { removeVolumeHelpers } from './volume-helpers.js';
+import { removeVolumeHelpers, seedVolumes } from './volume-helpers.js';
 import { isHelperRole, isOwnedBy, nameConflict, networkLabels, ownerFilters, volumeLabels, type Labels } from '../plan/ownership.js';
 import { EngineError, engineCall, isNotFound, RuntimeError, statusCodeOf } from '../runtime-errors.js';
 import * as volumeArchive from './volume-archive.js';
@@ -247,7 +247,9 @@ export class DockerodeRuntime extends ContainerRuntime {
     checkPlan(plan);
     const docker = this.clients.get(engine);
     await this.ensureNetwork(docker, plan);
-    for (const volume of plan.volumes) await this.ensureVolume(docker, plan, volume);
+    const created = new Set<string>();
+    for (const volume of plan.volumes) if (await this.ensureVolume(docker, plan, volume)) created.add(volume.name);
+    await seedVolumes(docker, plan, created);
   }
 
   async readArchives(engine: EngineEndpoint, source: ArchiveSource, read: (open: OpenArchive) => Promise<void>): Promise<void> {
@@ -389,18 +391,20 @@ export class DockerodeRuntime extends ContainerRuntime {
     }
   }
 
-  private async ensureVolume(docker: Docker, plan: DeploymentPlan, volume: DeploymentPlan['volumes'][number]): Promise<void> {
+  /** True when it created the volume. */
+  private async ensureVolume(docker: Docker, plan: DeploymentPlan, volume: DeploymentPlan['volumes'][number]): Promise<boolean> {
     const labels = volumeLabels(plan, volume);
     try {
       const info = await docker.getVolume(volume.name).inspect();
       if (!isOwnedBy(info.Labels, plan.tenant.id, plan.app)) throw nameConflict('Volume', volume.name, info.Labels);
-      return;
+      return false;
     } catch (error) {
       if (!isNotFound(error)) throw error instanceof RuntimeError ? error : new EngineError(`inspect volume ${volume.name}`, error);
     }
     // (creating an existing name would silently return the existing volume: hence the inspect first)
     await engineCall(`create volume ${volume.name}`, () => docker.createVolume({ Name: volume.name, Driver: 'local', Labels: labels }));
     this.logger.log(`created volume ${volume.name}`);
+    return true;
   }
 
   /** Carries out the diff's action for one container and returns the id of the container that now matches the plan. */
