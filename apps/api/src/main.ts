@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
 import { checkSchemaOrExit } from '#domain';
 import { resolveDatabaseUrl, waitForDatabase } from '#platform/database';
-import { loadConfigOrExit, startOrExit, stopWithLauncher, tellLauncher } from '#platform';
+import { loadConfigOrExit, Logger, startOrExit, stopWithLauncher, tellLauncher } from '#platform';
 import { createApiApp } from './api-app.js';
 import { serveUnavailable } from './unavailable-server.js';
 

@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Logger } from 'nestjs-pino';
 import { checkSchemaOrExit } from '#domain';
 import { resolveDatabaseUrl, waitForDatabase } from '#platform/database';
-import { loadConfigOrExit, startOrExit, stopWithLauncher, tellLauncher } from '#platform';
+import { loadConfigOrExit, Logger, startOrExit, stopWithLauncher, tellLauncher } from '#platform';
 import { createWorkerApp, lowerWorkerPriority } from './worker-app.js';
 
 process.env.ALLMENDE_ROLE ??= 'worker';

@@ -1,8 +1,7 @@
 import { constants, setPriority } from 'node:os';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-import { AppConfig } from '#platform';
+import { AppConfig, Logger } from '#platform';
 import { WorkerModule } from './worker.module.js';
 
 /**

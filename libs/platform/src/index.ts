@@ -14,5 +14,6 @@ export * from './retry/backoff.js';
 export * from './process/launcher-link.js';
 export * from './process/launcher-status.js';
 export * from './logging/logging.module.js';
+export { Logger } from './logging/logger.js';
 export * from './validation/text-rules.js';
 export * from './net.js';
