@@ -29,6 +29,15 @@ describe('restore drill probes', () => {
     expect(probe.judge(ok(''))).toMatchObject({ ok: false, detail: 'the restored database has no published post' });
   });
 
+  it("follows WordPress to its home URL's port (the edge's, when not 443) with that Host, and never to another name", () => {
+    const fetch = wordpressPostProbe('wordpress', 'club.example').judge(ok('42\tSpring fair\n')).next!;
+    const moved = fetch.judge(ok('\n301 https://club.example:8443/?p=42'));
+    expect(moved.next!.argv).toContain('Host: club.example:8443');
+    expect(moved.next!.argv.at(-1)).toBe('http://127.0.0.1:8080/?p=42');
+    expect(moved.next!.judge(ok('<h1>Spring fair</h1>\n200 '))).toMatchObject({ ok: true });
+    expect(fetch.judge(ok('\n301 https://evil.example/?p=42'))).toMatchObject({ ok: false, detail: 'post 42 "Spring fair" is not served: HTTP 301 for /?p=42' });
+  });
+
   it('counts the accounts of the restored Mastodon database', () => {
     const probe = mastodonRowsProbe('mastodon');
     expect(probe.judge(ok('3\n'))).toMatchObject({ ok: true, detail: '3 account(s) in the restored database' });

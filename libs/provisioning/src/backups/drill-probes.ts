@@ -70,21 +70,24 @@ export function wordpressPostProbe(app: string, domain: string): ProbeCommand {
   };
 }
 
-function wordpressFetchProbe(app: string, domain: string, id: number, title: string, path = `/?p=${id}`, hops = 0): ProbeCommand {
+/** `host` is what the edge would send as Host: the domain, or the domain and port a redirect names (WordPress's home URL carries the edge's port when it is not 443). */
+function wordpressFetchProbe(app: string, host: string, id: number, title: string, path = `/?p=${id}`, hops = 0): ProbeCommand {
   return {
     app,
     probe: 'post-served',
     service: 'web',
     // as the edge proxy forwards it: the club's host name, over https
-    argv: ['curl', '-sS', '--max-time', '20', '-H', `Host: ${domain}`, '-H', 'X-Forwarded-Proto: https', '-o', '-', '-w', '\n%{http_code} %{redirect_url}', `http://127.0.0.1:8080${path}`],
+    argv: ['curl', '-sS', '--max-time', '20', '-H', `Host: ${host}`, '-H', 'X-Forwarded-Proto: https', '-o', '-', '-w', '\n%{http_code} %{redirect_url}', `http://127.0.0.1:8080${path}`],
     timeoutMs: 30_000,
     judge: ({ exitCode, stdout, stderr }) => {
       if (exitCode !== 0) return { ok: false, detail: `the restored site did not answer: ${stderr.trim().slice(-300)}` };
       const split = stdout.lastIndexOf('\n');
       const body = stdout.slice(0, split);
       const [status, location = ''] = stdout.slice(split + 1).split(' ');
-      const redirect = /^https?:\/\/[^/]+(\/[^\s]*)$/.exec(location)?.[1];
-      if ((status === '301' || status === '302') && redirect && hops < 2) return { ok: true, detail: '', next: wordpressFetchProbe(app, domain, id, title, redirect, hops + 1) };
+      const redirect = /^https?:\/\/([A-Za-z0-9.-]+(?::\d{1,5})?)(\/[^\s]*)$/.exec(location);
+      // only to the club's own name (another port of it at most): a restored site is not let to send the probe elsewhere
+      const sameName = redirect && redirect[1].replace(/:\d+$/, '') === host.replace(/:\d+$/, '');
+      if ((status === '301' || status === '302') && redirect && sameName && hops < 2) return { ok: true, detail: '', next: wordpressFetchProbe(app, redirect[1], id, title, redirect[2], hops + 1) };
       const shown = body.includes(title) || body.includes(escapeXmlText(title).replace(/&apos;/g, '&#039;'));
       return status === '200' && shown
         ? { ok: true, detail: `post ${id} "${title}" is served (${path})` }
