@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '#platform';
@@ -23,7 +23,14 @@ export class OutboxMailer extends Mailer {
   async send(message: MailMessage): Promise<void> {
     await mkdir(this.directory, { recursive: true, mode: 0o700 });
     const file = join(this.directory, `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`);
-    await writeFile(file, toEml(message, this.config.mail.from, this.config.baseDomain), { mode: 0o600, flag: 'wx' });
+    // written aside, then linked in under its name: a reader of the outbox never sees half a letter
+    const partial = join(this.directory, `.${randomBytes(8).toString('hex')}.partial`);
+    await writeFile(partial, toEml(message, this.config.mail.from, this.config.baseDomain), { mode: 0o600, flag: 'wx' });
+    try {
+      await link(partial, file); // fails rather than replace an existing letter
+    } finally {
+      await unlink(partial);
+    }
     this.logger.log({ to: message.to, subject: message.subject, file }, 'mail queued');
   }
 }
