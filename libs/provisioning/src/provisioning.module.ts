@@ -27,6 +27,7 @@ import { NodeDnsResolver } from './domains/node-dns-resolver.js';
 import { ReadinessController } from './domains/readiness/readiness.controller.js';
 import { ReadinessSettings } from './domains/readiness/readiness-settings.js';
 import { ReadinessService } from './domains/readiness/readiness.service.js';
+import { OwnerAddresses } from './domains/owner-addresses.service.js';
 import { PROVISIONING_ENTITIES } from './entities/index.js';
 import { EdgeController } from './edge/edge.controller.js';
 import { edgeOptionsOf } from './edge/edge-options.js';
@@ -67,6 +68,7 @@ import { TenantsService } from './tenants/tenants.service.js';
     { provide: ReadinessSettings, useClass: EdgeReadinessSettings },
     CustomDomainsService,
     ReadinessService,
+    OwnerAddresses,
     TenantDeployments,
     BackupSites,
     BackupRecords,
@@ -75,7 +77,7 @@ import { TenantsService } from './tenants/tenants.service.js';
   ],
   exports: [
     RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore,
-    DnsResolver, CustomDomainsService, ReadinessService,
+    DnsResolver, CustomDomainsService, ReadinessService, OwnerAddresses,
     TenantDeployments, BackupSites, BackupRecords, BackupStatusService,
   ],
 })

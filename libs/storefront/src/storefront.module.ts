@@ -8,14 +8,16 @@ import { ProvisioningModule } from '#provisioning';
 import { EmailPagesController } from './accounts/email-pages.controller.js';
 import { InvitationPagesController } from './invitations/invitation-pages.controller.js';
 import { LetterDispatcher } from './letters/letter-dispatcher.js';
+import { AddressPagesController } from './orders/address-pages.controller.js';
 import { OrderPagesController } from './orders/order-pages.controller.js';
+import { StatusPages } from './orders/status-pages.js';
 import { AssetsController } from './web/assets.controller.js';
 
 /** The pages people see (order form, order status, invitations), their assets and texts, and the letters. */
 @Module({
   imports: [IdentityModule, CatalogModule, ProvisioningModule, BillingModule, JobsModule, LimitsModule],
-  controllers: [OrderPagesController, InvitationPagesController, EmailPagesController, AssetsController],
-  providers: [LetterDispatcher],
+  controllers: [OrderPagesController, AddressPagesController, InvitationPagesController, EmailPagesController, AssetsController],
+  providers: [LetterDispatcher, StatusPages],
 })
 export class StorefrontModule {}
 

@@ -1,14 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { actorOf, assertOrganizationAccess, CurrentPrincipal, type Principal, RequireScopes } from '#identity';
-import { ParseUuidPipe, TooManyRequestsError } from '#platform';
+import { ParseUuidPipe } from '#platform';
 import { RateLimits } from '#platform/limits';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { AddDomainInput, type DomainStatusResponse, toDomainStatusResponse, toVerificationResponse, type VerificationResponse } from './custom-domains.dto.js';
 import { CustomDomainsService } from './custom-domains.service.js';
-
-/** DNS checks on request: enough for an owner fixing records, not enough to make Allmende a DNS hammer. */
-const VERIFY_LIMIT = { name: 'domains:verify', max: 30, windowSeconds: 3600 };
+import { spendDomainCheck } from './request-limits.js';
 
 @ApiTags('domains')
 @ApiBearerAuth()
@@ -42,8 +40,7 @@ export class CustomDomainsController {
   @ApiOperation({ summary: 'Check a custom domain in DNS now (owners)' })
   async verify(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string, @Param('name') name: string): Promise<VerificationResponse> {
     await this.access(principal, tenantId, true);
-    const decision = await this.limits.hit(VERIFY_LIMIT, tenantId);
-    if (!decision.allowed) throw new TooManyRequestsError('domains.too_many_checks', `Too many DNS checks for this instance; try again in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
+    await spendDomainCheck(this.limits, tenantId);
     return toVerificationResponse(await this.domains.verifyNow(tenantId, name, actorOf(principal)));
   }
 

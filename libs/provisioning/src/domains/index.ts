@@ -9,6 +9,7 @@ export * from './domain-serving.listener.js';
 export * from './domain-verification.js';
 export * from './homographs.js';
 export * from './node-dns-resolver.js';
+export * from './owner-addresses.service.js';
 export * from './readiness/evaluate.js';
 export * from './readiness/probes.js';
 export * from './readiness/readiness-schedule.js';

@@ -5,14 +5,15 @@ import { BillingPortalService, OrdersService, PaymentProvider, PaymentProviderUn
 import { PlansService } from '#catalog';
 import { AccountsService, Public } from '#identity';
 import { AppConfig, DomainError, type FieldProblem, httpStatusOf, InvalidStateError, NotFoundError, ParseUuidPipe, problem, UnauthenticatedError, ValidationFailedError } from '#platform';
-import { AdminCredentialsService, BackupStatusService, TenantsService, type RevealedCredential } from '#provisioning';
+import { AdminCredentialsService, TenantsService, type RevealedCredential } from '#provisioning';
 import { RateLimits } from '#platform/limits';
 import { en, type ProblemCode, type Texts } from '../texts/en.js';
 import { problemWords } from '../texts/problem-words.js';
 import { format } from '../web/html.js';
 import { sendHtml } from '../web/layout.js';
 import { type FieldErrors, type OrderField, readOrderForm, type OrderFormValues } from './order-form.js';
-import { renderCredentialsPage, renderMessagePage, renderOrderForm, renderStatusFragment, renderStatusPage, type StatusPage } from './order-pages.js';
+import { StatusPages } from './status-pages.js';
+import { renderCredentialsPage, renderMessagePage, renderOrderForm, renderStatusFragment, renderStatusPage } from './order-pages.js';
 
 /** What other libs report about a field, said in the form's words. */
 const KNOWN_PROBLEMS: Partial<Record<ProblemCode, keyof Texts['errors']>> = { 'email.taken': 'emailTaken', 'plan.not_orderable': 'plan' };
@@ -37,7 +38,7 @@ export class OrderPagesController {
     private readonly provider: PaymentProvider,
     private readonly config: AppConfig,
     private readonly limits: RateLimits,
-    private readonly backups: BackupStatusService,
+    private readonly statusPages: StatusPages,
   ) {}
 
   @Public()
@@ -83,7 +84,7 @@ export class OrderPagesController {
   @Get('order/:orderId')
   @ApiExcludeEndpoint()
   async status(@Param('orderId', ParseUuidPipe) orderId: string, @Query('checkout') checkout: string | undefined, @Query('payment') payment: string | undefined, @Res() response: Response): Promise<void> {
-    const page = await this.statusPage(orderId, checkout);
+    const page = await this.statusPages.load(orderId, checkout);
     if (!page) return this.notFound(response);
     if (payment === 'unavailable') page.notice = this.texts.errors.providerUnavailable;
     sendHtml(response, 200, renderStatusPage(this.texts, page));
@@ -94,7 +95,7 @@ export class OrderPagesController {
   @Get('order/:orderId/status')
   @ApiExcludeEndpoint()
   async statusFragment(@Param('orderId', ParseUuidPipe) orderId: string, @Query('checkout') checkout: string | undefined, @Res() response: Response): Promise<void> {
-    const page = await this.statusPage(orderId, checkout);
+    const page = await this.statusPages.load(orderId, checkout);
     if (!page) return this.notFound(response);
     sendHtml(response, 200, renderStatusFragment(this.texts, page));
   }
@@ -122,7 +123,7 @@ export class OrderPagesController {
       response.redirect(303, await this.portal.openForOrder(orderId, email, password, request.ip));
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
-      const page = await this.statusPage(orderId);
+      const page = await this.statusPages.load(orderId);
       if (!page) return this.notFound(response);
       const status = httpStatusOf(error);
       sendHtml(response, status, renderStatusPage(this.texts, { ...page, portalEmail: email, portalError: this.texts.status.portal.refused }));
@@ -141,7 +142,7 @@ export class OrderPagesController {
       sendHtml(response, 200, renderCredentialsPage(this.texts, orderId, revealed));
     } catch (error) {
       if (!(error instanceof DomainError) || error.kind === 'unavailable') throw error;
-      const page = await this.statusPage(orderId);
+      const page = await this.statusPages.load(orderId);
       if (!page) return this.notFound(response);
       const t = this.texts.status.login;
       const message = error.code === 'credentials.already_revealed' ? t.alreadyShown : error.code === 'credentials.not_ready' ? t.notReady : t.refused;
@@ -175,23 +176,6 @@ export class OrderPagesController {
     } catch (error) {
       // the order is saved; the status page offers to try again
       if (error instanceof PaymentProviderUnavailableError) return `${this.orders.statusUrl(orderId)}?payment=unavailable`;
-      throw error;
-    }
-  }
-
-  private async statusPage(orderId: string, checkout?: string): Promise<StatusPage | null> {
-    try {
-      const details = await this.orders.details(orderId);
-      const backups = details.tenant ? await this.backups.ownerSummary(details.tenant.id) : undefined;
-      return {
-        details,
-        checkout: checkout === 'success' || checkout === 'canceled' ? checkout : undefined,
-        bankAccount: this.config.billing.bankAccount,
-        httpsPort: this.config.edge.httpsPort,
-        ...(backups ? { backups } : {}),
-      };
-    } catch (error) {
-      if (error instanceof NotFoundError) return null;
       throw error;
     }
   }

@@ -4,7 +4,9 @@ import { isPhaseLive, orderPhase, type OrderPhase } from './order-phase.js';
 import type { FieldErrors, OrderFormValues } from './order-form.js';
 import type { OrderDetails } from '#billing';
 import type { Texts } from '../texts/en.js';
+import { dateTime } from '../web/dates.js';
 import { fill, format, html, SafeHtml } from '../web/html.js';
+import { type AddressesSection, renderAddresses } from './address-pages.js';
 import { errorSummary, field, layout } from '../web/layout.js';
 
 export interface OrderFormPage {
@@ -115,6 +117,8 @@ export interface StatusPage {
   httpsPort?: number;
   /** When the club's data was last saved and last proven to restore (provisioning's summary). */
   backups?: { lastSuccessfulBackupAt: Date | null; lastVerifiedRestoreAt: Date | null };
+  /** The addresses part: a sign-in form, or what a signed-in owner sees. */
+  addresses?: AddressesSection;
 }
 
 export function renderStatusPage(texts: Texts, page: StatusPage): SafeHtml {
@@ -139,7 +143,8 @@ ${renderStatusFragment(texts, page)}
 ${phase === 'active' || phase === 'past_due' ? html`<h2>${t.login.heading}</h2>
 <p>${t.login.owner}</p>
 <p>${t.login.credentials}</p>
-${renderCredentialsForm(texts, order.id, page.credentialsEmail, page.credentialsError)}` : null}
+${renderCredentialsForm(texts, order.id, page.credentialsEmail, page.credentialsError)}
+${renderAddresses(texts, order.id, page.addresses ?? {})}` : null}
 ${page.backups && ['active', 'past_due', 'suspended', 'terminating'].includes(phase) ? renderBackups(texts, page.backups) : null}
 ${showPortal ? renderPortalForm(texts, order.id, page.portalEmail, page.portalError) : null}`;
   return layout(texts, t.title, main);
@@ -189,10 +194,6 @@ function renderBackups(texts: Texts, backups: NonNullable<StatusPage['backups']>
   return html`<h2 id="backups">${t.heading}</h2>
 <p>${backups.lastSuccessfulBackupAt ? fill(t.lastBackup, { date: dateTime(texts, backups.lastSuccessfulBackupAt) }) : t.noBackup}</p>
 <p>${backups.lastVerifiedRestoreAt ? fill(t.lastVerified, { date: dateTime(texts, backups.lastVerifiedRestoreAt) }) : t.notVerified}</p>`;
-}
-
-function dateTime(texts: Texts, date: Date): string {
-  return new Intl.DateTimeFormat(texts.locale, { dateStyle: 'long', timeStyle: 'short', timeZone: 'UTC', timeZoneName: 'short' }).format(date);
 }
 
 function renderSteps(texts: Texts, progress: number, steps: OperationStep[]): SafeHtml {

@@ -1,14 +1,12 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { assertOrganizationAccess, CurrentPrincipal, type Principal, RequireScopes } from '#identity';
-import { ParseUuidPipe, TooManyRequestsError } from '#platform';
+import { ParseUuidPipe } from '#platform';
 import { RateLimits } from '#platform/limits';
 import { TenantsService } from '../../tenants/tenants.service.js';
 import { type ReadinessResponse, toReadinessResponse } from './readiness.dto.js';
+import { spendReadinessRun } from '../request-limits.js';
 import { ReadinessService } from './readiness.service.js';
-
-/** Each run opens a few connections per domain to the tenant's host: a handful per hour is plenty. */
-const RUN_LIMIT = { name: 'readiness:run', max: 12, windowSeconds: 3600 };
 
 @ApiTags('readiness')
 @ApiBearerAuth()
@@ -34,8 +32,7 @@ export class ReadinessController {
   @ApiOperation({ summary: 'Run the readiness checks now and answer with them (a few seconds; owners and operators)' })
   async run(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string): Promise<ReadinessResponse> {
     await this.access(principal, tenantId);
-    const decision = await this.limits.hit(RUN_LIMIT, tenantId);
-    if (!decision.allowed) throw new TooManyRequestsError('readiness.too_many_runs', `The checks ran often enough for now; try again in ${decision.retryAfterSeconds} s`, decision.retryAfterSeconds);
+    await spendReadinessRun(this.limits, tenantId);
     return toReadinessResponse(tenantId, await this.readiness.run(tenantId, 'request'));
   }
 
