@@ -45,6 +45,11 @@ dl.summary dt { font-weight: 600; } dl.summary dd { margin: 0; }
 progress { width: 100%; height: 1rem; }
 ol.steps { padding-left: 1.25rem; } ol.steps li span { color: var(--muted); }
 ol.steps li.done span { color: var(--accent); } ol.steps li.failed span { color: var(--error); }
+.addresses table, .records, .readiness { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; font-size: .95rem; }
+.records th, .records td, .readiness th, .readiness td { border-bottom: 1px solid var(--line); padding: .35rem .5rem; text-align: left; vertical-align: top; }
+.records td { font-family: ui-monospace, monospace; word-break: break-all; }
+button.secondary { background: #fff; color: var(--accent-dark); border: 2px solid var(--accent); padding: .5rem 1rem; margin-left: .5rem; }
+button.secondary:hover { background: var(--soft); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 `;
 
