@@ -4,14 +4,14 @@
 #   DOCKER_HOST=unix:///run/allmende-test-docker.sock infra/images/build-all.sh [NAME...]
 #
 # NAME is one of: busybox prosody wordpress mariadb postgres redis mastodon-standin caddy
-# restic rest-server sshd
+# restic rest-server sshd plain-debian
 # (default: all). Existing tags are kept unless FORCE=1. Prints time and size per image.
 set -euo pipefail
 cd "$(dirname "$0")"
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source ./lib.sh
 
-ALL=(busybox prosody wordpress mariadb postgres redis mastodon-standin caddy restic rest-server sshd)
+ALL=(busybox prosody wordpress mariadb postgres redis mastodon-standin caddy restic rest-server sshd plain-debian)
 declare -A TAGS=(
   [busybox]=allmende/busybox:1
   [prosody]=allmende/prosody:0.12
@@ -24,6 +24,7 @@ declare -A TAGS=(
   [restic]=allmende/restic:0.18
   [rest-server]=allmende-test/rest-server:0.13
   [sshd]=allmende-test/sshd:1
+  [plain-debian]=allmende-test/plain-debian:12
 )
 names=("$@")
 ((${#names[@]})) || names=("${ALL[@]}")

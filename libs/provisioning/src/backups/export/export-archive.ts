@@ -41,20 +41,20 @@ async function ensureParents(context: Context, path: string, mtime: Date): Promi
   }
 }
 
-/** A body without MariaDB's sandbox line (when it starts with it), and its new size. */
+/** A body without MariaDB's sandbox line (when its first line is that, trailing blanks and all), and its new size. */
 async function plainSqlBody(body: AsyncIterable<Buffer>, size: number): Promise<{ size: number; body: AsyncIterable<Buffer> }> {
   const iterator = body[Symbol.asyncIterator]();
-  const line = Buffer.from(MARIADB_SANDBOX_LINE);
   let head = Buffer.alloc(0);
-  while (head.length < line.length) {
+  while (!head.includes(0x0a) && head.length < 512) {
     const next = await iterator.next();
     if (next.done) break;
     head = Buffer.concat([head, next.value]);
   }
-  const strip = head.subarray(0, line.length).equals(line);
-  const first = strip ? head.subarray(line.length) : head;
+  const end = head.indexOf(0x0a);
+  const strip = end >= 0 && MARIADB_SANDBOX_LINE.test(head.subarray(0, end + 1).toString('latin1'));
+  const first = strip ? head.subarray(end + 1) : head;
   return {
-    size: strip ? size - line.length : size,
+    size: strip ? size - (end + 1) : size,
     body: {
       async *[Symbol.asyncIterator]() {
         if (first.length) yield first;

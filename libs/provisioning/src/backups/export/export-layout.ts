@@ -71,8 +71,8 @@ export function exportPathOf(app: string, rule: VolumeRule, path: string): strin
   return `${folder}/${renamed}`;
 }
 
-/** MariaDB 10.11.8+ starts dumps with a line MySQL cannot read (`/*M!999999\- enable the sandbox mode *\/`). */
-export const MARIADB_SANDBOX_LINE = '/*M!999999\\- enable the sandbox mode */\n';
+/** MariaDB 10.11.8+ starts dumps with a line MySQL cannot read (`/*M!999999\- enable the sandbox mode *\/`, a blank after it). */
+export const MARIADB_SANDBOX_LINE = /^\/\*M!999999\\- enable the sandbox mode \*\/[ \t]*\r?\n$/;
 
 /** The settings file (KEY=value lines) from the service's rendered environment. */
 export function settingsFile(plan: DeploymentPlan, settings: NonNullable<AppExportRules['settings']>): string {
@@ -97,9 +97,13 @@ Prosody ran). To run it on Debian or Ubuntu:
 
 1. \`apt install prosody lua-dbi-sqlite3\`, then \`systemctl stop prosody\`.
 2. \`cp -a prosody/data/. /var/lib/prosody/ && chown -R prosody:prosody /var/lib/prosody\`
-3. In \`/etc/prosody/prosody.cfg.lua\` set \`storage = "sql"\`,
-   \`sql = { driver = "SQLite3", database = "prosody.sqlite" }\` and add
-   \`VirtualHost "${domain}"\` (the domain cannot change: it is part of every address).
+3. Add the domain with its store, in a file of its own, \`/etc/prosody/conf.d/club.cfg.lua\`
+   (the domain cannot change: it is part of every address):
+
+       VirtualHost "${domain}"
+         storage = "sql"
+         sql = { driver = "SQLite3", database = "prosody.sqlite" }
+
 4. Give it a certificate for ${domain} (\`prosodyctl cert import /etc/letsencrypt/live\`), start it:
    \`systemctl start prosody\`. Everyone logs in with their old password.
 `,
