@@ -196,7 +196,7 @@ describe('apply', () => {
     const containerSteps = progress.filter((p) => p.step === 'containers').map((p) => p.message);
     expect(containerSteps).toEqual([`${web.name} is up to date`, `${worker.name} is up to date`]);
     expect(progress.some((p) => p.step === 'start')).toBe(false);
-    expect(await runtime.drift(engine, v1)).toEqual({ missing: [], outdated: [], stopped: [], unexpected: [], inSync: true });
+    expect(await runtime.drift(engine, v1)).toEqual({ missing: [], outdated: [], stopped: [], unexpected: [], limitsChanged: [], inSync: true });
   });
 
   it('recreates only the containers whose spec changed, on the same volumes', async () => {
@@ -360,13 +360,13 @@ describe('drift, stop and apply again', () => {
       Cmd: ['sleep', '3600'],
       Labels: { [LABELS.managed]: 'true', [LABELS.tenant]: t.id, [LABELS.app]: 'life', [LABELS.service]: 'old' },
     });
-    expect(await runtime.drift(engine, p)).toEqual({ missing: [b.name], outdated: [], stopped: [a.name], unexpected: [`alm-${t.slug}-life-old`], inSync: false });
+    expect(await runtime.drift(engine, p)).toEqual({ missing: [b.name], outdated: [], stopped: [a.name], unexpected: [`alm-${t.slug}-life-old`], limitsChanged: [], inSync: false });
 
     const changed = plan(t, 'life', [init, { ...a, env: { GREETING: 'changed' } }, b]);
     expect((await runtime.drift(engine, changed)).outdated).toEqual([a.name]);
 
     await runtime.apply(engine, p);
-    expect(await runtime.drift(engine, p)).toEqual({ missing: [], outdated: [], stopped: [], unexpected: [], inSync: true });
+    expect(await runtime.drift(engine, p)).toEqual({ missing: [], outdated: [], stopped: [], unexpected: [], limitsChanged: [], inSync: true });
     expect(await exists(stranger.id)).toBe(false); // labelled for this tenant and app, no longer planned
   });
 
