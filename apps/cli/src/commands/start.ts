@@ -162,8 +162,7 @@ class Launcher {
 
   private async planEngine(): Promise<LocalEnginePlan> {
     const plan = planLocalEngine({
-      env: process.env,
-      production: this.config.environment === 'production',
+      provide: this.config.provideLocalEngine,
       systemAnswers: await engineAnswers(SYSTEM_SOCKET),
       isRoot: process.getuid?.() === 0,
     });

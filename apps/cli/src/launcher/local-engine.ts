@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 /**
  * `npm start` on a fresh machine: the newcomer's order must end at its address, so the launcher
  * makes sure a Docker engine answers and the catalog's images are on it. Only when nobody said
- * which engine to use (no ALLMENDE_DOCKER_HOSTS, no DOCKER_HOST) and not in production: an
- * operator's configuration is never second-guessed.
+ * which engine to use (no ALLMENDE_DOCKER_HOSTS, no DOCKER_HOST), not in production and not
+ * switched off (ALLMENDE_LOCAL_ENGINE=off): AppConfig.provideLocalEngine. An operator's
+ * configuration is never second-guessed.
  */
 export type LocalEnginePlan =
   /** Configured by the operator (or production, or switched off): nothing to do here. */
@@ -24,14 +25,8 @@ export const PRIVATE_ENGINE = { name: 'local', socket: '/run/allmende-docker.soc
 /** What the catalog's templates and the control plane itself run (Mastodon's images come from its registry). */
 export const CATALOG_IMAGES = ['busybox', 'caddy', 'prosody', 'mariadb', 'wordpress', 'restic'] as const;
 
-export function planLocalEngine(input: {
-  env: { ALLMENDE_DOCKER_HOSTS?: string; DOCKER_HOST?: string; ALLMENDE_LOCAL_ENGINE?: string };
-  production: boolean;
-  systemAnswers: boolean;
-  isRoot: boolean;
-}): LocalEnginePlan {
-  const { env } = input;
-  if (input.production || env.ALLMENDE_LOCAL_ENGINE === 'off' || env.ALLMENDE_DOCKER_HOSTS || env.DOCKER_HOST) return { kind: 'configured' };
+export function planLocalEngine(input: { provide: boolean; systemAnswers: boolean; isRoot: boolean }): LocalEnginePlan {
+  if (!input.provide) return { kind: 'configured' };
   if (input.systemAnswers) return { kind: 'system', endpoint: `unix://${SYSTEM_SOCKET}` };
   if (input.isRoot) return { kind: 'private', endpoint: `unix://${PRIVATE_ENGINE.socket}` };
   return {

@@ -42,6 +42,8 @@ export class AppConfig {
   readonly secretKey!: Buffer;
   readonly baseDomain!: string;
   readonly dockerHosts!: readonly DockerHostConfig[];
+  /** `npm start` provides a Docker engine and the catalog's images: nothing configured, not production, not switched off. */
+  readonly provideLocalEngine!: boolean;
   readonly catalog!: {
     readonly templatesDir: string;
     readonly plansFile: string;
@@ -210,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
     secretKey: secretKey(vars.ALLMENDE_SECRET_KEY, environment, dataDir),
     baseDomain: vars.ALLMENDE_BASE_DOMAIN ?? 'allmende.localhost',
     dockerHosts: dockerHosts(vars.ALLMENDE_DOCKER_HOSTS, vars.DOCKER_HOST),
+    provideLocalEngine: environment !== 'production' && !vars.ALLMENDE_DOCKER_HOSTS && !vars.DOCKER_HOST && vars.ALLMENDE_LOCAL_ENGINE !== 'off',
     catalog: {
       templatesDir: resolve(cwd, vars.ALLMENDE_TEMPLATES_DIR ?? 'templates'),
       plansFile: resolve(cwd, vars.ALLMENDE_PLANS_FILE ?? 'templates/plans.yaml'),

@@ -120,4 +120,12 @@ describe('configuration', () => {
     expect(config.billing.provider).toBe('stripe');
     expect(config.billing.stripe?.api).toEqual({ host: '127.0.0.1', port: 12111, protocol: 'http' });
   });
+
+  it('has npm start provide an engine only when none is configured, outside production, unless switched off', () => {
+    expect(loadConfig(base, '/tmp').provideLocalEngine).toBe(true);
+    expect(loadConfig({ ...base, DOCKER_HOST: 'unix:///run/x.sock' }, '/tmp').provideLocalEngine).toBe(false);
+    expect(loadConfig({ ...base, ALLMENDE_DOCKER_HOSTS: 'a=unix:///run/a.sock' }, '/tmp').provideLocalEngine).toBe(false);
+    expect(loadConfig({ ...base, ALLMENDE_LOCAL_ENGINE: 'off' }, '/tmp').provideLocalEngine).toBe(false);
+    expect(() => loadConfig({ ...base, ALLMENDE_LOCAL_ENGINE: 'sometimes' }, '/tmp')).toThrow(/ALLMENDE_LOCAL_ENGINE/);
+  });
 });
