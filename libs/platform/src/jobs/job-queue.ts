@@ -1,11 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { PROCESS_ROLE, type ProcessRole } from '../config/config.module.js';
 import { DATABASE_URL } from '../database/database.module.js';
-import { isConnectionFailure } from '../errors/unavailable.js';
 import { backoffDelay } from '../retry/backoff.js';
 
 /** One channel for "there is work": the payload names the topic (a queue, or a table that is its own queue). */
@@ -111,8 +109,6 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
   private reconnecting?: NodeJS.Timeout;
   private listenerFailures = 0;
   private stopping = false;
-  /** The fetch loops of work(): what they run now, and when they end. */
-  private readonly slots: { slot: Slot; queue: string; done: Promise<void> }[] = [];
 
   constructor(
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
@@ -147,17 +143,10 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
     await this.listening?.catch(() => undefined);
     await this.listener?.end().catch(() => undefined);
     this.listener = undefined;
-    // graceful: let running handlers finish (up to 20 s); what is still running then is failed, so it is retried
-    for (const { slot } of this.slots) slot.wake();
-    const finished = await Promise.race([Promise.all(this.slots.map((loop) => loop.done)).then(() => true), sleep(20_000).then(() => false)]);
-    if (!finished) {
-      for (const { slot, queue } of this.slots) {
-        if (slot.job) await this.boss.fail(queue, slot.job, { message: 'the worker shut down while it ran' }).catch(() => undefined);
-      }
-    }
     if (!this.started) return;
     this.started = false;
-    await this.boss.stop({ graceful: false, wait: true, timeout: 5_000 });
+    // graceful: let running handlers finish (up to 20 s), then close the pool
+    await this.boss.stop({ graceful: true, wait: true, timeout: 20_000 });
   }
 
   async send(queue: QueueDefinition, data: object, options: SendOptions = {}): Promise<string | null> {
@@ -180,56 +169,25 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
     handler: (job: QueuedJob<T>) => Promise<void>,
   ): Promise<void> {
     await this.ensure(queue);
-    // one loop per slot: a slow job does not hold up the others
-    const slots = Array.from({ length: options.concurrency }, () => new Slot());
-    for (const slot of slots) this.slots.push({ slot, queue: queue.name, done: this.runSlot(queue, slot, (options.pollingIntervalSeconds ?? 2) * 1000, handler) });
-    await this.subscribe(queue.name, () => slots.forEach((slot) => slot.wake()));
-  }
-
-  /**
-   * Fetches and runs jobs until shutdown. pg-boss 10's own worker does not await recording a
-   * job's outcome (complete/fail): a database that is away then crashes the process with an
-   * unhandled rejection. This loop awaits it, and waits for the database to record it.
-   */
-  private async runSlot<T extends object>(queue: QueueDefinition, slot: Slot, pollMs: number, handler: (job: QueuedJob<T>) => Promise<void>): Promise<void> {
-    while (!this.stopping) {
-      // (pg-boss returns no jobs, rather than an error, while the database is away)
-      const [job] = (await this.boss.fetch<T>(queue.name, { batchSize: 1, includeMetadata: true }).catch(() => [])) as PgBoss.JobWithMetadata<T>[];
-      if (!job) {
-        await slot.sleep(pollMs);
-        continue;
-      }
-      slot.job = job.id;
-      try {
-        await this.runJob(queue, job, handler);
-      } finally {
-        slot.job = undefined;
-      }
+    // one poller per slot: a slow job does not hold up the others
+    const ids: string[] = [];
+    for (let i = 0; i < options.concurrency; i++) {
+      let workerId = '';
+      workerId = await this.boss.work<T>(
+        queue.name,
+        { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async ([job]) => {
+          try {
+            await handler(job);
+          } finally {
+            // pg-boss sleeps a polling interval after each job; a backlog should drain without pauses
+            this.boss.notifyWorker(workerId);
+          }
+        },
+      );
+      ids.push(workerId);
     }
-  }
-
-  private async runJob<T extends object>(queue: QueueDefinition, job: PgBoss.JobWithMetadata<T>, handler: (job: QueuedJob<T>) => Promise<void>): Promise<void> {
-    let failure: Error | undefined;
-    try {
-      await withinSeconds(handler({ data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit }), Number(job.expireInSeconds));
-    } catch (error) {
-      failure = error instanceof Error ? error : new Error(String(error));
-    }
-    // If this process dies before the outcome is recorded, the job stays active and the owner's
-    // recovery finds it (see OperationRecovery); a database that is away is waited for.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        if (failure) await this.boss.fail(queue.name, job.id, { message: failure.message });
-        else await this.boss.complete(queue.name, job.id);
-        return;
-      } catch (error) {
-        if (!isConnectionFailure(error) || this.stopping) {
-          this.errors.say(`job queue: could not record the outcome of job ${job.id} (${(error as Error).message})`);
-          return;
-        }
-        await sleep(backoffDelay(attempt, { initialMs: 250, maxMs: 5000 }));
-      }
-    }
+    await this.subscribe(queue.name, () => ids.forEach((id) => this.boss.notifyWorker(id)));
   }
 
   async subscribe(topic: string, wake: () => void): Promise<void> {
@@ -354,38 +312,4 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
 
 async function notify(db: PgBoss.Db, topic: string): Promise<void> {
   await db.executeSql('select pg_notify($1, $2)', [WORK_CHANNEL, topic]);
-}
-
-/** A fetch loop's pause between polls, cut short by a wake-up (a NOTIFY, shutdown). */
-class Slot {
-  /** The job it runs now. */
-  job?: string;
-  private wakeUp?: () => void;
-
-  sleep(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const wake = () => done();
-      this.wakeUp = wake;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-    }).finally(() => {
-      this.wakeUp = undefined;
-    });
-  }
-
-  wake(): void {
-    this.wakeUp?.();
-  }
-}
-
-/** The handler's promise, or a rejection after `seconds` (the job's expiry, as pg-boss's own worker does). */
-function withinSeconds<T>(promise: Promise<T>, seconds: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`job did not finish within ${seconds} s`)), Math.max(1, seconds) * 1000);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
