@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import { PROCESS_ROLE, type ProcessRole } from '../config/config.module.js';
 import { DATABASE_URL } from '../database/database.module.js';
+import { isConnectionFailure } from '../errors/unavailable.js';
 import { backoffDelay } from '../retry/backoff.js';
 
 /** One channel for "there is work": the payload names the topic (a queue, or a table that is its own queue). */
@@ -177,17 +179,41 @@ export class PgBossJobQueue extends JobQueue implements OnApplicationShutdown {
         queue.name,
         { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
         async ([job]) => {
+          let failure: Error | undefined;
           try {
             await handler(job);
-          } finally {
-            // pg-boss sleeps a polling interval after each job; a backlog should drain without pauses
-            this.boss.notifyWorker(workerId);
+          } catch (error) {
+            failure = error instanceof Error ? error : new Error(String(error));
           }
+          // pg-boss records the outcome after this returns without awaiting it: with the database
+          // away, that rejection would end the process. So the outcome is recorded here first,
+          // waiting for the database; pg-boss's own complete() then finds nothing active to change.
+          await this.recordOutcome(queue.name, job.id, failure);
+          // pg-boss sleeps a polling interval after each job; a backlog should drain without pauses
+          this.boss.notifyWorker(workerId);
         },
       );
       ids.push(workerId);
     }
     await this.subscribe(queue.name, () => ids.forEach((id) => this.boss.notifyWorker(id)));
+  }
+
+  /** Completes or fails the job, waiting (with backoff) while the database does not answer; never throws. */
+  private async recordOutcome(queue: string, jobId: string, failure: Error | undefined): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        if (failure) await this.boss.fail(queue, jobId, { message: failure.message, stack: failure.stack });
+        else await this.boss.complete(queue, jobId);
+        return;
+      } catch (error) {
+        if (!isConnectionFailure(error) || this.stopping) {
+          // the job stays active; the owner's recovery finds it (see OperationRecovery)
+          this.errors.say(`job queue: could not record the outcome of job ${jobId} (${(error as Error).message})`);
+          return;
+        }
+        await sleep(backoffDelay(attempt, { initialMs: 250, maxMs: 5000 }));
+      }
+    }
   }
 
   async subscribe(topic: string, wake: () => void): Promise<void> {
