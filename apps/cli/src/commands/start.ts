@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AppConfig, backoffDelay, type LocalEngineStatus, runDirOf, type SupervisedProcess, writeLauncherStatus } from '#platform';
 import { embeddedPostgresPid, ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { commandLineOf, isProgram, readPid, removePid, stopStale, writePid } from '../launcher/pid-files.js';
-import { CATALOG_IMAGES, engineAnswers, type LocalEnginePlan, planLocalEngine, PRIVATE_ENGINE, privateEngineEnv, runScript, SYSTEM_SOCKET } from '../launcher/local-engine.js';
+import { CATALOG_IMAGES, engineAnswers, imageStartedIn, type LocalEnginePlan, planLocalEngine, PRIVATE_ENGINE, privateEngineEnv, runScript, SYSTEM_SOCKET } from '../launcher/local-engine.js';
 import { afterExit } from '../launcher/restart-policy.js';
 import { runMigrations } from './migrate.js';
 
@@ -197,8 +197,7 @@ class Launcher {
     this.writeStatus();
     const env = { ...process.env, DOCKER_HOST: plan.endpoint };
     const built = await runScript('infra/images/build-all.sh', [...CATALOG_IMAGES], env, (line) => {
-      // build-all.sh says "=== <name> (<tag>)" as it starts each image
-      const next = /^(?:\S+: )?=== ([a-z-]+) \(/.exec(line)?.[1];
+      const next = imageStartedIn(line);
       if (next) {
         if (status.images.building) status.images.built.push(status.images.building);
         status.images.building = next;

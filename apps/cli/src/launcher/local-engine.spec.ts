@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { engineAnswers, planLocalEngine, PRIVATE_ENGINE } from './local-engine.js';
+import { engineAnswers, imageStartedIn, planLocalEngine, PRIVATE_ENGINE } from './local-engine.js';
 
 describe('the engine npm start provides', () => {
   const fresh = { provide: true, systemAnswers: false, isRoot: true };
@@ -18,6 +18,13 @@ describe('the engine npm start provides', () => {
     const told = planLocalEngine({ ...fresh, isRoot: false });
     expect(told.kind).toBe('instruct');
     expect(told.kind === 'instruct' && told.message).toMatch(/no Docker engine answers at \/var\/run\/docker.sock: .*set DOCKER_HOST/);
+  });
+
+  it("follows build-all.sh's output to say which image it is at", () => {
+    expect(imageStartedIn('[images] === prosody (allmende/prosody:0.12)')).toBe('prosody');
+    expect(imageStartedIn('[images] === plain-debian (allmende-test/plain-debian:12)')).toBe('plain-debian');
+    expect(imageStartedIn('[images] allmende/prosody:0.12 already exists (FORCE=1 rebuilds)')).toBeUndefined();
+    expect(imageStartedIn('Setting up prosody (0.12.3-1+deb12u1) ...')).toBeUndefined();
   });
 
   describe('engineAnswers', () => {

@@ -35,6 +35,11 @@ export function planLocalEngine(input: { provide: boolean; systemAnswers: boolea
   };
 }
 
+/** The image build-all.sh says it starts on this line of its output ("[images] === prosody (allmende/prosody:0.12)"), if any. */
+export function imageStartedIn(line: string): string | undefined {
+  return /^(?:\[images\] )?=== ([a-z][a-z-]*) \(/.exec(line)?.[1];
+}
+
 /** True when a Docker engine answers /_ping on the unix socket within the time given. */
 export function engineAnswers(socketPath: string, timeoutMs = 1500): Promise<boolean> {
   return new Promise((resolve) => {
