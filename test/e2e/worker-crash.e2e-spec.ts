@@ -106,5 +106,6 @@ describe('provisioning survives the worker being killed at every step', () => {
     expect(await docker.listNetworks({ filters: { label: [`allmende.tenant=${tenantId}`] } })).toHaveLength(1);
     expect(await harness.dataSource.manager.countBy(AdminCredential, { tenantId })).toBe(1);
     expect(await harness.dataSource.manager.countBy(AuditEvent, { targetId: tenantId, action: 'tenant.active' })).toBe(1);
-  });
+    // a kill and a fresh worker per step (eight of them, the edge's publish among them): more than the default two minutes on a busy machine
+  }, 420_000);
 });
