@@ -208,7 +208,7 @@ describe('chaos: faults injected for real, convergence measured', () => {
     process.kill(postmaster, 'SIGKILL');
 
     const seen = { json: false, html: false, retryAfter: '' };
-    await waitFor('the API to answer 200 again', async () => {
+    const probe = async () => {
       const json = await fetch(url('/api/v1/plans')).catch(() => undefined);
       if (json?.status === 503) {
         seen.json = true;
@@ -216,8 +216,12 @@ describe('chaos: faults injected for real, convergence measured', () => {
         const page = await fetch(url('/'), { headers: { accept: 'text/html' } }).catch(() => undefined);
         if (page?.status === 503 && /Back in a moment/.test(await page.text())) seen.html = true;
       }
-      return json?.status === 200;
-    }, 120_000, 100);
+      return json?.status;
+    };
+    // a backend outlives its killed postmaster for a moment and may still answer a query: first
+    // the outage as the API tells it, then its end
+    await waitFor('the API to say the database is away', async () => (await probe(), seen.json && seen.html), 30_000, 50).catch(() => undefined);
+    await waitFor('the API to answer 200 again', async () => (await probe()) === 200, 120_000, 100);
     const apiBack = Date.now() - killedAt;
     expect(seen).toEqual({ json: true, html: true, retryAfter: '5' });
     await succeeded(operationId);
