@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { createPost, createXmppUser, dockerCli, serviceContainer, xmppLoginIn } from '#test/support/backups.js';
+import { createPost, createXmppUser, dockerCli, downloadExport, serviceContainer, xmppLoginIn } from '#test/support/backups.js';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
 import { removeLabelled, requireImages, testDocker, testEngine } from '#test/support/docker.js';
 import { removeTenantObjects } from '#test/support/docker-exec.js';
@@ -94,18 +94,8 @@ describe('an export opens on a plain upstream install', () => {
     const started = await plane.http().post(`/api/v1/tenants/${tenantId}/exports`).set(owner.auth).expect(201);
     await plane.waitForOperation(started.body.operation.id, 300_000);
     const [exported] = (await plane.http().get(`/api/v1/tenants/${tenantId}/exports`).set(owner.auth).expect(200)).body;
-    const archive = await plane
-      .http()
-      .get(exported.download)
-      .set(owner.auth)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    writeFileSync(join(workDir, 'export.tar.gz'), archive.body as Buffer);
+    const archive = await downloadExport(plane, owner.auth, exported.download);
+    writeFileSync(join(workDir, 'export.tar.gz'), archive);
     await run('tar', ['-xzf', join(workDir, 'export.tar.gz'), '-C', workDir]);
     const files = walk(workDir).filter((path) => !path.endsWith('export.tar.gz'));
     expect(files.map((path) => path.slice(workDir.length + 1))).toEqual(expect.arrayContaining(['README.md', 'prosody/data/prosody.sqlite', 'wordpress/wordpress.sql']));

@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { Backup, Domain, Operation, Tenant, TenantExport } from '#provisioning';
 import { SYSTEM_ACTOR } from '#domain';
 import { ProvisioningMaintenance, TenantLifecycleService } from '#provisioning';
+import { downloadExport } from '#test/support/backups.js';
 import { ControlPlane, startControlPlane } from '#test/support/control-plane.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
 import { containersOf, dockerExec, removeTenantObjects } from '#test/support/docker-exec.js';
@@ -106,19 +107,9 @@ describe('tenant lifecycle on a real Docker engine', () => {
     expect(await states()).toEqual({ 'alm-life-cycle-prosody-prosody': 'running' });
     const [exported] = (await plane.http().get(`/api/v1/tenants/${tenantId}/exports`).set(owner.auth).expect(200)).body;
     expect(exported).toMatchObject({ state: 'completed', download: `/api/v1/tenants/${tenantId}/exports/${exported.id}/download` });
-    const archive = await plane
-      .http()
-      .get(exported.download)
-      .set(owner.auth)
-      .buffer(true)
-      .parse((response, done) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => done(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    const bytes = gunzipSync(archive.body as Buffer);
-    expect((archive.body as Buffer).length).toBe(exported.sizeBytes);
+    const archive = await downloadExport(plane, owner.auth, exported.download);
+    const bytes = gunzipSync(archive);
+    expect(archive.length).toBe(exported.sizeBytes);
     expect(bytes.includes(Buffer.from('prosody/data/allmende-marker'))).toBe(true);
     expect(bytes.includes(Buffer.from('members list'))).toBe(true);
     expect(bytes.includes(Buffer.from('README.md'))).toBe(true);

@@ -73,3 +73,19 @@ export async function waitForEnd(plane: ControlPlane, id: string, timeoutMs = 30
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** An export archive's bytes, downloaded as the owner's browser would (the whole body, whatever its type). */
+export async function downloadExport(plane: ControlPlane, auth: Record<string, string>, download: string): Promise<Buffer> {
+  const response = await plane
+    .http()
+    .get(download)
+    .set(auth)
+    .buffer(true)
+    .parse((res, done) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => done(null, Buffer.concat(chunks)));
+    })
+    .expect(200);
+  return response.body as Buffer;
+}
