@@ -71,11 +71,12 @@ describe('backups that restore, on a real Docker engine', () => {
   });
 
   afterAll(async () => {
-    for (const id of tenants) await removeTenantObjects(docker, id).catch(() => undefined);
     // scratch copies of drills carry their own tenant label: only those of this run's drills
-    for (const drill of (await plane?.dataSource.manager.find(RestoreDrill, {})) ?? []) await removeTenantObjects(docker, drill.scratchTenantId).catch(() => undefined);
-    await removeLabelled(engine, [RUN_LABEL]);
+    const scratch = ((await plane?.dataSource.manager.find(RestoreDrill, {})) ?? []).map((drill) => drill.scratchTenantId);
+    // the plane first: its reconcile loop would put back what the cleanup removes
     await plane?.close();
+    for (const id of [...tenants, ...scratch]) await removeTenantObjects(docker, id).catch(() => undefined);
+    await removeLabelled(engine, [RUN_LABEL]);
     rmSync(siteDir, { recursive: true, force: true });
     rmSync(configDir, { recursive: true, force: true });
   });

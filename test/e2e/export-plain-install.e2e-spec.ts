@@ -84,9 +84,10 @@ describe('an export opens on a plain upstream install', () => {
   });
 
   afterAll(async () => {
+    // the plane first: its reconcile loop would put back what the cleanup removes
+    await plane?.close();
     await removeTenantObjects(docker, tenantId).catch(() => undefined);
     await removeLabelled(engine, [RUN_LABEL]);
-    await plane?.close();
     rmSync(workDir, { recursive: true, force: true });
   });
 

@@ -51,8 +51,9 @@ describe('tenant lifecycle on a real Docker engine', () => {
   });
 
   afterAll(async () => {
-    await removeTenantObjects(docker, tenantId);
+    // the plane first: its reconcile loop would put back what the cleanup removes
     await plane?.close();
+    await removeTenantObjects(docker, tenantId);
   });
 
   it('keeps running while past due, with a grace period', async () => {

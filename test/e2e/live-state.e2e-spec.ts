@@ -48,8 +48,9 @@ describe('live engine state on a real Docker engine', () => {
   });
 
   afterAll(async () => {
-    for (const id of tenants) await removeTenantObjects(docker, id);
+    // the plane first: its reconcile loop would put back what the cleanup removes
     await plane?.close();
+    for (const id of tenants) await removeTenantObjects(docker, id);
   });
 
   it('is healthy after provisioning, and says so with a fresh check time', async () => {

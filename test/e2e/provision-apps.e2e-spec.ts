@@ -28,8 +28,9 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
   });
 
   afterAll(async () => {
-    for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
+    // the plane first: its reconcile loop would put back what the cleanup removes
     await plane?.close();
+    for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
   });
 
   async function orderFor(name: string, email: string, planCode: string, subdomain: string): Promise<{ tenantId: string; owner: Session }> {

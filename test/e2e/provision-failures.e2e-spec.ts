@@ -39,8 +39,9 @@ describe('provisioning failures on a real Docker engine', () => {
   });
 
   afterAll(async () => {
-    for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
+    // the plane first: its reconcile loop would put back what the cleanup removes
     await plane?.close();
+    for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
     rmSync(templates, { recursive: true, force: true });
   });
 

@@ -35,8 +35,9 @@ describe('provisioning Prosody on a real Docker engine', () => {
   });
 
   afterAll(async () => {
-    if (tenantId) await removeTenantObjects(docker, tenantId);
+    // the plane first: its reconcile loop would put back what the cleanup removes
     await plane?.close();
+    if (tenantId) await removeTenantObjects(docker, tenantId);
   });
 
   it('refuses an unknown version or app before creating anything', async () => {

@@ -99,8 +99,9 @@ describe('tenants at their own address, through the edge proxy', () => {
   });
 
   afterAll(async () => {
-    for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
+    // the plane first: its reconcile loop would put back what the cleanup removes
     await plane?.close();
+    for (const tenantId of tenants) await removeTenantObjects(docker, tenantId);
     await dns?.stop();
   });
 
