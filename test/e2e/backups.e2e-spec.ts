@@ -43,7 +43,7 @@ describe('backups that restore, on a real Docker engine', () => {
   const backupsOf = async (id = tenantId) => (await plane.http().get(`/api/v1/tenants/${id}/backups`).set(operator.auth).expect(200)).body;
 
   beforeAll(async () => {
-    await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6', 'allmende/mariadb:10.11', 'allmende/restic:0.18', 'allmende-test/rest-server:0.13', 'allmende/busybox:1']);
+    await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6.1', 'allmende/mariadb:10.11', 'allmende/restic:0.18', 'allmende-test/rest-server:0.13', 'allmende/busybox:1']);
     await dockerCli(engine.endpoint, ['network', 'create', '--label', RUN_LABEL, NETWORK]);
     await dockerCli(engine.endpoint, ['run', '-d', '--name', REST_SERVER, '--label', RUN_LABEL, '--network', NETWORK, 'allmende-test/rest-server:0.13']);
     const sitesFile = join(configDir, 'sites.json');

@@ -213,7 +213,7 @@ function deployedApp(app: 'prosody' | 'wordpress' | 'mastodon', timeoutMs: numbe
 }
 
 beforeAll(async () => {
-  await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', STAND_IN]);
+  await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6.1', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', STAND_IN]);
 });
 
 afterAll(async () => {

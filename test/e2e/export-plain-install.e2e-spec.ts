@@ -71,7 +71,7 @@ describe('an export opens on a plain upstream install', () => {
   const title = `Harvest festival ${RUN}`;
 
   beforeAll(async () => {
-    await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6', 'allmende/mariadb:10.11', 'allmende/busybox:1', 'allmende-test/plain-debian:12']);
+    await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6.1', 'allmende/mariadb:10.11', 'allmende/busybox:1', 'allmende-test/plain-debian:12']);
     plane = await startControlPlane();
     const operator = await createOperator(plane);
     const club = await createClub(plane, 'Export Club');

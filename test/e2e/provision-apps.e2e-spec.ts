@@ -21,7 +21,7 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
 
   beforeAll(async () => {
     await requireImages(engine, [
-      'allmende/wordpress:6', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3', 'allmende/busybox:1',
+      'allmende/wordpress:6.1', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3', 'allmende/busybox:1',
     ]);
     plane = await startControlPlane();
     operator = await createOperator(plane);

@@ -24,7 +24,7 @@ describe('provisioning failures on a real Docker engine', () => {
   const tenants: string[] = [];
 
   beforeAll(async () => {
-    await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6', 'allmende/mariadb:10.11']);
+    await requireImages(engine, ['allmende/prosody:0.12', 'allmende/wordpress:6.1', 'allmende/mariadb:10.11']);
     // the shipped templates, with one limit the engine refuses (it requires at least 6 MB);
     // tmpfs mounts shrunk to 1Mi each, since the loader refuses more tmpfs than memory
     cpSync(join(process.cwd(), 'templates'), templates, { recursive: true });

@@ -293,6 +293,15 @@ describe('health', () => {
     expect((await inspect(db.name)).State.Health?.Status).toBe('healthy');
   });
 
+  it('fails at once for a container that keeps exiting, not at the health timeout', async () => {
+    const dying = service(t, 'dying', 'web', { command: ['sh', '-c', 'echo cannot-start; exit 3'], healthcheck: { ...HEALTHY, intervalSeconds: 60, startPeriodSeconds: 60 } });
+    const started = Date.now();
+    const error = await expectRejection(runtime.apply(engine, plan(t, 'dying', [dying]), undefined, 60_000));
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(error.message).toMatch(/keeps exiting \(restarted \d+ times, last exit code 3\)/);
+    expect(error.message).toContain('cannot-start');
+  });
+
   it('fails after the health timeout with the last log lines and the health state', async () => {
     const slow = service(t, 'slow', 'web', {
       command: ['sh', '-c', 'echo still-booting; exec sleep 3600'],

@@ -90,7 +90,7 @@ describe('tenants at their own address, through the edge proxy', () => {
   }
 
   beforeAll(async () => {
-    await requireImages(engine, ['allmende/caddy:2.6', 'allmende/prosody:0.12', 'allmende/wordpress:6', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3']);
+    await requireImages(engine, ['allmende/caddy:2.6', 'allmende/prosody:0.12', 'allmende/wordpress:6.1', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3']);
     mkdirSync(SCREENSHOTS, { recursive: true });
     // the cooperative's zone: every club's subdomain points at this host (a wildcard), the rest is added per club
     dns = await startDnsServer({ 'allmende.localhost': [{ owner: '*', type: 'A', data: publishIp }] });

@@ -48,6 +48,8 @@ export async function startControlPlane(env: Record<string, string | undefined> 
     ALLMENDE_IMAGE_OVERRIDES: JSON.stringify({
       'ghcr.io/mastodon/mastodon:v4.3.17': 'allmende-test/mastodon-standin:4.3',
       'ghcr.io/mastodon/mastodon-streaming:v4.3.17': 'allmende-test/mastodon-standin:4.3',
+      'ghcr.io/mastodon/mastodon:v4.4.8': 'allmende-test/mastodon-standin:4.4',
+      'ghcr.io/mastodon/mastodon-streaming:v4.4.8': 'allmende-test/mastodon-standin:4.4',
     }),
     ALLMENDE_EDGE_NAME: edge.name,
     ALLMENDE_EDGE_HTTP_PORT: String(edge.httpPort),

@@ -6,6 +6,7 @@ export * from './templates/app-template.js';
 export * from './templates/expressions.js';
 export * from './templates/load-template.js';
 export * from './templates/template-catalog.js';
+export * from './templates/upgrade-paths.js';
 export * from './render/generate-secrets.js';
 export * from './render/plan-hash.js';
 export * from './render/render-input.js';

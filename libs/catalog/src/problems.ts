@@ -1,2 +1,4 @@
 /** What the catalog says is wrong with a field; the words are the storefront's texts. */
-export type CatalogProblemCode = 'app.unknown' | 'version.unknown' | 'plan.not_orderable';
+import type { UpgradeRefusalCode } from './templates/upgrade-paths.js';
+
+export type CatalogProblemCode = 'app.unknown' | 'version.unknown' | 'plan.not_orderable' | UpgradeRefusalCode;

@@ -38,3 +38,4 @@ export * from './operations/operation-journal.js';
 export * from './pipeline/tenant-locks.js';
 export * from './tenants/tenant-directory.js';
 export * from './domains/index.js';
+export * from './upgrades/upgrade-notices.js';

@@ -24,6 +24,7 @@ import { Placement } from './pipeline/placement.js';
 import { PostgresTenantLocks, TenantLocks } from './pipeline/tenant-locks.js';
 import { ServiceInstances } from './pipeline/service-instances.js';
 import { ProvisioningModule } from './provisioning.module.js';
+import { RolloutDriver } from './upgrades/rollout-driver.js';
 
 /** The worker side: runs operations from the queue, recovers interrupted ones, reconciles, watches hosts. */
 @Module({
@@ -46,9 +47,10 @@ import { ProvisioningModule } from './provisioning.module.js';
     ReadinessSchedule,
     BackupAlerts,
     BackupScheduler,
+    RolloutDriver,
     ...LifecycleHandlers,
     { provide: OPERATION_HANDLERS, useFactory: (...handlers: unknown[]) => handlers, inject: LifecycleHandlers },
   ],
-  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, EdgeMaintenance, DomainRechecks, ReadinessSchedule, BackupScheduler, TenantBackups],
+  exports: [OperationRunner, ProvisioningMaintenance, OperationRecovery, EdgeMaintenance, DomainRechecks, ReadinessSchedule, BackupScheduler, TenantBackups, RolloutDriver],
 })
 export class ProvisioningWorkerModule {}

@@ -14,6 +14,9 @@ import { BackupSites } from './backups/backup-sites.js';
 import { BackupStatusService } from './backups/backup-status.js';
 import { BackupStore } from './backups/backup-store.port.js';
 import { BackupsController } from './backups/backups.controller.js';
+import { UpgradeNotices } from './upgrades/upgrade-notices.js';
+import { UpgradesController } from './upgrades/upgrades.controller.js';
+import { UpgradesService } from './upgrades/upgrades.service.js';
 import { ExportsController } from './backups/exports.controller.js';
 import { LocalBackupStore } from './backups/local-backup-store.js';
 import { TenantDeployments } from './pipeline/tenant-deployments.js';
@@ -49,7 +52,7 @@ import { TenantsService } from './tenants/tenants.service.js';
     IdentityModule, CatalogModule, AuditModule, JobsModule, LimitsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES),
     EdgeModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => edgeOptionsOf(config) }),
   ],
-  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, BackupsController, DockerHostsController, EdgeController, CustomDomainsController, ReadinessController],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, BackupsController, DockerHostsController, EdgeController, CustomDomainsController, ReadinessController, UpgradesController],
   providers: [
     OperationsService,
     { provide: OperationJournal, useExisting: OperationsService },
@@ -74,11 +77,13 @@ import { TenantsService } from './tenants/tenants.service.js';
     BackupRecords,
     BackupStatusService,
     BackupActions,
+    UpgradeNotices,
+    UpgradesService,
   ],
   exports: [
     RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore,
     DnsResolver, CustomDomainsService, ReadinessService, OwnerAddresses,
-    TenantDeployments, BackupSites, BackupRecords, BackupStatusService,
+    TenantDeployments, BackupSites, BackupRecords, BackupStatusService, UpgradeNotices, UpgradesService,
   ],
 })
 export class ProvisioningModule {}

@@ -322,7 +322,7 @@ describe('renderDeploymentPlan', () => {
 
   it('changes the hash (and the images) with the version', () => {
     const twoVersions = structuredClone(template('prosody'));
-    twoVersions.versions.push({ version: '0.13', default: false, images: { prosody: 'allmende/prosody:0.13' } });
+    twoVersions.versions.push({ version: '0.13', default: false, upgradeFrom: [], images: { prosody: 'allmende/prosody:0.13' } });
     const older = renderDeploymentPlan({ ...input('prosody'), manifest: twoVersions });
     const newer = renderDeploymentPlan({ ...input('prosody'), manifest: twoVersions, version: '0.13' });
     expect(newer.version).toBe('0.13');

@@ -66,7 +66,8 @@ export function renderDeploymentPlan(input: RenderPlanInput): DeploymentPlan {
     hooks: {
       firstStart: renderHooks(template.hooks.firstStart),
       backup: renderHooks(template.hooks.backup),
-      upgrade: renderHooks(template.hooks.upgrade),
+      // the hooks an upgrade into this version runs (a data migration one release needs)
+      upgrade: renderHooks(template.hooks.upgrade.filter((hook) => !hook.toVersions || hook.toVersions.includes(version.version))),
     },
   };
   const hash = planHash(unhashed);

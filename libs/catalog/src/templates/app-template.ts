@@ -31,6 +31,8 @@ export interface AppTemplate {
 export interface TemplateVersion {
   version: string;
   default: boolean;
+  /** The versions a tenant may upgrade from straight into this one (no skipping a required step). */
+  upgradeFrom: string[];
   /** Service name -> image reference; overrides the service's own `image`. */
   images: Record<string, string>;
 }
@@ -152,6 +154,8 @@ export interface HookSpec {
    * is the volume's key, `path` relative to it). A backup whose file is missing or empty fails.
    */
   output?: { volume: string; path: string };
+  /** Upgrade hooks: run only on upgrades into these versions (absent: every upgrade). */
+  toVersions?: string[];
   /** Backup hooks: loads `output` back into the running app after its volumes were restored. */
   restore?: { argv: string[]; timeoutSeconds: number; user?: string };
 }

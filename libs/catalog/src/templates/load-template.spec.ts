@@ -194,7 +194,16 @@ describe('a broken template is refused, naming the file and the field', () => {
   });
 
   it('a version listed twice', () => {
-    expect(problemWith('prosody', (m) => m.versions.push({ ...m.versions[0], default: false }))).toBe('/versions/1/version "0.12" appears twice');
+    expect(problemWith('prosody', (m) => m.versions.push({ ...m.versions[0], default: false }))).toBe('/versions/2/version "0.12" appears twice');
+  });
+
+  it('an upgrade from a version that does not exist, or from a newer one', () => {
+    expect(problemWith('prosody', (m) => (m.versions[1].upgradeFrom = ['0.11']))).toBe('/versions/1/upgradeFrom/0 names no version of this template ("0.11")');
+    expect(problemWith('prosody', (m) => (m.versions[0].upgradeFrom = ['13.0']))).toBe('/versions/0/upgradeFrom/0 "13.0" is listed after "0.12": list versions oldest first');
+  });
+
+  it('an upgrade hook for a version that does not exist', () => {
+    expect(problemWith('wordpress', (m) => (m.hooks.upgrade[0].toVersions = ['7.0']))).toBe('/hooks/upgrade/0/toVersions/0 names no version of this template ("7.0")');
   });
 
   it('a version image for a service that does not exist', () => {
@@ -202,7 +211,7 @@ describe('a broken template is refused, naming the file and the field', () => {
   });
 
   it('a service without an image in some version', () => {
-    expect(problemWith('wordpress', (m) => delete m.versions[0].images.db)).toBe('/services/db/image is required: version "6" names no image for this service');
+    expect(problemWith('wordpress', (m) => delete m.versions[0].images.db)).toBe('/services/db/image is required: version "6.1" names no image for this service');
   });
 
   it('dependsOn naming a service that does not exist, or itself', () => {

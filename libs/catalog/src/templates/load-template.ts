@@ -61,7 +61,7 @@ export function loadTemplateFile(file: string): AppTemplate {
 type RawHealthcheck = Partial<NonNullable<ServiceSpec['healthcheck']>> & { command: string[] };
 type RawManifest = {
   app: string; name: string; description: string;
-  versions: { version: string; default?: boolean; images: Record<string, string> }[];
+  versions: { version: string; default?: boolean; upgradeFrom?: string[]; images: Record<string, string> }[];
   secrets?: SecretSpec[];
   admin: Omit<AppTemplate['admin'], 'reservedUsernames'> & { reservedUsernames?: string[] };
   volumes?: AppTemplate['volumes'];
@@ -105,7 +105,7 @@ function normalise(raw: RawManifest, file: string): AppTemplate {
   for (const phase of HOOK_PHASES) {
     hooks[phase] = (raw.hooks?.[phase] ?? []).map((hook) => ({ ...hook, acceptExitCodes: hook.acceptExitCodes ?? [] }));
   }
-  const versions = raw.versions.map((version) => ({ ...version, default: version.default ?? false }));
+  const versions = raw.versions.map((version) => ({ ...version, default: version.default ?? false, upgradeFrom: version.upgradeFrom ?? [] }));
   return {
     app: raw.app,
     name: raw.name,
@@ -136,6 +136,20 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
     for (const service of Object.keys(version.images)) {
       if (!services[service]) fail(`/versions/${index}/images/${service}`, 'names no service of this template');
     }
+  });
+  // Upgrades: only from a version listed before this one (the manifest lists oldest first), so
+  // "newer" is the manifest's order and no upgrade path can go round in a circle.
+  template.versions.forEach((version, index) => {
+    version.upgradeFrom.forEach((from, position) => {
+      const earlier = template.versions.findIndex((candidate) => candidate.version === from);
+      if (earlier < 0) fail(`/versions/${index}/upgradeFrom/${position}`, `names no version of this template ("${from}")`);
+      if (earlier >= index) fail(`/versions/${index}/upgradeFrom/${position}`, `"${from}" is listed after "${version.version}": list versions oldest first`);
+    });
+  });
+  template.hooks.upgrade.forEach((hook, index) => {
+    (hook.toVersions ?? []).forEach((to, position) => {
+      if (!versionIds.has(to)) fail(`/hooks/upgrade/${index}/toVersions/${position}`, `names no version of this template ("${to}")`);
+    });
   });
   const defaults = template.versions.filter((version) => version.default).length;
   if (defaults !== 1) fail('/versions', `must mark exactly one version "default: true" (found ${defaults})`);

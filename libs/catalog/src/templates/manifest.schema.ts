@@ -90,7 +90,17 @@ const backupHook = {
   },
 };
 
+/** Upgrade hooks may be limited to upgrades into some versions (a data migration one release needs). */
+const upgradeHook = {
+  ...hook,
+  properties: {
+    ...hook.properties,
+    toVersions: { type: 'array', minItems: 1, uniqueItems: true, maxItems: 20, items: { type: 'string', pattern: VERSION } },
+  },
+};
+
 const hookList = { type: 'array', maxItems: 20, items: hook };
+const upgradeHookList = { type: 'array', maxItems: 20, items: upgradeHook };
 const backupHookList = { type: 'array', maxItems: 20, items: backupHook };
 
 const service = {
@@ -226,6 +236,8 @@ export const manifestSchema = {
         properties: {
           version: { type: 'string', pattern: VERSION },
           default: { type: 'boolean' },
+          // the versions a tenant may upgrade from straight into this one; absent: none (a first version)
+          upgradeFrom: { type: 'array', uniqueItems: true, maxItems: 20, items: { type: 'string', pattern: VERSION } },
           images: {
             type: 'object',
             propertyNames: { pattern: NAME, maxLength: 20 },
@@ -268,7 +280,7 @@ export const manifestSchema = {
     hooks: {
       type: 'object',
       additionalProperties: false,
-      properties: { firstStart: hookList, backup: backupHookList, upgrade: hookList },
+      properties: { firstStart: hookList, backup: backupHookList, upgrade: upgradeHookList },
     },
     // Host names whose certificates (obtained by the edge) the app presents itself, e.g. Prosody
     // to XMPP clients and servers; `install` (argv, the host name appended) reads certificate and key on stdin.

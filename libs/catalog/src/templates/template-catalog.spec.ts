@@ -31,7 +31,7 @@ describe('TemplateCatalog', () => {
 
   it('resolves the default version, or the one asked for', () => {
     expect(catalog.resolveVersion('mastodon')).toBe('4.3');
-    expect(catalog.resolveVersion('wordpress', '6')).toBe('6');
+    expect(catalog.resolveVersion('wordpress', '6.1')).toBe('6.1');
   });
 
   it('answers unknown apps and versions with domain errors (HTTP 4xx), naming the field', () => {
@@ -39,7 +39,7 @@ describe('TemplateCatalog', () => {
     expect(fieldsOf(() => catalog.resolveVersion('jitsi'))).toMatchObject({ kind: 'validation', app: { code: 'app.unknown', params: { app: 'jitsi' } } });
     expect(fieldsOf(() => catalog.resolveVersion('mastodon', '3.5'))).toEqual({
       kind: 'validation',
-      version: { code: 'version.unknown', params: { app: 'mastodon', version: '3.5', offered: '4.3' } },
+      version: { code: 'version.unknown', params: { app: 'mastodon', version: '3.5', offered: '4.3, 4.4' } },
     });
     expect(() => catalog.resolveVersion('mastodon', 'x'.repeat(10_000))).toThrow(ValidationFailedError);
   });
@@ -54,7 +54,7 @@ describe('TemplateCatalog', () => {
       app: 'prosody',
       name: 'Chat (XMPP)',
       description: expect.any(String),
-      versions: ['0.12'],
+      versions: ['0.12', '13.0'],
       defaultVersion: '0.12',
     });
     expect(JSON.stringify(listed)).not.toMatch(/allmende\/|ghcr\.io|secret/);

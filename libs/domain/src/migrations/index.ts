@@ -11,6 +11,7 @@ import { EdgeAndHostPorts1795490000000 } from './1795490000000-EdgeAndHostPorts.
 import { LiveHealth1795500000000 } from './1795500000000-LiveHealth.js';
 import { Backups1795510000000 } from './1795510000000-Backups.js';
 import { OperationOrder1795520000000 } from './1795520000000-OperationOrder.js';
+import { Upgrades1795530000000 } from './1795530000000-Upgrades.js';
 
 /** Every migration, oldest first. A new migration is generated with `npm run migration:generate -- <path/Name>` and added here. */
-export const MIGRATIONS = [InitialSchema1795394350495, JobQueueSchema1795400000000, Invitations1795410000000, ServiceEndpoints1795420000000, WebhookInboxQueue1795430000000, MailOutbox1795440000000, AccountSecurity1795450000000, BillingIdempotencyAndCancelAt1795470000000, CustomDomains1795480000000, EdgeAndHostPorts1795490000000, LiveHealth1795500000000, Backups1795510000000, OperationOrder1795520000000];
+export const MIGRATIONS = [InitialSchema1795394350495, JobQueueSchema1795400000000, Invitations1795410000000, ServiceEndpoints1795420000000, WebhookInboxQueue1795430000000, MailOutbox1795440000000, AccountSecurity1795450000000, BillingIdempotencyAndCancelAt1795470000000, CustomDomains1795480000000, EdgeAndHostPorts1795490000000, LiveHealth1795500000000, Backups1795510000000, OperationOrder1795520000000, Upgrades1795530000000];

@@ -27,7 +27,7 @@ describe('what a backup takes and a restore gives back', () => {
     expect(requiredDumpsOf(plan)).toEqual(['db-dumps/wordpress.sql']);
     expect(restoreHooksOf(plan).map((hook) => [hook.service, hook.argv[0]])).toEqual([['db', 'mariadb']]);
     expect(dumpServicesOf(plan)).toEqual(['db']);
-    expect(mountOf(plan, 'alm-gardeners-wordpress-content')).toEqual({ service: 'web', image: 'allmende/wordpress:6', target: '/var/lib/wordpress/wp-content' });
+    expect(mountOf(plan, 'alm-gardeners-wordpress-content')).toEqual({ service: 'web', image: 'allmende/wordpress:6.1', target: '/var/lib/wordpress/wp-content' });
   });
 
   it('Prosody: the data volume with SQLite\'s online copy in it; Mastodon: media and the Postgres dump', () => {

@@ -1,3 +1,4 @@
+import type { ContainerRuntime, EngineEndpoint } from '#runtime';
 import type { DrillProbe } from '../entities/index.js';
 import type { AppDeployment } from '../pipeline/tenant-deployments.js';
 
@@ -131,4 +132,26 @@ export function probesFor(app: AppDeployment, domain: string): ProbeCommand[] {
 /** A probe's result as the drill records it. */
 export function probeResult(command: ProbeCommand, ok: boolean, detail: string): DrillProbe {
   return { app: command.app, probe: command.probe, ok, detail: detail.slice(0, 500) };
+}
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Runs a probe and its follow-ups in the app's own containers (a drill's scratch copy, or a tenant after an upgrade). */
+export async function runProbe(runtime: ContainerRuntime, host: EngineEndpoint, app: AppDeployment, first: ProbeCommand): Promise<DrillProbe> {
+  let command: ProbeCommand | undefined = first;
+  while (command) {
+    const service = command.service;
+    const container = app.plan.containers.find((candidate) => candidate.service === service);
+    if (!container) return probeResult(command, false, `no ${service} service`);
+    let output;
+    try {
+      output = await runtime.exec(host, container.name, command.argv, { stdin: command.stdin, user: command.user, timeoutMs: command.timeoutMs });
+    } catch (error) {
+      return probeResult(command, false, errorText(error));
+    }
+    const verdict = command.judge(output);
+    if (!verdict.ok || !verdict.next) return probeResult(command, verdict.ok, verdict.detail);
+    command = verdict.next;
+  }
+  return probeResult(first, false, 'no verdict');
 }

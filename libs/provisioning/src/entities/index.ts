@@ -10,6 +10,7 @@ import { RestoreDrill } from './restore-drill.entity.js';
 import { Tenant } from './tenant.entity.js';
 import { TenantExport } from './tenant-export.entity.js';
 import { TenantReadiness } from './tenant-readiness.entity.js';
+import { UpgradeRollout, UpgradeRolloutTarget } from './upgrade-rollout.entity.js';
 
 export * from './admin-credential.entity.js';
 export * from './backup.entity.js';
@@ -23,6 +24,7 @@ export * from './restore-drill.entity.js';
 export * from './tenant.entity.js';
 export * from './tenant-export.entity.js';
 export * from './tenant-readiness.entity.js';
+export * from './upgrade-rollout.entity.js';
 
 /** The tables provisioning owns. */
-export const PROVISIONING_ENTITIES = [AdminCredential, Backup, BackupSiteState, DockerHost, Domain, HostPort, Operation, RestoreDrill, ServiceInstance, Tenant, TenantExport, TenantReadiness];
+export const PROVISIONING_ENTITIES = [AdminCredential, Backup, BackupSiteState, DockerHost, Domain, HostPort, Operation, RestoreDrill, ServiceInstance, Tenant, TenantExport, TenantReadiness, UpgradeRollout, UpgradeRolloutTarget];

@@ -42,6 +42,10 @@ export class ServiceInstance {
   @Column({ type: 'varchar', length: 16 })
   state: ServiceInstanceState;
 
+  /** Held at its version: rollouts skip it (an operator's or the club's choice). */
+  @Column({ type: 'boolean', default: false })
+  pinned: boolean;
+
   @Column({ type: 'uuid', nullable: true })
   dockerHostId: string | null;
 

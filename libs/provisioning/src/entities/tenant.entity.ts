@@ -3,6 +3,13 @@ import type { TenantState } from '#domain';
 import { DockerHost } from './docker-host.entity.js';
 
 /** One organization's bundle of apps, with the lifecycle that follows its payments. */
+/** Weekly, in UTC: ISO weekday (1 = Monday), the hour it opens, how many hours it stays open. */
+export interface MaintenanceWindow {
+  weekday: number;
+  hour: number;
+  hours: number;
+}
+
 @Entity('tenant')
 export class Tenant {
   @PrimaryGeneratedColumn('uuid')
@@ -48,6 +55,10 @@ export class Tenant {
 
   @Column({ type: 'text', nullable: true })
   failureReason: string | null;
+
+  /** The club's weekly maintenance window (UTC) for planned upgrades; null: any time. */
+  @Column({ type: 'jsonb', nullable: true })
+  maintenanceWindow: MaintenanceWindow | null;
 
   /** Optimistic lock: two writers of the same tenant cannot both win. */
   @VersionColumn()

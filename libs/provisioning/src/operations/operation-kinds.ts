@@ -63,6 +63,14 @@ export const OPERATION_KINDS = {
     { name: 'compare', title: 'Compare what runs with what should run' },
     { name: 'converge', title: 'Fix differences' },
   ],
+  upgrade: [
+    { name: 'check', title: 'Check that this upgrade is allowed now' },
+    { name: 'backup', title: 'Back up the data first (a failed backup stops the upgrade)' },
+    { name: 'replace', title: 'Replace the containers with the new version' },
+    { name: 'migrate', title: "Run the new version's upgrade steps (database migrations)" },
+    { name: 'health', title: 'Check the apps work: health checks, then use them as people do' },
+    { name: 'rollback', title: 'Only if the upgrade failed: return to the old version and the backed-up data' },
+  ],
   recreate: [
     { name: 'remove', title: 'Remove the containers (data volumes are kept)' },
     { name: 'deploy', title: 'Create and start the containers again' },

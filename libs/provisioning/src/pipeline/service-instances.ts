@@ -33,6 +33,12 @@ export class ServiceInstances {
     Object.assign(instance, changes);
   }
 
+  /** Records the version the instance is (being) deployed with: an upgrade, or its rollback. */
+  async setVersion(instance: ServiceInstance, version: string): Promise<void> {
+    await this.dataSource.manager.update(ServiceInstance, instance.id, { version });
+    instance.version = version;
+  }
+
   /** Stops what runs; an instance that never ran stays as it is. */
   async markStopped(instance: ServiceInstance): Promise<void> {
     if (NEVER_RAN.includes(instance.state)) return;

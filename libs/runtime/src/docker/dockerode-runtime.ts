@@ -58,6 +58,8 @@ const DEFAULTS: Required<DockerRuntimeOptions> = {
   pollIntervalMs: 500,
 };
 
+/** A container restarted this often while it should come up is crash-looping. */
+const CRASH_LOOP_RESTARTS = 3;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const nameOf = (info: { Name?: string; Names?: string[] }) => (info.Name ?? info.Names?.[0] ?? '').replace(/^\//, '');
 
@@ -501,6 +503,9 @@ export class DockerodeRuntime extends ContainerRuntime {
         if (ended) throw await this.startFailure(container, planned, `one-shot exited with code ${state.ExitCode}${state.OOMKilled ? ' (killed for using more than its memory limit)' : ''}`);
       } else if (ended && !['always', 'unless-stopped', 'on-failure'].includes(info.HostConfig.RestartPolicy?.Name ?? '')) {
         throw await this.startFailure(container, planned, `exited with code ${state.ExitCode}${state.OOMKilled ? ' (killed for using more than its memory limit)' : ''}`);
+      } else if (info.RestartCount >= CRASH_LOOP_RESTARTS && (!state.Running || state.Restarting)) {
+        // a new container that keeps dying will not become ready: say so now, not at the timeout
+        throw await this.startFailure(container, planned, `keeps exiting (restarted ${info.RestartCount} times, last exit code ${state.ExitCode}${state.OOMKilled ? ', killed for using more than its memory limit' : ''})`);
       } else if (planned.healthcheck) {
         if (state.Health?.Status === 'healthy') return;
         if (state.Health?.Status === 'unhealthy') throw await this.startFailure(container, planned, `is unhealthy; ${lastHealthCheck(info)}`);

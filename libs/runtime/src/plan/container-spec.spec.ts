@@ -5,7 +5,7 @@ import { RuntimeError } from '../runtime-errors.js';
 const web: PlannedContainer = {
   service: 'web',
   name: 'alm-gardeners-wordpress-web',
-  image: 'allmende/wordpress:6',
+  image: 'allmende/wordpress:6.1',
   command: ['apache2ctl', '-D', 'FOREGROUND'],
   env: { WORDPRESS_DB_PASSWORD: 'secret', B: '2', A: '1' },
   labels: {},

@@ -1,5 +1,5 @@
 import { INVITATION_LETTER, type Letter, type MailMessage, VERIFY_EMAIL_LETTER } from '#identity';
-import { BACKUP_CHECK_FAILED_LETTER, BACKUP_FAILED_LETTER, DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER, RESTORE_DRILL_FAILED_LETTER, RESTORE_FAILED_LETTER } from '#provisioning';
+import { BACKUP_CHECK_FAILED_LETTER, BACKUP_FAILED_LETTER, DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER, RESTORE_DRILL_FAILED_LETTER, RESTORE_FAILED_LETTER, UPGRADE_FINISHED_LETTER, UPGRADE_PLANNED_LETTER } from '#provisioning';
 import { en, type Texts } from '../texts/en.js';
 import { format } from '../web/html.js';
 
@@ -46,6 +46,18 @@ export function writeLetter(letter: Letter): MailMessage {
         [RESTORE_FAILED_LETTER]: [t.restoreSubject, t.restoreBody],
       }[letter.template];
       const values = { tenant: v.tenant, tenantId: v.tenantId, site: v.site, failures: v.failures, code: v.code, error: v.error, next: v.next || '-' };
+      return { to: letter.to, subject: format(subject, values), text: format(body, values) };
+    }
+    case UPGRADE_PLANNED_LETTER: {
+      const t = texts.upgrades;
+      const when = v.outcome === 'urgent' ? t.plannedUrgent : v.window ? format(t.plannedWindow, { window: v.window }) : t.plannedSoon;
+      const values = { club: v.club, app: v.app, from: v.from, to: v.to, when };
+      return { to: letter.to, subject: format(t.plannedSubject, values), text: format(t.plannedBody, values) };
+    }
+    case UPGRADE_FINISHED_LETTER: {
+      const t = texts.upgrades;
+      const [subject, body] = v.outcome === 'upgraded' ? [t.upgradedSubject, t.upgradedBody] : v.outcome === 'rolled-back' ? [t.rolledBackSubject, t.rolledBackBody] : [t.notStartedSubject, t.notStartedBody];
+      const values = { club: v.club, app: v.app, from: v.from, to: v.to, reason: v.reason || '-' };
       return { to: letter.to, subject: format(subject, values), text: format(body, values) };
     }
     default:

@@ -37,6 +37,11 @@ export const en = {
     'app.unknown': 'unknown app "{app}" (known: {known})',
     'version.unknown': '{app} has no version "{version}" (offered: {offered})',
     'plan.not_orderable': 'is not a plan that can be ordered',
+    'upgrade.unknown_version': '{app} has no version "{version}" (offered: {offered})',
+    'upgrade.same_version': '{app} already runs version {version}',
+    'upgrade.downgrade': '{app} {from} cannot go back to the older {to}: a downgrade is refused (restore a backup instead)',
+    'upgrade.skips_step': '{app} {from} cannot skip a required step: upgrade to {next} first, then to {to}',
+    'upgrade.no_path': '{app} {to} cannot be reached from {from} (it upgrades from: {sources})',
     'subdomain.too_short': 'must be at least {min} characters',
     'subdomain.too_long': 'must be at most {max} characters',
     'subdomain.characters': 'may contain only letters a-z, digits and hyphens, and must not start or end with a hyphen',
@@ -314,6 +319,21 @@ export const en = {
     },
   },
   // Mails to the cooperative's operators about backups that need a person.
+  upgrades: {
+    plannedSubject: '{app} of {club} will be upgraded to {to}',
+    plannedWindow: 'in your maintenance window, {window}',
+    plannedSoon: 'within the next hours',
+    plannedUrgent: 'as soon as possible: it is a security update, so it does not wait for your maintenance window',
+    plannedBody:
+      'Hello {club},\n\nyour {app} will be upgraded from version {from} to {to} {when}.\n\nWhat happens: a backup of your data is made first (if it fails, nothing is changed), then the new version starts and is checked the way you use it. It is away for a few minutes meanwhile. If anything goes wrong, your {app} returns to version {from} with your data by itself.\n\nYou do not need to do anything. You can choose your maintenance window in your dashboard.\n',
+    upgradedSubject: '{app} of {club} now runs version {to}',
+    upgradedBody: 'Hello {club},\n\nyour {app} was upgraded from version {from} to {to}, and it works: we checked it the way you use it. A backup from just before the upgrade is kept.\n',
+    rolledBackSubject: 'The upgrade of {app} of {club} was undone',
+    rolledBackBody:
+      'Hello {club},\n\nthe upgrade of your {app} from version {from} to {to} did not work, so it was undone: your {app} runs version {from} again, with your data from just before the upgrade. Changes made during the few minutes of the upgrade may be missing.\n\nWhat went wrong: {reason}\n\nThe cooperative looks into it; you do not need to do anything.\n',
+    notStartedSubject: 'The upgrade of {app} of {club} did not start',
+    notStartedBody: 'Hello {club},\n\nthe upgrade of your {app} from version {from} to {to} did not start, and nothing was changed: {reason}\n\nThe cooperative looks into it; you do not need to do anything.\n',
+  },
   backupAlerts: {
     failedSubject: 'Backups of {tenant} fail on {site}',
     failedBody:

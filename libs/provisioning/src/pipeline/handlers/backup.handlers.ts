@@ -13,7 +13,7 @@ import { afterDrill, isCheckDue } from '../../backups/backup-policy.js';
 import { BackupRecords } from '../../backups/backup-records.js';
 import { BackupSites, type ConfiguredSite } from '../../backups/backup-sites.js';
 import { BackupStore } from '../../backups/backup-store.port.js';
-import { probeResult, probesFor, type ProbeCommand } from '../../backups/drill-probes.js';
+import { probesFor, runProbe } from '../../backups/drill-probes.js';
 import { writeExport } from '../../backups/export/export-archive.js';
 import { failureCode, TenantBackups } from '../../backups/tenant-backups.js';
 import { OperationHandler, type Steps } from '../operation-runner.js';
@@ -360,7 +360,7 @@ export class DrillHandler extends OperationHandler {
         const domain = tenant.primaryDomain ?? tenant.slug;
         for (const app of apps) {
           for (const first of probesFor(app, domain)) {
-            const result = await this.probe(host, app, first);
+            const result = await runProbe(this.runtime, host, app, first);
             probes.push(result);
             await report(`${app.template.name}: ${result.detail}`);
           }
@@ -383,24 +383,6 @@ export class DrillHandler extends OperationHandler {
       });
       await this.schedule(tenant, true);
     }
-  }
-
-  private async probe(host: { name: string; endpoint: string }, app: AppDeployment, first: ProbeCommand): Promise<DrillProbe> {
-    let command: ProbeCommand | undefined = first;
-    while (command) {
-      const container = app.plan.containers.find((candidate) => candidate.service === command!.service);
-      if (!container) return probeResult(command, false, `no ${command.service} service`);
-      let output;
-      try {
-        output = await this.runtime.exec(host, container.name, command.argv, { stdin: command.stdin, user: command.user, timeoutMs: command.timeoutMs });
-      } catch (error) {
-        return probeResult(command, false, message(error));
-      }
-      const verdict = command.judge(output);
-      if (!verdict.ok || !verdict.next) return probeResult(command, verdict.ok, verdict.detail);
-      command = verdict.next;
-    }
-    return probeResult(first, false, 'no verdict');
   }
 
   private async schedule(tenant: Tenant, ran: boolean): Promise<void> {
