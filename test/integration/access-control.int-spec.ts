@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { Invitation, Membership, Organization } from '#identity';
-import { Domain, Operation, Tenant, TenantReadiness } from '#provisioning';
+import { Domain, Operation, ServiceInstance, Tenant, TenantReadiness, UpgradeRollout } from '#provisioning';
 import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
 import { addMember, Club, createClub, createOperator, login, Session } from '#test/support/fixtures.js';
@@ -313,6 +313,27 @@ const CASES: Record<string, RouteCase> = {
     attempt: (ctx, as) => http(ctx).post('/api/v1/orders/00000000-0000-4000-8000-000000000000/payments').set(as.auth).send({ outcome: 'paid' }),
     expect: [403],
   },
+  // upgrades: B cannot upgrade or pin A's apps, nor set A's maintenance window
+  'POST /api/v1/tenants/:tenantId/upgrades': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/tenants/${ctx.tenantA.id}/upgrades`).set(as.auth).send({ app: 'prosody', to: '13.0' }),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'upgrade' })).toBe(0);
+    },
+  },
+  'PUT /api/v1/tenants/:tenantId/apps/:app/pin': {
+    attempt: (ctx, as) => http(ctx).put(`/api/v1/tenants/${ctx.tenantA.id}/apps/prosody/pin`).set(as.auth).send({ pinned: true }),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(ServiceInstance, { tenantId: ctx.tenantA.id, pinned: true })).toBe(0);
+    },
+  },
+  'PUT /api/v1/tenants/:tenantId/maintenance-window': {
+    attempt: (ctx, as) => http(ctx).put(`/api/v1/tenants/${ctx.tenantA.id}/maintenance-window`).set(as.auth).send({ window: { weekday: 2, hour: 3 } }),
+    verify: async (ctx) => {
+      expect((await ctx.harness.dataSource.manager.findOneByOrFail(Tenant, { id: ctx.tenantA.id })).maintenanceWindow).toBeNull();
+    },
+  },
   'POST /api/v1/orders/:orderId/cancel': {
     attempt: (ctx, as) => http(ctx).post('/api/v1/orders/00000000-0000-4000-8000-000000000000/cancel').set(as.auth),
     expect: [403],
@@ -321,6 +342,20 @@ const CASES: Record<string, RouteCase> = {
   // operator-only
   'GET /api/v1/docker-hosts': { attempt: (ctx, as) => http(ctx).get('/api/v1/docker-hosts').set(as.auth), expect: [403] },
   'GET /api/v1/backups': { attempt: (ctx, as) => http(ctx).get('/api/v1/backups').set(as.auth), expect: [403] },
+  'POST /api/v1/upgrades/plan': { attempt: (ctx, as) => http(ctx).post('/api/v1/upgrades/plan').set(as.auth).send({ app: 'prosody', to: '13.0' }), expect: [403] },
+  'POST /api/v1/rollouts': {
+    attempt: (ctx, as) => http(ctx).post('/api/v1/rollouts').set(as.auth).send({ app: 'prosody', to: '13.0' }),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.count(UpgradeRollout)).toBe(0);
+    },
+  },
+  'GET /api/v1/rollouts': { attempt: (ctx, as) => http(ctx).get('/api/v1/rollouts').set(as.auth), expect: [403] },
+  'GET /api/v1/rollouts/:rolloutId': { attempt: (ctx, as) => http(ctx).get('/api/v1/rollouts/00000000-0000-4000-8000-000000000000').set(as.auth), expect: [403] },
+  'POST /api/v1/rollouts/:rolloutId/control': {
+    attempt: (ctx, as) => http(ctx).post('/api/v1/rollouts/00000000-0000-4000-8000-000000000000/control').set(as.auth).send({ action: 'abort' }),
+    expect: [403],
+  },
   'POST /api/v1/docker-hosts': {
     attempt: (ctx, as) => http(ctx).post('/api/v1/docker-hosts').set(as.auth).send({ name: 'rogue', endpoint: 'tcp://10.0.0.9:2375' }),
     expect: [403],

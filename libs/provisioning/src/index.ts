@@ -39,3 +39,7 @@ export * from './pipeline/tenant-locks.js';
 export * from './tenants/tenant-directory.js';
 export * from './domains/index.js';
 export * from './upgrades/upgrade-notices.js';
+export * from './upgrades/maintenance-window.js';
+export * from './upgrades/rollout-driver.js';
+export * from './upgrades/upgrade-plan.js';
+export * from './upgrades/upgrades.service.js';

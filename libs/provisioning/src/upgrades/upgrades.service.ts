@@ -75,7 +75,10 @@ export class UpgradesService {
       throw new InvalidStateError('rollout.nothing_to_do', `No selected tenant can be upgraded to ${request.app} ${request.to}: ${plan.map((entry) => `${entry.slug}: ${entry.action === 'skip' ? entry.detail : ''}`).join('; ') || 'the selection is empty'}`);
     }
     const { rollout, targets } = await this.dataSource.transaction(async (manager) => {
-      const rollout = await manager.save(manager.create(UpgradeRollout, { ...request, state: 'running', requestedBy: actor.id }));
+      const rollout = await manager.save(manager.create(UpgradeRollout, {
+          app: request.app, toVersion: request.to, selection: request.selection, canarySize: request.canarySize, batchSize: request.batchSize,
+          pauseSeconds: request.pauseSeconds, maxFailures: request.maxFailures, urgent: request.urgent, state: 'running', requestedBy: actor.id,
+        }));
       const targets = await manager.save(
         plan.map((entry, position) =>
           manager.create(UpgradeRolloutTarget, {
