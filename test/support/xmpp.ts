@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-type Login = { domain: string; username: string; password: string; certificate: string } & ({ host: string; port: number } | { dnsServer: string });
+type Login = { domain: string; username: string; password: string; certificate: string; action?: string[] } & ({ host: string; port: number } | { dnsServer: string });
 
 /**
  * Logs in with a real XMPP client, trusting exactly the given certificate (or CA). With
@@ -16,7 +16,7 @@ export function xmppLogin(input: Login): { ok: boolean; output: string } {
     const ca = join(dir, 'tenant.crt');
     writeFileSync(ca, input.certificate);
     const target = 'dnsServer' in input ? ['--srv', input.dnsServer] : [input.host, String(input.port)];
-    const result = spawnSync(process.execPath, [join(process.cwd(), 'test/support/xmpp-login.mjs'), ...target, input.domain, input.username, input.password], {
+    const result = spawnSync(process.execPath, [join(process.cwd(), 'test/support/xmpp-login.mjs'), ...target, input.domain, input.username, input.password, ...(input.action ?? [])], {
       env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: ca },
       encoding: 'utf8',
       timeout: 30_000,

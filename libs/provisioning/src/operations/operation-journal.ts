@@ -10,7 +10,7 @@ export abstract class OperationJournal {
   abstract begin(id: string): Promise<Operation>;
   abstract stepStarted(id: string, name: string, message?: string): Promise<Operation>;
   abstract stepProgress(id: string, name: string, message: string): Promise<Operation>;
-  abstract stepDone(id: string, name: string, message?: string, state?: 'done' | 'skipped'): Promise<Operation>;
+  abstract stepDone(id: string, name: string, message?: string, state?: 'done' | 'skipped' | 'failed'): Promise<Operation>;
   abstract succeed(id: string): Promise<Operation>;
   /** Fails the operation; `kind` says whether the cause may pass (default permanent). */
   abstract fail(id: string, error: string, kind?: OperationFailureKind): Promise<Operation>;

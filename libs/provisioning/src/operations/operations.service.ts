@@ -120,7 +120,7 @@ export class OperationsService extends OperationJournal {
     });
   }
 
-  async stepDone(id: string, name: string, message?: string, state: 'done' | 'skipped' = 'done'): Promise<Operation> {
+  async stepDone(id: string, name: string, message?: string, state: 'done' | 'skipped' | 'failed' = 'done'): Promise<Operation> {
     return this.mutate(id, (operation) => {
       const step = this.step(operation, name);
       step.state = state;

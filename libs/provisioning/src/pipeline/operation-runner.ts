@@ -21,6 +21,8 @@ export interface Steps {
   isDone(name: string): boolean;
   /** For work that spans two steps (apply = deploy then health): finish one, start the next. */
   advance(finished: string, next: string, message?: string): Promise<void>;
+  /** Marks a step failed when the handler goes on after it (an upgrade's rollback). */
+  fail(name: string, message: string): Promise<void>;
 }
 
 /** Carries out one kind of operation on a tenant. Steps must be idempotent: a crash re-runs the unfinished one. */
@@ -140,6 +142,10 @@ export class OperationRunner {
         lock.assertHeld();
         if (!steps.isDone(finished)) operation = await this.operations.stepDone(operationId, finished);
         operation = await this.operations.stepStarted(operationId, next, message);
+      },
+      fail: async (name, message) => {
+        lock.assertHeld();
+        operation = await this.operations.stepDone(operationId, name, message.slice(0, 500), 'failed');
       },
     };
 

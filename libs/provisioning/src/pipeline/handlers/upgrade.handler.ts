@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { TemplateCatalog, upgradeStep } from '#catalog';
-import { ContainerRuntime } from '#runtime';
+import { ContainerRuntime, isEngineUnreachable } from '#runtime';
 import type { Backup, Operation, Tenant } from '../../entities/index.js';
 import { BackupRecords } from '../../backups/backup-records.js';
 import { BackupSites } from '../../backups/backup-sites.js';
@@ -10,7 +10,7 @@ import { TenantBackups } from '../../backups/tenant-backups.js';
 import { UPGRADABLE_STATES, type UpgradeInput } from '../../upgrades/upgrade-plan.js';
 import { UpgradeNotices } from '../../upgrades/upgrade-notices.js';
 import { OperationHandler, type Steps } from '../operation-runner.js';
-import { PermanentFailure } from '../pipeline-errors.js';
+import { isTransient, PermanentFailure } from '../pipeline-errors.js';
 import { Placement } from '../placement.js';
 import { ServiceInstances } from '../service-instances.js';
 import { TenantDeployments, type AppDeployment } from '../tenant-deployments.js';
@@ -18,7 +18,7 @@ import { TenantDeployments, type AppDeployment } from '../tenant-deployments.js'
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /** The app answers its health checks a moment before it serves logins: probes are tried this long. */
-const PROBE_PATIENCE_MS = 60_000;
+const PROBE_PATIENCE_MS = 30_000;
 const PROBE_PAUSE_MS = 2_000;
 
 /**
@@ -26,8 +26,9 @@ const PROBE_PAUSE_MS = 2_000;
  * proof at the end: a pre-upgrade backup (if it fails, nothing changes), the new containers,
  * the version's upgrade hooks, then a health gate that uses the app as people do (the restore
  * drills' probes). When any of those fails, the old version and the backed-up data come back
- * and the operation fails with the reason. A worker that dies resumes the step it was in: the
- * tenant ends on the new version or, through the rollback, on the old one, never in between.
+ * and the operation fails with the reason. A worker that dies, an engine or a database that goes
+ * away, resumes the step it was in: the tenant ends on the new version or, through the rollback,
+ * on the old one, never in between.
  */
 @Injectable()
 export class UpgradeHandler extends OperationHandler {
@@ -109,7 +110,10 @@ export class UpgradeHandler extends OperationHandler {
           await report(lines.join('; ') || 'health checks pass (this app has no probe of its own)');
         });
       } catch (error) {
+        // an engine or database that went away is waited for: the step runs again when it is back
+        if (isEngineUnreachable(error) || isTransient(error)) throw error;
         failure = { step: current, reason: message(error) };
+        await steps.fail(current, failure.reason);
       }
     }
 
