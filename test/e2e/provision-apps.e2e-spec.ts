@@ -21,7 +21,7 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
 
   beforeAll(async () => {
     await requireImages(engine, [
-      'allmende/wordpress:6.1', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3', 'allmende/busybox:1',
+      'allmende/wordpress:6.1', 'allmende/mariadb:10.11', 'allmende/postgres:15', 'allmende/redis:7', 'allmende-test/mastodon-standin:4.3', 'allmende-test/mastodon-standin:4.4', 'allmende/busybox:1', 'allmende/restic:0.18',
     ]);
     plane = await startControlPlane();
     operator = await createOperator(plane);
@@ -131,6 +131,26 @@ describe('provisioning WordPress and Mastodon on a real Docker engine', () => {
         const attempt = await dockerExec(docker, mastodonWeb, ['bash', '-c', `timeout 3 bash -c 'exec 3<>/dev/tcp/${target}/3306' && echo open || echo closed`]);
         expect(attempt.stdout.trim()).toBe('closed');
       }
+    });
+
+    it('upgrades 4.3 -> 4.4 the way upstream does: db:migrate applies the new migration, the health gate finds the accounts', async () => {
+      const started = await plane.http().post(`/api/v1/tenants/${tenantId}/upgrades`).set(operator.auth).send({ app: 'mastodon', to: '4.4' }).expect(201);
+      expect(started.body.steps.find((step: { name: string }) => step.name === 'check')).toBeDefined();
+      const done = await plane.waitForOperation(started.body.id, 400_000);
+      expect(done.steps.find((step) => step.name === 'check')?.message).toBe('mastodon 4.3 -> 4.4: replaces db-prepare, web, streaming, sidekiq; upgrade steps: migrate-database');
+      expect(done.steps.find((step) => step.name === 'health')?.message).toMatch(/\d+ account\(s\) in the restored database/);
+      const instance = await instanceOf(tenantId, 'mastodon');
+      expect(instance.version).toBe('4.4');
+      for (const service of ['web', 'streaming', 'sidekiq']) {
+        expect((await docker.getContainer(instance.containers[service]).inspect()).Config.Image).toBe('allmende-test/mastodon-standin:4.4');
+      }
+      const migrations = await dockerExec(docker, instance.containers.db, [
+        'psql', '--host=/var/run/postgresql', '--username=mastodon', '--dbname=mastodon_production', '-tA', '-c', 'select version from schema_migrations order by version',
+      ]);
+      expect(migrations.stdout.trim().split('\n')).toEqual(['20241001000000', '20250430151215']);
+      // the owner created on 4.3 is still there
+      const owner = await dockerExec(docker, instance.containers.db, ['psql', '--host=/var/run/postgresql', '--username=mastodon', '--dbname=mastodon_production', '-tA', '-c', "select role from accounts where username = 'owner'"]);
+      expect(owner.stdout.trim()).toBe('Owner');
     });
   });
 });

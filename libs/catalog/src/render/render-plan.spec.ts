@@ -242,7 +242,7 @@ describe('renderDeploymentPlan', () => {
       ['/run/apache2', '1777'], ['/run/lock', '1777'], ['/var/lib/php/sessions', '1733'], ['/tmp', '1777'],
     ]);
     expect(container(plan, 'db').user).toBe('mysql');
-    expect(hook(plan, 'upgrade-database').argv).toContain('http://127.0.0.1:8080/wp-admin/upgrade.php?step=1');
+    expect(hook(plan, 'upgrade-database').argv).toEqual(['allmende-wp-update-db']);
     expect(hook(plan, 'dump-database').argv).toContain('--result-file=/var/backups/allmende/wordpress.sql');
     const backedUp = plan.volumes.filter((v) => v.backup).map((v) => v.key);
     expect(backedUp).toEqual(['content', 'db-dumps']);

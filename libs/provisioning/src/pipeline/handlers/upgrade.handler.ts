@@ -69,6 +69,7 @@ export class UpgradeHandler extends OperationHandler {
 
     await steps.run('backup', async (report) => {
       try {
+        // every app of the tenant: a backup stays whole (it may be the latest one a drill or a club uses)
         const apps = await this.deployments.load(tenant);
         await this.backups.dump(host, ref, apps, report, { stoppedIsConsistent: false });
         const backup = await this.backups.backupOnSite(host, ref, apps, this.sites.primary(), { kind: 'pre-upgrade', operationId, note: `before upgrading ${app} ${from} -> ${to}` }, report);

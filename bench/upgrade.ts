@@ -1,0 +1,273 @@
+/**
+ * npm run bench:upgrade
+ *
+ * Twenty Prosody tenants upgraded from 0.12 (bookworm) to 13.0 (trixie) through Allmende (API +
+ * a worker process: pre-upgrade backup, new container, health gate with an XMPP login) and, in
+ * the same run, twenty identical containers upgraded by a hand-written docker CLI script
+ * (stop, remove, run with the new image; no backup, no check), ten at a time like the worker.
+ * Prints tenants per minute for both and the ratio, and each tenant's downtime: how long its
+ * XMPP port did not answer a stream header (median and max).
+ */
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect, createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { generateSecrets, renderDeploymentPlan, TemplateCatalog } from '#catalog';
+import { tmpfsOptions, type DeploymentPlan, type PlannedContainer } from '#runtime';
+import { startBenchControlPlane, type BenchControlPlane } from './support/control-plane.js';
+
+const run = promisify(execFile);
+const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
+const CONCURRENCY = 10;
+const RUN = randomBytes(4).toString('hex');
+/** Every object of this run is named alm-bench-<run>-...: the cleanup removes those only. */
+const OWN_PREFIX = `alm-bench-${RUN}-`;
+const FROM = '0.12';
+const TO = '13.0';
+
+const docker = (...args: string[]) => run('docker', ['-H', DOCKER_HOST, ...args], { maxBuffer: 16 * 1024 * 1024 });
+
+interface Watched {
+  port: number;
+  /** Longest time (ms) the port did not answer while watched. */
+  longestGapMs: number;
+}
+
+async function main(): Promise<void> {
+  const plane = await startBenchControlPlane({
+    ALLMENDE_DOCKER_HOSTS: `local=${DOCKER_HOST}`,
+    ALLMENDE_BASE_DOMAIN: 'bench.example',
+    ALLMENDE_WORKER_CONCURRENCY: String(CONCURRENCY),
+    ALLMENDE_RECONCILE_INTERVAL_SECONDS: '86400',
+  });
+  try {
+    const organization = await plane.call('POST', '/api/v1/organizations', { name: 'Bench Club', contactEmail: 'board@bench.example', owner: { email: 'chair@bench.example' } });
+    const organizationId = organization.organization.id as string;
+    const catalog = plane.api.get(TemplateCatalog);
+
+    // Allmende's twenty, provisioned at 0.12 (not timed)
+    const tenantIds: string[] = [];
+    for (let index = 0; index < TENANTS; index++) {
+      const created = await plane.call('POST', '/api/v1/tenants', { organizationId, planCode: 'chat', subdomain: `bench-${RUN}-a${index}`, versions: { prosody: FROM } });
+      tenantIds.push(created.tenant.id);
+    }
+    await waitForTenants(plane, organizationId);
+    const allmendePorts = await Promise.all(tenantIds.map((id) => clientPortOf(plane, id)));
+
+    // the script's twenty, the same containers at 0.12 with fixed host ports
+    const plans = Array.from({ length: TENANTS }, (_, index) => renderPlanFor(catalog, `bench-${RUN}-d${index}`, FROM));
+    const cliPorts: number[] = [];
+    for (const plan of plans) {
+      const port = await freePort();
+      cliPorts.push(port);
+      await createWithCli(plan, port);
+    }
+    await Promise.all(cliPorts.map((port) => untilAnswers(port)));
+
+    // Allmende: every tenant's upgrade requested at once; the worker runs ten at a time
+    const allmendeWatch = watch(allmendePorts);
+    const allmendeStarted = performance.now();
+    const operations = await Promise.all(tenantIds.map((id) => plane.call('POST', `/api/v1/tenants/${id}/upgrades`, { app: 'prosody', to: TO })));
+    const outcomes = await Promise.all(operations.map((operation) => waitForOperation(plane, operation.id)));
+    const allmendeMs = performance.now() - allmendeStarted;
+    const allmendeGaps = await allmendeWatch.stop();
+    const failed = outcomes.filter((outcome) => outcome.state !== 'succeeded');
+    if (failed.length) throw new Error(`${failed.length} Allmende upgrade(s) failed: ${failed.map((outcome) => outcome.error).join('; ')}`);
+
+    // the script: stop, remove, run the new image; ten at a time; done when the port answers
+    const upgraded = renderPlanFor(catalog, 'unused', TO).containers[0].image;
+    const cliWatch = watch(cliPorts);
+    const cliStarted = performance.now();
+    await inParallel(plans.map((plan, index) => async () => {
+      const container = plan.containers[0];
+      await docker('stop', container.name);
+      await docker('rm', container.name);
+      await docker(...runArgs(plan, { ...container, image: upgraded }, cliPorts[index]));
+      await untilAnswers(cliPorts[index]);
+    }), CONCURRENCY);
+    const cliMs = performance.now() - cliStarted;
+    const cliGaps = await cliWatch.stop();
+
+    report(allmendeMs, cliMs, allmendeGaps, cliGaps, outcomes);
+  } finally {
+    await cleanUp().catch((error: unknown) => console.error(`cleanup: ${(error as Error).message}`));
+    await plane.close();
+  }
+}
+
+/** The plan Allmende renders for a Chat tenant at this version, so the script makes identical containers. */
+function renderPlanFor(catalog: TemplateCatalog, slug: string, version: string): DeploymentPlan {
+  const manifest = catalog.get('prosody');
+  return renderDeploymentPlan({
+    manifest,
+    tenant: { id: crypto.randomUUID(), slug },
+    version,
+    domains: { primary: `${slug}.bench.example` },
+    secrets: generateSecrets(manifest, version),
+    admin: { email: 'board@bench.example' },
+    clubName: 'Bench Club',
+  });
+}
+
+async function createWithCli(plan: DeploymentPlan, port: number): Promise<void> {
+  await docker('network', 'create', ...labels(plan.network.labels), plan.network.name);
+  for (const volume of plan.volumes) await docker('volume', 'create', ...labels(volume.labels), volume.name);
+  await docker(...runArgs(plan, plan.containers[0], port));
+}
+
+const labels = (values: Record<string, string>) => Object.entries({ ...values, 'allmende.bench': RUN }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+
+/** `docker run` for the container (argv, no shell), its client port fixed on the host. */
+function runArgs(plan: DeploymentPlan, c: PlannedContainer, port: number): string[] {
+  return [
+    'run', '-d', '--name', c.name, '--network', plan.network.name, '--network-alias', `${plan.app}-${c.service}`,
+    ...labels(c.labels),
+    ...Object.entries(c.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    '-p', `127.0.0.1:${port}:5222/tcp`,
+    ...c.mounts.flatMap((m) => ['--mount', `type=volume,source=${m.volume},target=${m.target}${m.readOnly ? ',readonly' : ''}`]),
+    '--memory', String(c.resources.memoryBytes), '--memory-swap', String(c.resources.memoryBytes),
+    '--cpus', String(c.resources.nanoCpus / 1e9), '--pids-limit', String(c.resources.pidsLimit),
+    '--restart', c.restartPolicy, '--security-opt', 'no-new-privileges:true',
+    ...(c.user ? ['--user', c.user] : []),
+    '--cap-drop', 'ALL', ...c.capabilities.flatMap((capability) => ['--cap-add', capability]),
+    ...(c.readOnlyRootFilesystem ? ['--read-only'] : []),
+    ...c.tmpfs.flatMap((mount) => ['--tmpfs', `${mount.target}:${tmpfsOptions(mount)}`]),
+    c.image, ...(c.command ?? []),
+  ];
+}
+
+/** Polls each port every 250 ms and keeps the longest stretch it did not answer. */
+function watch(ports: number[]): { stop(): Promise<Watched[]> } {
+  const watched = ports.map((port) => ({ port, longestGapMs: 0 }));
+  let running = true;
+  const loops = watched.map(async (entry) => {
+    let downSince: number | null = null;
+    while (running) {
+      const now = performance.now();
+      if (await streamAnswers(entry.port)) {
+        if (downSince !== null) entry.longestGapMs = Math.max(entry.longestGapMs, now - downSince);
+        downSince = null;
+      } else if (downSince === null) {
+        downSince = now;
+      }
+      await sleep(250);
+    }
+    if (downSince !== null) entry.longestGapMs = Math.max(entry.longestGapMs, performance.now() - downSince);
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return watched;
+    },
+  };
+}
+
+function streamAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    let reply = '';
+    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false));
+    socket.on('connect', () =>
+      socket.write("<?xml version='1.0'?><stream:stream to='bench.example' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"),
+    );
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('utf8');
+      if (reply.includes('<stream:stream')) done(true);
+    });
+  });
+}
+
+async function untilAnswers(port: number, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await streamAnswers(port)) return;
+    await sleep(100);
+  }
+  throw new Error(`port ${port} never answered`);
+}
+
+async function clientPortOf(plane: BenchControlPlane, tenantId: string): Promise<number> {
+  const tenant = await plane.call('GET', `/api/v1/tenants/${tenantId}`);
+  const endpoint = tenant.services[0].endpoints.find((candidate: { containerPort: number }) => candidate.containerPort === 5222);
+  return endpoint.hostPort as number;
+}
+
+async function waitForTenants(plane: BenchControlPlane, organizationId: string): Promise<void> {
+  for (let i = 0; i < 3000; i++) {
+    const tenants = (await plane.call('GET', `/api/v1/organizations/${organizationId}/tenants`)) as { state: string; slug: string }[];
+    if (tenants.every((tenant) => tenant.state === 'active')) return;
+    if (tenants.some((tenant) => tenant.state === 'failed')) throw new Error(`provisioning failed: ${tenants.filter((tenant) => tenant.state === 'failed').map((tenant) => tenant.slug).join(', ')}`);
+    await sleep(200);
+  }
+  throw new Error('the tenants did not become active');
+}
+
+async function waitForOperation(plane: BenchControlPlane, id: string): Promise<{ state: string; error: string | null }> {
+  for (;;) {
+    const operation = await plane.call('GET', `/api/v1/operations/${id}`);
+    if (operation.state === 'succeeded' || operation.state === 'failed') return operation;
+    await sleep(250);
+  }
+}
+
+async function inParallel(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: limit }, async () => {
+    while (next < tasks.length) await tasks[next++]();
+  }));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Removes what this run created, and nothing else (the engine is shared). */
+async function cleanUp(): Promise<void> {
+  const own = (names: string) => names.trim().split('\n').filter((name) => name.startsWith(OWN_PREFIX));
+  const containers = own((await docker('ps', '-a', '--format', '{{.Names}}', '--filter', `name=${OWN_PREFIX}`)).stdout);
+  if (containers.length) await docker('rm', '-f', '-v', ...containers);
+  const volumes = own((await docker('volume', 'ls', '--format', '{{.Name}}', '--filter', `name=${OWN_PREFIX}`)).stdout);
+  if (volumes.length) await docker('volume', 'rm', ...volumes);
+  const networks = own((await docker('network', 'ls', '--format', '{{.Name}}', '--filter', `name=${OWN_PREFIX}`)).stdout);
+  if (networks.length) await docker('network', 'rm', ...networks);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function report(allmendeMs: number, cliMs: number, allmendeGaps: Watched[], cliGaps: Watched[], outcomes: { state: string }[]): void {
+  const perMinute = (ms: number) => (TENANTS / ms) * 60_000;
+  const ratio = perMinute(allmendeMs) / perMinute(cliMs);
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const gaps = (watched: Watched[]) => watched.map((entry) => entry.longestGapMs);
+  const allmendeMedian = median(gaps(allmendeGaps));
+  console.log(`\nbench:upgrade — ${TENANTS} Prosody tenants ${FROM} -> ${TO}, ${CONCURRENCY} at a time (${outcomes.length} Allmende upgrades succeeded)`);
+  console.log('                           Allmende (backup, health gate)   docker CLI script (stop/rm/run)');
+  console.log(`total time                 ${s(allmendeMs).padStart(12)}                     ${s(cliMs).padStart(12)}`);
+  console.log(`tenants per minute         ${perMinute(allmendeMs).toFixed(1).padStart(12)}                     ${perMinute(cliMs).toFixed(1).padStart(12)}`);
+  console.log(`downtime median            ${s(allmendeMedian).padStart(12)}                     ${s(median(gaps(cliGaps))).padStart(12)}`);
+  console.log(`downtime max               ${s(Math.max(...gaps(allmendeGaps))).padStart(12)}                     ${s(Math.max(...gaps(cliGaps))).padStart(12)}`);
+  console.log(`throughput ratio Allmende / script: ${ratio.toFixed(2)}   goal >= 0.6 ${ratio >= 0.6 ? 'met' : 'MISSED'}`);
+  console.log(`Allmende downtime median ${s(allmendeMedian)}   goal <= 10 s ${allmendeMedian <= 10_000 ? 'met' : 'MISSED'}`);
+  console.log(`raw downtimes (s): allmende ${gaps(allmendeGaps).map((ms) => (ms / 1000).toFixed(1)).join(' ')} | script ${gaps(cliGaps).map((ms) => (ms / 1000).toFixed(1)).join(' ')}`);
+}
+
+await main();
