@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
-# allmende-test/mastodon-standin:4.3 — NOT Mastodon (which cannot run here): a
-# Debian image that answers like the upstream mastodon and mastodon-streaming
-# images do towards the control plane. See README.md for what it checks.
+# allmende-test/mastodon-standin:4.3 or :4.4 — NOT Mastodon (which cannot run here): a Debian
+# image that answers like the upstream mastodon and mastodon-streaming images do towards the
+# control plane. The two differ only in the release they play (/opt/mastodon/standin/VERSION):
+# 4.4 has one more schema migration, which `rails db:migrate` applies; until then its web
+# answers 503. See README.md for what it checks.
+#
+#   build-mastodon-standin.sh [4.3|4.4]      (default 4.3; or STANDIN_VERSION=4.4)
 set -euo pipefail
 # shellcheck source=lib.sh source-path=SCRIPTDIR
 source "$(dirname "$0")/lib.sh"
 
-TAG=allmende-test/mastodon-standin:4.3
+VERSION="${1:-${STANDIN_VERSION:-4.3}}"
+[[ "$VERSION" =~ ^4\.[34]$ ]] || die "unknown stand-in version '$VERSION' (4.3 or 4.4)"
+TAG="allmende-test/mastodon-standin:$VERSION"
 require_docker
 skip_if_built "$TAG"
-new_debian_rootfs
+new_debian_rootfs bookworm
 # busybox-static: its nc has -ll -e (a tiny inetd) for the HTTP endpoints;
 # tini as PID 1 like upstream; wget/curl/procps for upstream-style healthchecks.
 apt_install postgresql-client redis-tools busybox-static tini procps wget curl
@@ -21,6 +27,7 @@ for f in common.sh http-handler sidekiq-loop db-prepare; do
   put_file "mastodon/$f" "/opt/mastodon/standin/$f" 755
 done
 chmod 644 "$ROOTFS/opt/mastodon/standin/common.sh"
+echo "$VERSION.0" >"$ROOTFS/opt/mastodon/standin/VERSION"
 put_file mastodon/bundle /opt/mastodon/standin/bin/bundle 755
 put_file mastodon/node /opt/mastodon/standin/bin/node 755
 put_file mastodon/tootctl /opt/mastodon/bin/tootctl 755

@@ -39,9 +39,15 @@ require_docker() {
 ensure_host_pkg() { # ensure_host_pkg COMMAND PACKAGE
   command -v "$1" >/dev/null 2>&1 && return 0
   require_root
-  log "installing $2 on the build host"
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2
+  mkdir -p "$CACHE_DIR"
+  # (build scripts may run side by side: one host apt at a time)
+  (
+    flock 9
+    command -v "$1" >/dev/null 2>&1 && exit 0
+    log "installing $2 on the build host"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2
+  ) 9>"$CACHE_DIR/.host-apt.lock"
 }
 
 image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
@@ -196,7 +202,7 @@ new_debian_rootfs() { # new_debian_rootfs [SUITE]
   ensure_base_tarball
   local BASE_TARBALL
   BASE_TARBALL="$(base_tarball)"
-  mkdir -p "$CACHE_DIR/work" "$CACHE_DIR/apt-archives-$DEBIAN_SUITE/partial"
+  mkdir -p "$CACHE_DIR/work" "$CACHE_DIR/apt-archives-$DEBIAN_SUITE"
   ROOTFS="$(mktemp -d "$CACHE_DIR/work/rootfs.XXXXXX")"
   trap cleanup_rootfs EXIT
   tar -C "$ROOTFS" --numeric-owner -xf "$BASE_TARBALL"
@@ -208,10 +214,23 @@ new_debian_rootfs() { # new_debian_rootfs [SUITE]
     [[ -e "$ROOTFS/dev/$name" ]] || mknod -m 666 "$ROOTFS/dev/$name" "$type" "$major" "$minor"
   done
   mount -t proc proc "$ROOTFS/proc"
-  # .deb files are kept on the host, so rebuilds (FORCE=1) do not download again
-  # and the image never contains them.
-  mount --bind "$CACHE_DIR/apt-archives-$DEBIAN_SUITE" "$ROOTFS/var/cache/apt/archives"
+  # .deb files are kept on the host, so rebuilds (FORCE=1) do not download again. Each
+  # rootfs gets hard links to them in its own archives folder (not a shared bind mount:
+  # builds running side by side would fight over apt's archive lock and `apt-get clean`
+  # would empty the shared folder); new downloads are linked back after apt-get install.
+  mkdir -p "$ROOTFS/var/cache/apt/archives/partial"
+  link_debs "$CACHE_DIR/apt-archives-$DEBIAN_SUITE" "$ROOTFS/var/cache/apt/archives"
   cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf" 2>/dev/null || true
+}
+
+# Hard-link (copy across file systems) the .deb files of FROM into TO, keeping existing ones:
+# a file name is a package version, so two builds adding the same name add the same file.
+link_debs() { # link_debs FROM TO
+  local f
+  for f in "$1"/*.deb; do
+    [[ -f "$f" && ! -e "$2/${f##*/}" ]] || continue
+    ln "$f" "$2/" 2>/dev/null || cp -n "$f" "$2/" 2>/dev/null || true
+  done
 }
 
 in_rootfs() { # in_rootfs CMD ARGS...
@@ -223,11 +242,15 @@ apt_install() { # apt_install PACKAGE...
   apt_log="$CACHE_DIR/logs/$(basename "$ROOTFS").apt.log"
   mkdir -p "$CACHE_DIR/logs"
   log "apt-get install $* (log: $apt_log)"
-  if ! { in_rootfs apt-get update -q && in_rootfs apt-get install -y -q -o Dpkg::Options::=--force-confold "$@"; } \
+  # --force-unsafe-io: no fsync per unpacked file (as Docker's own Debian images do); a
+  # crashed build's rootfs is thrown away anyway.
+  if ! { in_rootfs apt-get update -q && in_rootfs apt-get install -y -q -o Dpkg::Options::=--force-confold \
+      -o Dpkg::Options::=--force-unsafe-io "$@"; } \
       >"$apt_log" 2>&1; then
     tail -n 25 "$apt_log" >&2
     die "apt-get failed in the chroot (log: $apt_log)"
   fi
+  link_debs "$ROOTFS/var/cache/apt/archives" "$CACHE_DIR/apt-archives-$DEBIAN_SUITE"
 }
 
 # Copy a file from infra/images/files/ into the rootfs.
@@ -260,8 +283,10 @@ import_dir() { # import_dir DIR TAG NAME [change]...
   old_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
   log "docker import -> $tag"
   tar -C "$dir" --numeric-owner -c . | docker import "${changes[@]}" - "$tag" >/dev/null
-  # A FORCE rebuild leaves the previous image untagged: drop it unless a container uses it.
-  if [[ -n "$old_id" && "$old_id" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]]; then
+  # A FORCE rebuild leaves the previous image untagged: drop it unless a container uses it or
+  # another tag still names it (`docker rmi ID` would remove every tag of the same repository).
+  if [[ -n "$old_id" && "$old_id" != "$(docker image inspect -f '{{.Id}}' "$tag")" ]] &&
+    [[ "$(docker image inspect -f '{{len .RepoTags}}' "$old_id" 2>/dev/null)" == 0 ]]; then
     docker rmi "$old_id" >/dev/null 2>&1 || true
   fi
   log "$tag built ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{ printf "%.0f MB", $1 / 1e6 }'))"

@@ -2,14 +2,24 @@
 """Log in to an XMPP server like a client does: stream header, STARTTLS,
 SASL SCRAM-SHA-1 (PLAIN is never used), resource bind. Standard library only.
 
-usage: xmpp-login-check.py HOST PORT DOMAIN USER PASSWORD
+usage: xmpp-login-check.py HOST PORT DOMAIN USER PASSWORD [--send JID TEXT] [--mam-count]
 Exit 0 and print the bound JID on success. The certificate is not verified
 (Allmende's Prosody image starts with a self-signed one).
+--send: then send a chat message to JID (stored in both users' message archives);
+--mam-count: then print "mam: N", the number of messages in the user's archive (XEP-0313).
 """
 import base64, hashlib, hmac, os, re, socket, ssl, sys
 
 def main():
     host, port, domain, user, password = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+    extra, send_to, mam_count = sys.argv[6:], None, False
+    while extra:
+        if extra[0] == "--send" and len(extra) >= 3:
+            send_to, send_text, extra = extra[1], extra[2], extra[3:]
+        elif extra[0] == "--mam-count":
+            mam_count, extra = True, extra[1:]
+        else:
+            raise SystemExit("unknown argument: " + extra[0])
     sock = socket.create_connection((host, port), timeout=10)
 
     def send(s, data):
@@ -85,6 +95,19 @@ def main():
     if not m:
         raise SystemExit("bind failed: " + resp)
     print(m.group(1))
+    if send_to:
+        esc = lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&apos;")
+        send(tls, "<message type='chat' to='%s' id='m1'><body>%s</body></message>" % (esc(send_to), esc(send_text)))
+        # a round trip, so the message has been handled before the archive is read
+        send(tls, "<iq type='get' id='p1'><ping xmlns='urn:xmpp:ping'/></iq>")
+        read_until(tls, r"id=['\"]p1['\"]")
+    if mam_count:
+        send(tls, "<iq type='set' id='q1'><query xmlns='urn:xmpp:mam:2' queryid='c'>"
+                  "<set xmlns='http://jabber.org/protocol/rsm'><max>1000</max></set></query></iq>")
+        resp = read_until(tls, r"<iq[^>]*id=['\"]q1['\"][^>]*(/>|>.*?</iq>)")
+        if "type='result'" not in resp and 'type="result"' not in resp:
+            raise SystemExit("MAM query failed: " + resp[-500:])
+        print("mam: %d" % len(re.findall(r"<result[^>]*queryid=['\"]c['\"]", resp)))
     send(tls, "</stream:stream>")
     tls.close()
 

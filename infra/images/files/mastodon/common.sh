@@ -3,14 +3,22 @@
 # this is NOT Mastodon; it mimics how the upstream images behave towards the
 # Allmende control plane (commands, ports, health endpoints, env, database).
 
+# The Mastodon release this image stands in for, written by build-mastodon-standin.sh
+# (4.3.0 or 4.4.0). Images built before that file existed were 4.3.0.
 # shellcheck disable=SC2034 # used by the scripts that source this file
-STANDIN_VERSION=4.3.0
+STANDIN_VERSION="$(cat /opt/mastodon/standin/VERSION 2>/dev/null || echo 4.3.0)"
+# Its schema migrations, oldest first (db-prepare has the SQL of each). `rails db:migrate`
+# applies the ones schema_migrations lacks; until then a newer web refuses to serve.
+STANDIN_MIGRATIONS=(20241001000000)
+case "$STANDIN_VERSION" in
+  4.4.*) STANDIN_MIGRATIONS+=(20250430151215) ;;
+esac
 # shellcheck disable=SC2034
-STANDIN_MIGRATION=20241001000000
+STANDIN_MIGRATION="${STANDIN_MIGRATIONS[-1]}"
 
 standin_log() { echo "[mastodon-standin] $*" >&2; }
 
-# Mastodon 4.3 does not boot without these; the stand-in refuses the same way.
+# Mastodon 4.3 and 4.4 do not boot without these; the stand-in refuses the same way.
 require_rails_env() {
   local v missing=()
   for v in LOCAL_DOMAIN SECRET_KEY_BASE OTP_SECRET ACTIVE_RECORD_ENCRYPTION_PRIMARY_KEY; do
@@ -22,7 +30,7 @@ require_rails_env() {
     exit 1
   fi
   for v in ACTIVE_RECORD_ENCRYPTION_DETERMINISTIC_KEY ACTIVE_RECORD_ENCRYPTION_KEY_DERIVATION_SALT; do
-    [[ -n "${!v:-}" ]] || standin_log "warning: $v is not set (real Mastodon 4.3 requires it)"
+    [[ -n "${!v:-}" ]] || standin_log "warning: $v is not set (real Mastodon ${STANDIN_VERSION%.*} requires it)"
   done
 }
 
@@ -41,6 +49,22 @@ db_ready() {
   local out
   out="$(pg_db -tA -c "SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'" 2>/dev/null)" || return 1
   [[ "$out" == 1 ]]
+}
+
+# The versions of STANDIN_MIGRATIONS missing from schema_migrations, space separated (empty:
+# none pending). Fails when the database does not answer.
+pending_migrations() {
+  local IFS=,
+  pg_db -tA -v versions="${STANDIN_MIGRATIONS[*]}" <<'SQL'
+SELECT coalesce(string_agg(v, ' ' ORDER BY v), '')
+FROM unnest(string_to_array(:'versions', ',')) AS v
+WHERE v NOT IN (SELECT version FROM schema_migrations);
+SQL
+}
+
+# What Rails says when the code needs migrations the database lacks.
+pending_migration_error() { # pending_migration_error VERSIONS
+  echo "ActiveRecord::PendingMigrationError: Migrations are pending. To resolve this issue, run: bin/rails db:migrate RAILS_ENV=${RAILS_ENV:-production} (pending: $1)"
 }
 
 redis_ping() {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Entrypoint of allmende/prosody:0.12. Best started as user prosody (--user prosody, no
+# Entrypoint of allmende/prosody (0.12 and 13). Best started as user prosody (--user prosody, no
 # capabilities, read-only root with a tmpfs on /run/prosody): a fresh volume on
 # /var/lib/prosody already belongs to prosody (Docker copies the image's directory).
 # Started as root, it prepares the data volume, then drops to user prosody.

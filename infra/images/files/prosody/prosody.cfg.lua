@@ -1,4 +1,4 @@
--- Allmende Prosody configuration (baked into allmende/prosody:0.12).
+-- Allmende Prosody configuration (baked into allmende/prosody:0.12 and :13).
 --
 -- Every per-tenant value comes from the container environment through
 -- os.getenv, so the control plane never generates or escapes Lua:
@@ -9,8 +9,12 @@
 --   ALLMENDE_XMPP_LOG_LEVEL    debug|info|warn|error (default info)
 -- The same file is read by `prosodyctl` in `docker exec`, which sees the same env.
 
+-- Prosody 13 gives the config file Lua's libraries as Lua.os, Lua.io (and warns about the bare
+-- names); 0.12 has only the bare names.
+local lua = Lua or { os = os, io = io }
+
 local function env(name, default)
-	local value = os.getenv(name)
+	local value = lua.os.getenv(name)
 	if value == nil or value == "" then return default end
 	return value
 end
@@ -49,6 +53,8 @@ c2s_ports = { 5222 }
 s2s_ports = { 5269 }
 http_ports = { 5280 }
 http_interfaces = { "*" }
+-- (no external components; the MUC is internal) only IPv4 loopback, which every container has
+component_interfaces = { "127.0.0.1" }
 https_ports = {}
 -- TLS is normally terminated by a proxy in front of BOSH/websocket.
 consider_bosh_secure = true
@@ -78,7 +84,7 @@ limits = { c2s = { rate = "10kb/s" }, s2sin = { rate = "30kb/s" } }
 -- then the self-signed one the entrypoint writes (tls.crt).
 local certdir = "/var/lib/prosody/certs/"
 local function certificate_for(name)
-	local file = io.open(certdir .. name .. ".crt", "r")
+	local file = lua.io.open(certdir .. name .. ".crt", "r")
 	if file then
 		file:close()
 		return { certificate = certdir .. name .. ".crt", key = certdir .. name .. ".key" }

@@ -39,13 +39,14 @@ run() {
   done
 }
 
-# adduser refuses an existing account ("That user already exists"); passwd then sets it.
+# adduser refuses an existing account (0.12: "That user already exists", 13: "User exists");
+# passwd then sets it. (In 13 both go through the running server's admin shell.)
 if run adduser; then
   echo "created $jid"
   exit 0
 fi
 case "$output" in
-  *"already exists"*) ;;
+  *"already exists"* | *"User exists"*) ;;
   *) printf '%s\n' "$output" | tr -d '\033' >&2; die "prosodyctl adduser $jid failed" 1 ;;
 esac
 if run passwd; then

@@ -1,6 +1,6 @@
 <?php
 /*
- * Allmende: /etc/wordpress/config-default.php, baked into allmende/wordpress:6.
+ * Allmende: /etc/wordpress/config-default.php, baked into allmende/wordpress (6.1, 6.8).
  * Debian's /usr/share/wordpress/wp-config.php loads it for every Host header
  * (no config-<host>.php files exist in the image). Every per-tenant value is
  * read from the container environment, so the control plane never writes PHP.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Entrypoint of allmende/wordpress:6.
+# Entrypoint of allmende/wordpress (6.1 and 6.8).
 #
 # Best started as www-data (--user www-data, no capabilities, read-only root with tmpfs
 # mounts on /run/apache2, /run/lock, /var/lib/php/sessions and /tmp, ALLMENDE_HTTP_PORT=8080):
@@ -24,6 +24,14 @@ fi
 for d in "$content" "$content/uploads" "$content/plugins" "$content/themes" "$content/upgrade" "$content/languages"; do
   mkdir -p "$d"
   if $privileged; then chown www-data:www-data "$d"; fi
+done
+# A volume seeded by an older image lacks the links to the themes this image's Debian packages
+# added (e.g. twentytwentyfive after 6.1 -> 6.8): add those, never replace anything.
+for link in /usr/local/share/allmende/wp-content/themes/*; do
+  [ -L "$link" ] || continue
+  if [ ! -e "$content/themes/${link##*/}" ] && [ ! -L "$content/themes/${link##*/}" ]; then
+    ln -s "$(readlink "$link")" "$content/themes/${link##*/}"
+  fi
 done
 
 # Debian's envvars reads unset variables: source it without -u. It also sets
