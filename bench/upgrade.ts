@@ -6,7 +6,9 @@
  * the same run, twenty identical containers upgraded by a hand-written docker CLI script
  * (stop, remove, run with the new image; no backup, no check), ten at a time like the worker.
  * Prints tenants per minute for both and the ratio, and each tenant's downtime: how long its
- * XMPP port did not answer a stream header (median and max).
+ * XMPP port did not answer a stream header (median and max). Before the timed part each Allmende
+ * tenant gets one backup, as the nightly schedule gives every running tenant: the pre-upgrade
+ * backup then adds to an existing repository, as it does in a cooperative.
  */
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
@@ -22,7 +24,8 @@ import { startBenchControlPlane, type BenchControlPlane } from './support/contro
 const run = promisify(execFile);
 const DOCKER_HOST = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 const TENANTS = Number(process.env.BENCH_TENANTS ?? 20);
-const CONCURRENCY = 10;
+/** Upgrades at a time on both sides (the worker's ALLMENDE_WORKER_CONCURRENCY, the script's parallel runs). */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 10);
 const RUN = randomBytes(4).toString('hex');
 /** Every object of this run is named alm-bench-<run>-...: the cleanup removes those only. */
 const OWN_PREFIX = `alm-bench-${RUN}-`;
@@ -57,6 +60,11 @@ async function main(): Promise<void> {
     }
     await waitForTenants(plane, organizationId);
     const allmendePorts = await Promise.all(tenantIds.map((id) => clientPortOf(plane, id)));
+    // as the nightly schedule would have: each tenant has its backup repository and a first snapshot
+    const firstBackups = await Promise.all(tenantIds.map((id) => plane.call('POST', `/api/v1/tenants/${id}/backups`)));
+    for (const outcome of await Promise.all(firstBackups.map((operation) => waitForOperation(plane, operation.id)))) {
+      if (outcome.state !== 'succeeded') throw new Error(`a first backup failed: ${outcome.error}`);
+    }
 
     // the script's twenty, the same containers at 0.12 with fixed host ports
     const plans = Array.from({ length: TENANTS }, (_, index) => renderPlanFor(catalog, `bench-${RUN}-d${index}`, FROM));
@@ -93,6 +101,7 @@ async function main(): Promise<void> {
     const cliGaps = await cliWatch.stop();
 
     report(allmendeMs, cliMs, allmendeGaps, cliGaps, outcomes);
+    reportSteps(outcomes);
   } finally {
     await cleanUp().catch((error: unknown) => console.error(`cleanup: ${(error as Error).message}`));
     await plane.close();
@@ -210,7 +219,9 @@ async function waitForTenants(plane: BenchControlPlane, organizationId: string):
   throw new Error('the tenants did not become active');
 }
 
-async function waitForOperation(plane: BenchControlPlane, id: string): Promise<{ state: string; error: string | null }> {
+type Finished = { state: string; error: string | null; steps?: { name: string; startedAt?: string; finishedAt?: string }[] };
+
+async function waitForOperation(plane: BenchControlPlane, id: string): Promise<Finished> {
   for (;;) {
     const operation = await plane.call('GET', `/api/v1/operations/${id}`);
     if (operation.state === 'succeeded' || operation.state === 'failed') return operation;
@@ -244,6 +255,11 @@ async function cleanUp(): Promise<void> {
   const volumes = own((await docker('volume', 'ls', '--format', '{{.Name}}', '--filter', `name=${OWN_PREFIX}`)).stdout);
   if (volumes.length) await docker('volume', 'rm', ...volumes);
   const networks = own((await docker('network', 'ls', '--format', '{{.Name}}', '--filter', `name=${OWN_PREFIX}`)).stdout);
+  for (const network of networks) {
+    // the edge joined the tenants' networks: it leaves them first
+    const attached = (await docker('network', 'inspect', '--format', '{{range .Containers}}{{.Name}} {{end}}', network)).stdout.trim().split(/\s+/).filter(Boolean);
+    for (const container of attached) await docker('network', 'disconnect', '--force', network, container);
+  }
   if (networks.length) await docker('network', 'rm', ...networks);
 }
 
@@ -251,6 +267,19 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Where an upgrade's time goes: the median of each step over the twenty. */
+function reportSteps(outcomes: Finished[]): void {
+  const names = outcomes[0]?.steps?.map((step) => step.name) ?? [];
+  const medians = names.map((name) => {
+    const durations = outcomes.flatMap((outcome) => {
+      const step = outcome.steps?.find((candidate) => candidate.name === name);
+      return step?.startedAt && step.finishedAt ? [Date.parse(step.finishedAt) - Date.parse(step.startedAt)] : [];
+    });
+    return `${name} ${durations.length ? (median(durations) / 1000).toFixed(1) : '-'} s`;
+  });
+  console.log(`Allmende step medians: ${medians.join(', ')}`);
 }
 
 function report(allmendeMs: number, cliMs: number, allmendeGaps: Watched[], cliGaps: Watched[], outcomes: { state: string }[]): void {

@@ -72,7 +72,7 @@ describe('upgrades with real versions, a health gate and automatic rollback', ()
     const extra = ['13.5', NEXT, '13.9', BROKEN].reduce<string[]>((lines, value, index, all) => (index % 2 ? lines : [...lines, `  - version: "${value}"`, '    upgradeFrom: ["0.12"]', '    images:', `      prosody: ${all[index + 1]}`]), []);
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('      prosody: allmende/prosody:13\n', `      prosody: allmende/prosody:13\n${extra.join('\n')}\n`));
 
-    plane = await startControlPlane({ ALLMENDE_TEMPLATES_DIR: templatesDir, ALLMENDE_PLANS_FILE: join(templatesDir, 'plans.yaml'), ALLMENDE_RECONCILE_INTERVAL_SECONDS: '5' });
+    plane = await startControlPlane({ ALLMENDE_TEMPLATES_DIR: templatesDir, ALLMENDE_PLANS_FILE: join(templatesDir, 'plans.yaml'), ALLMENDE_RECONCILE_INTERVAL_SECONDS: '5', ALLMENDE_HEALTH_TIMEOUT_SECONDS: '60' });
     operator = await createOperator(plane);
     club = await createClub(plane, 'Upgrade Club');
   });
@@ -176,8 +176,7 @@ describe('upgrades with real versions, a health gate and automatic rollback', ()
   }, 600_000);
 
   it('stops a rollout over six tenants by itself when its second batch meets a broken version, leaving the rest untouched', async () => {
-    const fleet: string[] = [];
-    for (let index = 1; index <= 6; index += 1) fleet.push(await createTenant('chat', `ro${index}${RUN}`, { prosody: '0.12' }));
+    const fleet = await Promise.all([1, 2, 3, 4, 5, 6].map((index) => createTenant('chat', `ro${index}${RUN}`, { prosody: '0.12' })));
     const plan = await plane.http().post('/api/v1/upgrades/plan').set(operator.auth).send({ app: 'prosody', to: '13.5', selection: { tenantIds: fleet } }).expect(200);
     expect(plan.body.tenants.map((entry: { action: string; replaced: string[] }) => [entry.action, entry.replaced])).toEqual(fleet.map(() => ['upgrade', ['prosody']]));
 

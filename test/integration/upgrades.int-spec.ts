@@ -133,4 +133,22 @@ describe('upgrades: requests, dry run and rollouts', () => {
     expect(aborted.body).toMatchObject({ state: 'aborted', counts: { succeeded: 1, failed: 2, skipped: 1, pending: 0 } });
     expect(await harness.dataSource.manager.countBy(Operation, { kind: 'upgrade', targetId: tenants[3].id })).toBe(0);
   });
+
+  it("waits for a club's maintenance window unless the rollout is urgent", async () => {
+    for (const tenant of tenants) await harness.dataSource.manager.update(Operation, { targetId: tenant.id, kind: 'upgrade' }, { state: 'canceled' });
+    // today's weekday, opening twelve hours from now's hour for one hour: closed now
+    const now = new Date();
+    const closed = { weekday: ((now.getUTCDay() + 6) % 7) + 1, hour: (now.getUTCHours() + 12) % 24, hours: 1 };
+    await harness.dataSource.manager.update(Tenant, tenants[0].id, { maintenanceWindow: closed });
+    const driver = new RolloutDriver(harness.dataSource, harness.app.get(UpgradesService), harness.app.get(TemplateCatalog), { register: () => undefined } as unknown as Scheduler, harness.app.get(AppConfig));
+    const start = async (urgent: boolean) => {
+      const created = await harness.http().post('/api/v1/rollouts').set(operator.auth).send({ app: 'prosody', to: '13.0', selection: { tenantIds: [tenants[0].id] }, canarySize: 1, urgent }).expect(201);
+      await driver.pass();
+      const [target] = await harness.dataSource.manager.findBy(UpgradeRolloutTarget, { rolloutId: created.body.id });
+      await harness.http().post(`/api/v1/rollouts/${created.body.id}/control`).set(operator.auth).send({ action: 'abort' }).expect(200);
+      return target.state;
+    };
+    expect(await start(false)).toBe('pending');
+    expect(await start(true)).toBe('running');
+  });
 });

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { TemplateCatalog, upgradeStep } from '#catalog';
+import { AppConfig } from '#platform';
 import { ContainerRuntime, isEngineUnreachable } from '#runtime';
 import type { Backup, Operation, Tenant } from '../../entities/index.js';
 import { BackupRecords } from '../../backups/backup-records.js';
@@ -17,8 +18,8 @@ import { TenantDeployments, type AppDeployment } from '../tenant-deployments.js'
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The app answers its health checks a moment before it serves logins: probes are tried this long. */
-const PROBE_PATIENCE_MS = 30_000;
+/** The app answers its health checks a moment before it serves logins: probes are tried a quarter of the health timeout, 10 to 30 s. */
+const probePatienceMs = (healthTimeoutSeconds: number) => Math.min(30_000, Math.max(10_000, (healthTimeoutSeconds * 1000) / 4));
 const PROBE_PAUSE_MS = 2_000;
 
 /**
@@ -45,6 +46,7 @@ export class UpgradeHandler extends OperationHandler {
     private readonly records: BackupRecords,
     private readonly sites: BackupSites,
     private readonly notices: UpgradeNotices,
+    private readonly config: AppConfig,
   ) {
     super();
   }
@@ -150,8 +152,10 @@ export class UpgradeHandler extends OperationHandler {
 
   override async onFailure(tenant: Tenant, operation: Operation, reason: string): Promise<void> {
     const input = operation.input as UpgradeInput | null;
-    // a refused or unbacked upgrade changed nothing; the rolled-back one already told the club
-    if (input && !operation.steps.some((step) => step.name === 'rollback' && step.state !== 'pending')) {
+    // a refused or unbacked upgrade changed nothing (its containers were never replaced); the
+    // rolled-back one already told the club; any other end is the operators' to look at
+    const untouched = operation.steps.find((step) => step.name === 'replace')?.state === 'pending';
+    if (input && untouched) {
       await this.notices.upgraded(tenant, { ...input, operationId: operation.id, outcome: 'not-started', reason });
     }
   }
@@ -160,7 +164,7 @@ export class UpgradeHandler extends OperationHandler {
   private async probe(host: { name: string; endpoint: string }, app: AppDeployment, domain: string): Promise<string[]> {
     const lines: string[] = [];
     for (const probe of probesFor(app, domain)) {
-      const deadline = Date.now() + PROBE_PATIENCE_MS;
+      const deadline = Date.now() + probePatienceMs(this.config.runtime.healthTimeoutSeconds);
       for (;;) {
         const result = await runProbe(this.runtime, host, app, probe);
         if (result.ok) {
