@@ -10,12 +10,12 @@ import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { generateSecrets, renderDeploymentPlan, TemplateCatalog } from '#catalog';
-import { tmpfsOptions, type DeploymentPlan } from '#runtime';
+import type { DeploymentPlan } from '#runtime';
+import { dockerRunArgs, median, xmppStreamAnswers } from './support/docker-run.js';
 import { startBenchControlPlane, type BenchControlPlane } from './support/control-plane.js';
 
 const run = promisify(execFile);
@@ -104,22 +104,8 @@ async function createWithCli(plan: DeploymentPlan): Promise<void> {
   await docker('network', 'create', ...labels(plan.network.labels), plan.network.name);
   for (const volume of plan.volumes) await docker('volume', 'create', ...labels(volume.labels), volume.name);
   for (const c of plan.containers) {
-    const args = [
-      'run', '-d', '--name', c.name, '--network', plan.network.name, '--network-alias', `${plan.app}-${c.service}`,
-      ...labels(c.labels),
-      ...Object.entries(c.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-      ...c.ports.filter((p) => p.publish).flatMap((p) => ['-p', `127.0.0.1::${p.container}/${p.protocol}`]),
-      ...c.mounts.flatMap((m) => ['--mount', `type=volume,source=${m.volume},target=${m.target}${m.readOnly ? ',readonly' : ''}`]),
-      '--memory', String(c.resources.memoryBytes), '--memory-swap', String(c.resources.memoryBytes),
-      '--cpus', String(c.resources.nanoCpus / 1e9), '--pids-limit', String(c.resources.pidsLimit),
-      '--restart', c.restartPolicy, '--security-opt', 'no-new-privileges:true',
-      ...(c.user ? ['--user', c.user] : []),
-      '--cap-drop', 'ALL', ...c.capabilities.flatMap((capability) => ['--cap-add', capability]),
-      ...(c.readOnlyRootFilesystem ? ['--read-only'] : []),
-      ...c.tmpfs.flatMap((mount) => ['--tmpfs', `${mount.target}:${tmpfsOptions(mount)}`]),
-      ...(c.healthcheck ? ['--health-cmd', c.healthcheck.test.slice(1).join(' '), '--health-interval', `${c.healthcheck.intervalSeconds}s`] : []),
-      c.image, ...(c.command ?? []),
-    ];
+    const publish = c.ports.filter((p) => p.publish).map((p) => `127.0.0.1::${p.container}/${p.protocol}`);
+    const args = dockerRunArgs(plan, c, { labels: labels(c.labels), publish, healthcheck: true });
     await docker(...args);
   }
 }
@@ -138,29 +124,12 @@ async function xmppAnswers(label: string, timeoutMs = 120_000): Promise<void> {
         if (match) port = Number(match[1]);
       }
     }
-    if (port && (await streamAnswers(port))) return;
+    if (port && (await xmppStreamAnswers(port))) return;
     await sleep(50);
   }
   throw new Error(`no XMPP answer for ${label}`);
 }
 
-function streamAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let reply = '';
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false)); // the proxy accepts, then closes while Prosody is still starting
-    socket.on('connect', () =>
-      socket.write("<?xml version='1.0'?><stream:stream to='bench.example' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"),
-    );
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('utf8');
-      if (reply.includes('<stream:stream')) done(true);
-    });
-  });
-}
 
 async function waitForOperationsToFinish(plane: BenchControlPlane, organizationId: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
@@ -190,11 +159,6 @@ function peakRssOf(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) * 1024;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 function report(allmende: number[], cli: number[], parallelAllmende: number[], parallelCli: number[], peakRss: number): void {
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -13,12 +13,13 @@
 import 'reflect-metadata';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { generateSecrets, renderDeploymentPlan, TemplateCatalog } from '#catalog';
-import { tmpfsOptions, type DeploymentPlan, type PlannedContainer } from '#runtime';
+import type { DeploymentPlan, PlannedContainer } from '#runtime';
+import { dockerRunArgs, median, xmppStreamAnswers } from './support/docker-run.js';
 import { startBenchControlPlane, type BenchControlPlane } from './support/control-plane.js';
 
 const run = promisify(execFile);
@@ -130,24 +131,8 @@ async function createWithCli(plan: DeploymentPlan, port: number): Promise<void> 
 
 const labels = (values: Record<string, string>) => Object.entries({ ...values, 'allmende.bench': RUN }).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
 
-/** `docker run` for the container (argv, no shell), its client port fixed on the host. */
-function runArgs(plan: DeploymentPlan, c: PlannedContainer, port: number): string[] {
-  return [
-    'run', '-d', '--name', c.name, '--network', plan.network.name, '--network-alias', `${plan.app}-${c.service}`,
-    ...labels(c.labels),
-    ...Object.entries(c.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-    '-p', `127.0.0.1:${port}:5222/tcp`,
-    ...c.mounts.flatMap((m) => ['--mount', `type=volume,source=${m.volume},target=${m.target}${m.readOnly ? ',readonly' : ''}`]),
-    '--memory', String(c.resources.memoryBytes), '--memory-swap', String(c.resources.memoryBytes),
-    '--cpus', String(c.resources.nanoCpus / 1e9), '--pids-limit', String(c.resources.pidsLimit),
-    '--restart', c.restartPolicy, '--security-opt', 'no-new-privileges:true',
-    ...(c.user ? ['--user', c.user] : []),
-    '--cap-drop', 'ALL', ...c.capabilities.flatMap((capability) => ['--cap-add', capability]),
-    ...(c.readOnlyRootFilesystem ? ['--read-only'] : []),
-    ...c.tmpfs.flatMap((mount) => ['--tmpfs', `${mount.target}:${tmpfsOptions(mount)}`]),
-    c.image, ...(c.command ?? []),
-  ];
-}
+/** `docker run` for the container, its client port fixed on the host. */
+const runArgs = (plan: DeploymentPlan, c: PlannedContainer, port: number) => dockerRunArgs(plan, c, { labels: labels(c.labels), publish: [`127.0.0.1:${port}:5222/tcp`], healthcheck: false });
 
 /** Polls each port every 250 ms and keeps the longest stretch it did not answer. */
 function watch(ports: number[]): { stop(): Promise<Watched[]> } {
@@ -157,7 +142,7 @@ function watch(ports: number[]): { stop(): Promise<Watched[]> } {
     let downSince: number | null = null;
     while (running) {
       const now = performance.now();
-      if (await streamAnswers(entry.port)) {
+      if (await xmppStreamAnswers(entry.port)) {
         if (downSince !== null) entry.longestGapMs = Math.max(entry.longestGapMs, now - downSince);
         downSince = null;
       } else if (downSince === null) {
@@ -176,28 +161,11 @@ function watch(ports: number[]): { stop(): Promise<Watched[]> } {
   };
 }
 
-function streamAnswers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    let reply = '';
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.setTimeout(1000, () => done(false));
-    socket.on('error', () => done(false));
-    socket.on('close', () => done(false));
-    socket.on('connect', () =>
-      socket.write("<?xml version='1.0'?><stream:stream to='bench.example' xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"),
-    );
-    socket.on('data', (chunk) => {
-      reply += chunk.toString('utf8');
-      if (reply.includes('<stream:stream')) done(true);
-    });
-  });
-}
 
 async function untilAnswers(port: number, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await streamAnswers(port)) return;
+    if (await xmppStreamAnswers(port)) return;
     await sleep(100);
   }
   throw new Error(`port ${port} never answered`);
@@ -263,11 +231,6 @@ async function cleanUp(): Promise<void> {
   if (networks.length) await docker('network', 'rm', ...networks);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 /** Where an upgrade's time goes: the median of each step over the twenty. */
 function reportSteps(outcomes: Finished[]): void {
