@@ -16,6 +16,7 @@ version="$(in_rootfs restic version)"
 [[ "$version" == "restic 0.18."* ]] || die "expected restic 0.18 from trixie, got: $version"
 put_file restic/allmende-restic /usr/local/bin/allmende-restic 755
 put_file restic/ssh_config /etc/ssh/ssh_config.d/50-allmende.conf
+put_file restic/ssh /usr/local/bin/ssh 755
 install -d -m 700 "$ROOTFS/run/allmende" "$ROOTFS/root/.cache"
 
 import_rootfs "$TAG" restic \
