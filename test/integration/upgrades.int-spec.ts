@@ -131,6 +131,8 @@ describe('upgrades: requests, dry run and rollouts', () => {
     expect(resumedWhileRunning.status).toBe(409);
     const aborted = await harness.http().post(`/api/v1/rollouts/${created.body.id}/control`).set(operator.auth).send({ action: 'abort' }).expect(200);
     expect(aborted.body).toMatchObject({ state: 'aborted', counts: { succeeded: 1, failed: 2, skipped: 1, pending: 0 } });
+    const listed = await harness.http().get('/api/v1/rollouts').set(operator.auth).expect(200);
+    expect(listed.body.find((rollout: { id: string }) => rollout.id === created.body.id)).toMatchObject({ state: 'aborted', counts: { succeeded: 1, failed: 2, skipped: 1, pending: 0, running: 0 } });
     expect(await harness.dataSource.manager.countBy(Operation, { kind: 'upgrade', targetId: tenants[3].id })).toBe(0);
   });
 

@@ -35,16 +35,13 @@ export class RolloutDriver implements OnModuleInit {
   }
 
   async pass(now = new Date()): Promise<void> {
-    const rollouts = await this.dataSource.manager.find(UpgradeRollout, { where: { state: In(['running', 'paused', 'stopped', 'aborted']) } });
-    for (const rollout of rollouts) {
-      await this.syncTargets(rollout);
-      if (rollout.state === 'running') await this.advance(rollout, now);
-    }
+    // upgrades still running (a paused, stopped or aborted rollout's too) take their outcome first
+    await this.syncTargets(await this.dataSource.manager.find(UpgradeRolloutTarget, { where: { state: 'running' } }));
+    for (const rollout of await this.dataSource.manager.find(UpgradeRollout, { where: { state: 'running' } })) await this.advance(rollout, now);
   }
 
   /** Targets whose upgrade operation ended take its outcome. */
-  private async syncTargets(rollout: UpgradeRollout): Promise<void> {
-    const running = await this.dataSource.manager.find(UpgradeRolloutTarget, { where: { rolloutId: rollout.id, state: 'running' } });
+  private async syncTargets(running: UpgradeRolloutTarget[]): Promise<void> {
     if (running.length === 0) return;
     const operations = new Map((await this.dataSource.manager.find(Operation, { where: { id: In(running.flatMap((target) => (target.operationId ? [target.operationId] : []))) } })).map((operation) => [operation.id, operation]));
     for (const target of running) {

@@ -53,8 +53,7 @@ export class UpgradesController {
   @OperatorOnly()
   @ApiOperation({ summary: 'Rollouts, newest first (operators)' })
   async listRollouts() {
-    const rollouts = await this.upgrades.listRollouts();
-    return Promise.all(rollouts.map(async (rollout) => toRolloutResponse(rollout, (await this.upgrades.rollout(rollout.id)).targets, false)));
+    return (await this.upgrades.listRollouts()).map(({ rollout, targets }) => toRolloutResponse(rollout, targets, false));
   }
 
   @Get('rollouts/:rolloutId')

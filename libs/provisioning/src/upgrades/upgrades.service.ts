@@ -106,8 +106,12 @@ export class UpgradesService {
     return { rollout, targets };
   }
 
-  listRollouts(limit = 50): Promise<UpgradeRollout[]> {
-    return this.dataSource.manager.find(UpgradeRollout, { order: { createdAt: 'DESC' }, take: limit });
+  /** The newest rollouts with their targets (two queries, whatever the number of rollouts). */
+  async listRollouts(limit = 50): Promise<{ rollout: UpgradeRollout; targets: UpgradeRolloutTarget[] }[]> {
+    const rollouts = await this.dataSource.manager.find(UpgradeRollout, { order: { createdAt: 'DESC' }, take: limit });
+    if (rollouts.length === 0) return [];
+    const targets = await this.dataSource.manager.find(UpgradeRolloutTarget, { where: { rolloutId: In(rollouts.map((rollout) => rollout.id)) }, order: { position: 'ASC' } });
+    return rollouts.map((rollout) => ({ rollout, targets: targets.filter((target) => target.rolloutId === rollout.id) }));
   }
 
   /** Operators' controls. Pausing lets running upgrades finish; resuming starts the next batch now; aborting skips the rest. */
