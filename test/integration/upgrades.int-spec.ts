@@ -64,6 +64,23 @@ describe('upgrades: requests, dry run and rollouts', () => {
     expect(await upgradeOperations()).toBe(0);
   });
 
+  it('answers bad input on the plan, rollout, control and pin routes with the field named, and changes nothing', async () => {
+    const plan = await harness.http().post('/api/v1/upgrades/plan').set(operator.auth).send({ app: 'prosody', to: '', selection: { tenantIds: ['not-a-uuid'] } });
+    expect(plan.status).toBe(400);
+    expect(Object.keys(plan.body.fields).sort()).toEqual(['selection.tenantIds', 'to']);
+    const rollout = await harness.http().post('/api/v1/rollouts').set(operator.auth).send({ app: 'prosody', to: '13.0', canarySize: 0, pauseSeconds: -1 });
+    expect(rollout.status).toBe(400);
+    expect(Object.keys(rollout.body.fields).sort()).toEqual(['canarySize', 'pauseSeconds']);
+    expect(await harness.dataSource.manager.count(UpgradeRollout)).toBe(0);
+    const control = await harness.http().post('/api/v1/rollouts/00000000-0000-4000-8000-000000000000/control').set(operator.auth).send({ action: 'explode' });
+    expect(control.status).toBe(400);
+    expect(control.body.fields.action).toBe('must be pause, resume or abort');
+    const pin = await harness.http().put(`/api/v1/tenants/${tenants[0].id}/apps/prosody/pin`).set(operator.auth).send({ pinned: 'yes' });
+    expect(pin.status).toBe(400);
+    expect(Object.keys(pin.body.fields)).toEqual(['pinned']);
+    expect(await harness.dataSource.manager.countBy(ServiceInstance, { pinned: true })).toBe(0);
+  });
+
   it('refuses a suspended or a busy tenant with the reason, and starts a valid upgrade as an operation', async () => {
     await harness.dataSource.manager.update(Tenant, tenants[2].id, { state: 'suspended' });
     const suspended = await upgrade(tenants[2], { app: 'prosody', to: '13.0' });
