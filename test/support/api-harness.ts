@@ -7,6 +7,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppConfig, loadConfig } from '#platform';
 import { createApiApp } from '../../apps/api/src/api-app.js';
+import { COOKIES } from '../../libs/storefront/src/web/cookies.js';
+import { csrfBinding, csrfKey, csrfToken } from '../../libs/storefront/src/web/csrf.js';
 import { createTestDatabase, TestDatabase } from './database.js';
 
 export interface ApiHarness {
@@ -14,8 +16,12 @@ export interface ApiHarness {
   config: AppConfig;
   db: TestDatabase;
   dataSource: DataSource;
-  /** supertest against the in-process server */
-  http(): ReturnType<typeof request>;
+  /**
+   * supertest against the in-process server, as a browser that has opened our pages: it carries
+   * a visit cookie and that visit's form token, so form posts pass the CSRF check (tests of the
+   * check itself use `request(app.getHttpServer())` without them).
+   */
+  http(): ReturnType<typeof request.agent>;
   close(): Promise<void>;
 }
 
@@ -39,6 +45,15 @@ export function testConfig(env: Record<string, string | undefined> = {}): { conf
   return { config, dataDir };
 }
 
+const TEST_VISIT = 'test-visit-0123456789abcdef';
+
+function browserLike(app: NestExpressApplication, config: AppConfig) {
+  return request
+    .agent(app.getHttpServer())
+    .set('Cookie', `${COOKIES.visit}=${TEST_VISIT}`)
+    .set('X-CSRF-Token', csrfToken(csrfKey(config.secretKey), csrfBinding(null, TEST_VISIT)));
+}
+
 /** The API on a fresh migrated database, served in-process. */
 export async function startApiHarness(env: Record<string, string | undefined> = {}): Promise<ApiHarness> {
   const db = await createTestDatabase();
@@ -50,7 +65,7 @@ export async function startApiHarness(env: Record<string, string | undefined> = 
     config,
     db,
     dataSource: app.get(DataSource),
-    http: () => request(app.getHttpServer()),
+    http: () => browserLike(app, config),
     async close() {
       await app.close();
       await db.drop();

@@ -1,8 +1,9 @@
 import { Controller, Get, Query, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AccountsService, Public } from '#identity';
-import { en, type Texts } from '../texts/en.js';
+import { AccountsService } from '#identity';
+import type { Texts } from '../texts/en.js';
+import { Page } from '../web/page.js';
+import { pageTexts } from '../web/page-context.js';
 import { fill } from '../web/html.js';
 import { sendHtml } from '../web/layout.js';
 import { renderMessagePage } from '../orders/order-pages.js';
@@ -10,13 +11,14 @@ import { renderMessagePage } from '../orders/order-pages.js';
 /** Where the verification mail's link leads: the address is confirmed once, then the link is spent. */
 @Controller('verify-email')
 export class EmailPagesController {
-  private readonly texts: Texts = en;
+  private get texts(): Texts {
+    return pageTexts();
+  }
 
   constructor(private readonly accounts: AccountsService) {}
 
-  @Public()
+  @Page()
   @Get()
-  @ApiExcludeEndpoint()
   async verify(@Query('token') token: string | undefined, @Res() response: Response): Promise<void> {
     const t = this.texts.verifyEmail;
     const account = typeof token === 'string' ? await this.accounts.verifyEmail(token) : null;

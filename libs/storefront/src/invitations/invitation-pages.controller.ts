@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { InvitationsService, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Public, type OpenInvitation } from '#identity';
+import { InvitationsService, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, type OpenInvitation } from '#identity';
 import { NotFoundError, UnauthenticatedError } from '#platform';
-import { en, type Texts } from '../texts/en.js';
+import type { Texts } from '../texts/en.js';
+import { Page } from '../web/page.js';
+import { pageTexts } from '../web/page-context.js';
 import { fill, html } from '../web/html.js';
+import { csrfField } from '../web/page-context.js';
 import { field, layout, sendHtml } from '../web/layout.js';
 import { renderMessagePage } from '../orders/order-pages.js';
 
@@ -14,22 +16,22 @@ import { renderMessagePage } from '../orders/order-pages.js';
  */
 @Controller('invitation')
 export class InvitationPagesController {
-  private readonly texts: Texts = en;
+  private get texts(): Texts {
+    return pageTexts();
+  }
 
   constructor(private readonly invitations: InvitationsService) {}
 
-  @Public()
+  @Page()
   @Get()
-  @ApiExcludeEndpoint()
   async show(@Query('token') token: string | undefined, @Res() response: Response): Promise<void> {
     const open = typeof token === 'string' ? await this.invitations.open(token) : null;
     if (!open) return this.invalid(response);
     sendHtml(response, 200, this.page(open, token!));
   }
 
-  @Public()
+  @Page()
   @Post()
-  @ApiExcludeEndpoint()
   async accept(@Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const token = typeof body?.token === 'string' ? body.token : '';
     const password = typeof body?.password === 'string' ? body.password : '';
@@ -59,7 +61,7 @@ export class InvitationPagesController {
       title,
       html`<h1>${title}</h1>
 <p>${fill(t.intro, values)}</p>
-<form method="post" action="/invitation" novalidate>
+<form method="post" action="/invitation" novalidate>${csrfField()}
 <input type="hidden" name="token" value="${token}">
 <p>${open.hasAccount ? t.existingAccount : t.newAccount}</p>
 ${field({ name: 'password', label: t.password.label, hint: open.hasAccount ? undefined : t.password.hint, type: 'password', autocomplete: open.hasAccount ? 'current-password' : 'new-password', maxlength: 200, error })}

@@ -1,10 +1,12 @@
 import { Body, Controller, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AccountsService, Public } from '#identity';
+import { AccountsService } from '#identity';
 import { DomainError, httpStatusOf, InvalidStateError, NotFoundError, ParseUuidPipe, TooManyRequestsError, UnauthenticatedError } from '#platform';
 import { displayDomain, OwnerAddresses } from '#provisioning';
-import { en, type Texts } from '../texts/en.js';
+import type { Texts } from '../texts/en.js';
+import { Page } from '../web/page.js';
+import { pageTexts } from '../web/page-context.js';
 import { problemWords } from '../texts/problem-words.js';
 import { format } from '../web/html.js';
 import { sendHtml } from '../web/layout.js';
@@ -24,8 +26,12 @@ type Action = { label: string; run: (tenantId: string, accountId: string) => Pro
 @ApiTags('order')
 @Controller('order/:orderId')
 export class AddressPagesController {
-  private readonly texts: Texts = en;
-  private readonly words = problemWords(en);
+  private get texts(): Texts {
+    return pageTexts();
+  }
+  private get words() {
+    return problemWords(this.texts);
+  }
 
   constructor(
     private readonly statusPages: StatusPages,
@@ -33,16 +39,14 @@ export class AddressPagesController {
     private readonly owners: OwnerAddresses,
   ) {}
 
-  @Public()
+  @Page()
   @Post('addresses')
-  @ApiExcludeEndpoint()
   async show(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.act(orderId, body, request, response, { label: '', run: async () => ({}) });
   }
 
-  @Public()
+  @Page()
   @Post('domains')
-  @ApiExcludeEndpoint()
   async add(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const name = typeof body?.domain === 'string' ? body.domain.trim() : '';
     await this.act(orderId, body, request, response, {
@@ -54,9 +58,8 @@ export class AddressPagesController {
     }, name);
   }
 
-  @Public()
+  @Page()
   @Post('domains/:name/verify')
-  @ApiExcludeEndpoint()
   async verify(@Param('orderId', ParseUuidPipe) orderId: string, @Param('name') name: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const t = this.texts.addresses.check;
     await this.act(orderId, body, request, response, {
@@ -69,9 +72,8 @@ export class AddressPagesController {
     });
   }
 
-  @Public()
+  @Page()
   @Post('domains/:name/remove')
-  @ApiExcludeEndpoint()
   async remove(@Param('orderId', ParseUuidPipe) orderId: string, @Param('name') name: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.act(orderId, body, request, response, {
       label: displayDomain(name),
@@ -82,9 +84,8 @@ export class AddressPagesController {
     });
   }
 
-  @Public()
+  @Page()
   @Post('readiness')
-  @ApiExcludeEndpoint()
   async readiness(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     await this.act(orderId, body, request, response, {
       label: '',

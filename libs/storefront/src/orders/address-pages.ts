@@ -2,6 +2,7 @@ import { type CheckResult, displayDomain, type DomainView, fixLine, type OwnerAd
 import type { Texts } from '../texts/en.js';
 import { dateTime } from '../web/dates.js';
 import { fill, html, type SafeHtml } from '../web/html.js';
+import { csrfField } from '../web/page-context.js';
 import { field } from '../web/layout.js';
 
 /**
@@ -46,7 +47,7 @@ ${field({ name: 'password', id: 'addresses-password', label: t.signIn.password, 
 ${section.message ? html`<p class="status" role="status">${section.message}</p>` : null}
 ${section.problem ? html`<p class="status problem" role="alert">${section.problem}</p>` : null}
 ${view
-  ? html`<form method="post" action="${to.show}" novalidate>
+  ? html`<form method="post" action="${to.show}" novalidate>${csrfField()}
 ${credentials}
 <fieldset>
   <legend>${t.add.legend}</legend>
@@ -57,7 +58,7 @@ ${view.domains.map((domain) => renderDomain(texts, domain, to))}
 ${renderReadiness(texts, view.readiness, to.readiness)}
 </form>`
   : html`<p>${t.signIn.intro}</p>
-<form method="post" action="${to.show}" novalidate>
+<form method="post" action="${to.show}" novalidate>${csrfField()}
 ${credentials}
 <button type="submit">${t.signIn.show}</button>
 </form>`}

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiExcludeEndpoint, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { BillingPortalService, OrdersService, PaymentProvider, PaymentProviderUnavailableError } from '#billing';
 import { PlansService } from '#catalog';
@@ -7,7 +7,9 @@ import { AccountsService, Public } from '#identity';
 import { AppConfig, DomainError, type FieldProblem, httpStatusOf, InvalidStateError, NotFoundError, ParseUuidPipe, problem, UnauthenticatedError, ValidationFailedError } from '#platform';
 import { AdminCredentialsService, TenantsService, type RevealedCredential } from '#provisioning';
 import { RateLimits } from '#platform/limits';
-import { en, type ProblemCode, type Texts } from '../texts/en.js';
+import type { ProblemCode, Texts } from '../texts/en.js';
+import { Page } from '../web/page.js';
+import { pageTexts } from '../web/page-context.js';
 import { problemWords } from '../texts/problem-words.js';
 import { format } from '../web/html.js';
 import { sendHtml } from '../web/layout.js';
@@ -25,8 +27,12 @@ const KNOWN_PROBLEMS: Partial<Record<ProblemCode, keyof Texts['errors']>> = { 'e
 @ApiTags('order')
 @Controller()
 export class OrderPagesController {
-  private readonly texts: Texts = en;
-  private readonly words = problemWords(en);
+  private get texts(): Texts {
+    return pageTexts();
+  }
+  private get words() {
+    return problemWords(this.texts);
+  }
 
   constructor(
     private readonly orders: OrdersService,
@@ -41,16 +47,14 @@ export class OrderPagesController {
     private readonly statusPages: StatusPages,
   ) {}
 
-  @Public()
+  @Page()
   @Get()
-  @ApiExcludeEndpoint()
   async form(@Res() response: Response): Promise<void> {
     await this.renderForm(response, 200, {}, {});
   }
 
-  @Public()
+  @Page()
   @Post('order')
-  @ApiExcludeEndpoint()
   async submit(@Body() body: Record<string, unknown>, @Req() httpRequest: Request, @Res() response: Response): Promise<void> {
     const { values, request, errors } = readOrderForm(body ?? {}, this.texts);
     // orders cost nothing until paid: a limit per address and hour keeps the form from being used to hoard names
@@ -80,9 +84,8 @@ export class OrderPagesController {
     response.redirect(303, await this.paymentUrl(orderId));
   }
 
-  @Public()
+  @Page()
   @Get('order/:orderId')
-  @ApiExcludeEndpoint()
   async status(@Param('orderId', ParseUuidPipe) orderId: string, @Query('checkout') checkout: string | undefined, @Query('payment') payment: string | undefined, @Res() response: Response): Promise<void> {
     const page = await this.statusPages.load(orderId, checkout);
     if (!page) return this.notFound(response);
@@ -91,18 +94,16 @@ export class OrderPagesController {
   }
 
   /** The changing part of the status page, for the page's own polling. */
-  @Public()
+  @Page()
   @Get('order/:orderId/status')
-  @ApiExcludeEndpoint()
   async statusFragment(@Param('orderId', ParseUuidPipe) orderId: string, @Query('checkout') checkout: string | undefined, @Res() response: Response): Promise<void> {
     const page = await this.statusPages.load(orderId, checkout);
     if (!page) return this.notFound(response);
     sendHtml(response, 200, renderStatusFragment(this.texts, page));
   }
 
-  @Public()
+  @Page()
   @Post('order/:orderId/checkout')
-  @ApiExcludeEndpoint()
   async continuePayment(@Param('orderId', ParseUuidPipe) orderId: string, @Res() response: Response): Promise<void> {
     try {
       response.redirect(303, await this.paymentUrl(orderId));
@@ -113,9 +114,8 @@ export class OrderPagesController {
   }
 
   /** The portal for people without an API session: they log in with email and password on the order page. */
-  @Public()
+  @Page()
   @Post('order/:orderId/billing-portal')
-  @ApiExcludeEndpoint()
   async billingPortal(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
     const password = typeof body?.password === 'string' ? body.password : '';
@@ -131,9 +131,8 @@ export class OrderPagesController {
   }
 
   /** The admin logins, once, to an owner who logs in with email and password on the order page. */
-  @Public()
+  @Page()
   @Post('order/:orderId/credentials')
-  @ApiExcludeEndpoint()
   async credentials(@Param('orderId', ParseUuidPipe) orderId: string, @Body() body: Record<string, unknown>, @Req() request: Request, @Res() response: Response): Promise<void> {
     const email = typeof body?.email === 'string' ? body.email.trim() : '';
     const password = typeof body?.password === 'string' ? body.password : '';

@@ -6,6 +6,7 @@ import type { OrderDetails } from '#billing';
 import type { Texts } from '../texts/en.js';
 import { dateTime } from '../web/dates.js';
 import { fill, format, html, SafeHtml } from '../web/html.js';
+import { csrfField } from '../web/page-context.js';
 import { type AddressesSection, renderAddresses } from './address-pages.js';
 import { errorSummary, field, layout } from '../web/layout.js';
 
@@ -79,7 +80,7 @@ export function renderOrderForm(texts: Texts, page: OrderFormPage): SafeHtml {
   const main = html`<h1>${t.title}</h1>
 <p>${t.intro}</p>
 ${errorSummary(t.errorSummary, summary)}
-<form method="post" action="/order" novalidate>
+<form method="post" action="/order" novalidate>${csrfField()}
 ${plans}
 ${club}
 ${address}
@@ -168,11 +169,11 @@ export function renderStatusFragment(texts: Texts, page: StatusPage): SafeHtml {
 
   let extra: SafeHtml | null = null;
   if (phase === 'awaiting_payment' || phase === 'checkout_canceled') {
-    extra = html`<form method="post" action="/order/${order.id}/checkout"><button type="submit">${t.continuePayment}</button></form>`;
+    extra = html`<form method="post" action="/order/${order.id}/checkout">${csrfField()}<button type="submit">${t.continuePayment}</button></form>`;
   } else if (phase === 'bank_transfer') {
     extra = html`<dl class="summary">
   <dt>${t.bank.amount}</dt><dd>${fill(texts.orderForm.planPrice, { price: money(texts, order.amountCents, order.currency), interval: texts.intervals[page.details.plan.interval] ?? page.details.plan.interval })}</dd>
-  <dt>${t.bank.reference}</dt><dd><code>${order.id}</code></dd>
+  <dt>${t.bank.reference}</dt><dd><code>${order.reference}</code></dd>
   <dt>${t.bank.account}</dt><dd>${page.bankAccount ?? t.bank.noAccount}</dd>
 </dl>`;
   } else if (phase === 'provisioning' && operation) {
@@ -205,7 +206,7 @@ function renderSteps(texts: Texts, progress: number, steps: OperationStep[]): Sa
 
 function renderCredentialsForm(texts: Texts, orderId: string, email: string | undefined, error: string | undefined): SafeHtml {
   const t = texts.status.login;
-  return html`<form method="post" action="/order/${orderId}/credentials" novalidate>
+  return html`<form method="post" action="/order/${orderId}/credentials" novalidate>${csrfField()}
 ${field({ name: 'email', id: 'credentials-email', label: t.email, type: 'email', value: email, autocomplete: 'email' })}
 ${field({ name: 'password', id: 'credentials-password', label: t.password, type: 'password', autocomplete: 'current-password', error })}
 <button type="submit">${t.submit}</button>
@@ -228,7 +229,7 @@ function renderPortalForm(texts: Texts, orderId: string, email: string | undefin
   const t = texts.status.portal;
   return html`<h2 id="billing">${t.heading}</h2>
 <p>${t.intro}</p>
-<form method="post" action="/order/${orderId}/billing-portal" novalidate>
+<form method="post" action="/order/${orderId}/billing-portal" novalidate>${csrfField()}
 ${field({ name: 'email', label: t.email, type: 'email', value: email, autocomplete: 'email' })}
 ${field({ name: 'password', label: t.password, type: 'password', autocomplete: 'current-password', error })}
 <button type="submit">${t.submit}</button>

@@ -1,6 +1,9 @@
 import type { Response } from 'express';
 import type { Texts } from '../texts/en.js';
+import { LANGUAGE_NAMES, LOCALES } from '../texts/catalogue.js';
+import { COOKIES, cookieName } from './cookies.js';
 import { html, SafeHtml } from './html.js';
+import { csrfField, currentPage } from './page-context.js';
 
 /** No inline script or style anywhere, so the policy can forbid both. */
 const CONTENT_SECURITY_POLICY =
@@ -18,7 +21,7 @@ export function layout(texts: Texts, title: string | SafeHtml, main: SafeHtml): 
 </head>
 <body>
 <a class="skip" href="#main">${texts.layout.skipToContent}</a>
-<header class="site"><a class="brand" href="/">${texts.siteName}</a></header>
+<header class="site"><a class="brand" href="/">${texts.siteName}</a>${siteNavigation(texts)}</header>
 <main id="main">
 ${main}
 </main>
@@ -28,8 +31,28 @@ ${main}
 `;
 }
 
+/** The person's way around: their clubs, the console for operators, log in or out, and the language. */
+function siteNavigation(texts: Texts): SafeHtml {
+  const page = currentPage();
+  const t = texts.session.nav;
+  const session = page.session;
+  const back = encodeURIComponent(page.method === 'GET' ? page.path.replace(/([?&])lang=[a-z]{2}(&|$)/, '$1').replace(/[?&]$/, '') : '/');
+  return html`<nav class="site" aria-label="${t.label}"><ul>
+${session ? html`<li><a href="/clubs">${t.clubs}</a></li>` : null}
+${session?.isOperator ? html`<li><a href="/console">${t.console}</a></li>` : null}
+${session
+  ? html`<li><form method="post" action="/logout" class="inline">${csrfField()}<button type="submit" class="link">${t.logout}</button></form></li>`
+  : html`<li><a href="/login">${t.login}</a></li>`}
+${LOCALES.filter((locale) => locale !== texts.locale).map((locale) => html`<li><a href="/language/${locale}?next=${back}" hreflang="${locale}" lang="${locale}">${LANGUAGE_NAMES[locale]}</a></li>`)}
+</ul></nav>`;
+}
+
 /** Sends a page with the headers every HTML response of ours carries. */
 export function sendHtml(response: Response, status: number, body: SafeHtml, options: { cache?: boolean } = {}): void {
+  const page = currentPage();
+  // the visitor's cookie that forms before login are bound to, and a language chosen by ?lang=
+  if (page.visitCookieNeeded) response.cookie(cookieName(COOKIES.visit, page.secure), page.visitId, { httpOnly: true, secure: page.secure, sameSite: 'lax', path: '/' });
+  if (page.languageChosen) rememberLanguage(response, page.languageChosen, page.secure);
   response
     .status(status)
     .set({
@@ -80,4 +103,8 @@ export function errorSummary(title: string, errors: ReadonlyArray<{ field: strin
   <h2>${title}</h2>
   <ul>${errors.map((error) => html`<li><a href="#${error.field}">${error.message}</a></li>`)}</ul>
 </div>`;
+}
+
+export function rememberLanguage(response: Response, locale: string, secure: boolean): void {
+  response.cookie(cookieName(COOKIES.language, secure), locale, { httpOnly: true, secure, sameSite: 'lax', path: '/', maxAge: 365 * 86_400_000 });
 }
