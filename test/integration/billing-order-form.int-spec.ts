@@ -6,6 +6,7 @@ import { Order, Subscription } from '#billing';
 import { Organization } from '#identity';
 import { AdminCredentialsService, TenantLifecycleService, TenantsService } from '#provisioning';
 import { addMember, createClub, createOperator, type Session } from '#test/support/fixtures.js';
+import { WebClient } from '#test/support/web-client.js';
 import { auditActions, type BillingStack, operationsOf, orderForm, rowCounts, startBillingStack, tenantOf } from './billing-harness.js';
 
 /** The order form and bank-transfer billing (no Stripe key configured: the manual provider). */
@@ -36,11 +37,21 @@ describe('order form and manual (bank transfer) billing', () => {
     const page = response.text;
     expect(page).toContain('<html lang="en">');
     expect(page).toMatch(/<fieldset>\s*<legend>Choose a plan<\/legend>/);
-    for (const [code, price] of [['chat', '€4.00'], ['website', '€6.00'], ['social', '€15.00'], ['club', '€9.00']]) {
+    for (const [code, price] of [['chat', '€4.00'], ['website', '€6.00'], ['club', '€9.00']]) {
       expect(page).toContain(`id="plan-${code}" value="${code}"`);
       expect(page).toContain(`<label for="plan-${code}">`);
-      expect(page).toContain(price);
+      expect(page).toContain(`${price} per month, VAT included`);
     }
+    // Mastodon only where the cooperative enables it (ALLMENDE_OFFER_MASTODON)
+    expect(page).not.toContain('id="plan-social"');
+    // what a plan includes, in words a club understands
+    expect(page).toContain('<strong>Chat (XMPP)</strong>: a chat like WhatsApp, but run by your club');
+    expect(page).toContain('15 GB of storage for your data');
+    expect(page).toContain('up to 100 members with their own login');
+    expect(page).toContain('a backup every night, kept for 30 days');
+    // the agreements link to pages that exist
+    expect(page).toContain('href="/legal/terms"');
+    expect(page).toContain('href="/legal/dpa"');
     for (const name of ['clubName', 'contactEmail', 'password', 'subdomain', 'customDomain', 'acceptTerms', 'acceptDpa']) {
       expect(page).toContain(`<label for="${name}">`);
       expect(page).toContain(`id="${name}" name="${name}"`);
@@ -48,6 +59,53 @@ describe('order form and manual (bank transfer) billing', () => {
     expect(page).toContain('terms of service (version 2026-01)');
     expect(page).toContain('data processing agreement (version 2026-02)');
     expect(page).toContain('<button type="submit">Place order</button>');
+  });
+
+  it('serves the terms and the data processing agreement it links to, in the visitor’s language', async () => {
+    const terms = await http().get('/legal/terms').expect(200);
+    expect(terms.text).toContain('<h1>Terms of service</h1>');
+    expect(terms.text).toContain('Version 2026-01');
+    const dpa = await http().get('/legal/dpa').set('Accept-Language', 'de').expect(200);
+    expect(dpa.text).toContain('<h1>Vertrag zur Auftragsverarbeitung</h1>');
+    expect(dpa.text).toContain('Fassung 2026-02');
+    expect(dpa.text).toContain('Art. 28 DSGVO');
+  });
+
+  it('shows plans in German with their German names', async () => {
+    const page = (await http().get('/').set('Accept-Language', 'de-DE,de;q=0.9').expect(200)).text;
+    expect(page).toContain('<html lang="de">');
+    expect(page).toMatch(/<label for="plan-club">Vereinspaket <span class="price">9,00\s€ pro Monat, inkl\. MwSt\.<\/span><\/label>/);
+    expect(page).toContain('Chat und Website zusammen.');
+  });
+
+  it('lets an account with a confirmed address order another club while logged in, without a new account', async () => {
+    const club = await createClub(stack.api, 'Allotment Society');
+    const accounts = stack.api.app.get(AccountsService);
+    const web = await WebClient.login(stack.api.app, club.owner.email, club.owner.password!);
+    const form = await web.open('/');
+    expect(form.text).toContain(`You order as ${club.owner.email}`);
+    expect(form.text).not.toContain('id="password"');
+    const before = await rowCounts(stack.api.dataSource);
+    const placed = await web.post('/order', { ...orderForm({ subdomain: 'allotment-two', contactEmail: 'board@allotment.example' }), password: '' }).expect(303);
+    const orderId = /\/order\/([0-9a-f-]{36})/.exec(placed.headers.location)![1];
+    const order = await stack.api.dataSource.manager.findOneByOrFail(Order, { id: orderId });
+    const owners = await stack.api.dataSource.query(`select m.role from membership m where m.organization_id = $1 and m.account_id = $2`, [order.organizationId, club.owner.accountId]);
+    expect(owners).toEqual([{ role: 'owner' }]);
+    expect((await rowCounts(stack.api.dataSource)).account).toBe(before.account);
+    expect(await accounts.findByEmail('board@allotment.example')).toBeNull();
+
+    // an account that has not confirmed its address may not order more
+    const unconfirmed = `unconfirmed-${Date.now()}@club.example`;
+    await accounts.create({ email: unconfirmed, password: 'unconfirmed-password', address: 'unverified' });
+    const other = await WebClient.login(stack.api.app, unconfirmed, 'unconfirmed-password');
+    const refused = await other.post('/order', { ...orderForm({ subdomain: 'unconfirmed-club' }), password: '' }).expect(403);
+    expect(refused.text).toContain('Please confirm your email address first');
+    expect((await rowCounts(stack.api.dataSource)).order).toBe(before.order + 1);
+  });
+
+  it('refuses a plan the form does not offer (Mastodon, not enabled here)', async () => {
+    const response = await submit(orderForm({ plan: 'social', subdomain: 'social-club' })).expect(400);
+    expect(response.text).toContain('Choose one of the plans.');
   });
 
   it.each([

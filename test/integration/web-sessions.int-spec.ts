@@ -5,6 +5,8 @@ import { createClub, type Club } from '#test/support/fixtures.js';
 import { formTokenIn, WebClient } from '#test/support/web-client.js';
 import { outbox, waitForMailTo } from './billing-harness.js';
 
+const setCookies = (response: request.Response): string[] => (response.headers['set-cookie'] as unknown as string[] | undefined) ?? [];
+
 /** Logging in on the web: the session cookie, form tokens, password reset by mail, language. */
 describe('web sessions', () => {
   let harness: ApiHarness;
@@ -26,7 +28,7 @@ describe('web sessions', () => {
     const client = WebClient.anonymous(harness.app);
     const page = await client.open('/login?next=%2Fclubs%2Fsomewhere');
     expect(page.text).toContain('name="next" value="/clubs/somewhere"');
-    expect(page.headers['set-cookie']?.join(';')).toMatch(/allmende_visit=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax/);
+    expect(setCookies(page).join(';')).toMatch(/allmende_visit=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax/);
 
     const wrong = await client.post('/login', { email: club.owner.email, password: 'not-the-password-at-all', next: '/clubs/somewhere' }).expect(401);
     expect(wrong.text).toContain('The email address or the password is wrong.');
@@ -34,7 +36,7 @@ describe('web sessions', () => {
 
     const right = await client.post('/login', { email: club.owner.email.toUpperCase(), password: club.owner.password!, next: '/clubs/somewhere' }).expect(303);
     expect(right.headers.location).toBe('/clubs/somewhere');
-    const cookie = right.headers['set-cookie'].find((line: string) => line.startsWith('allmende_session='))!;
+    const cookie = setCookies(right).find((line: string) => line.startsWith('allmende_session='))!;
     expect(cookie).toMatch(/^allmende_session=alm_[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}; Path=\/; Expires=.+; HttpOnly; SameSite=Lax$/);
     expect(cookie).not.toContain('Secure');
     expect(await sessionsOf(club.owner.accountId)).toHaveLength(1);
@@ -167,15 +169,15 @@ describe('web sessions under HTTPS', () => {
     const club = await createClub(harness, 'Choir');
     const client = WebClient.anonymous(harness.app);
     const page = await client.agent.get('/login').expect(200);
-    const visit = page.headers['set-cookie'].join(';');
+    const visit = setCookies(page).join(';');
     expect(visit).toMatch(/__Host-allmende_visit=[^;]+; Path=\/; HttpOnly; Secure; SameSite=Lax/);
-    const cookie = page.headers['set-cookie'][0].split(';')[0];
+    const cookie = setCookies(page)[0].split(';')[0];
     const response = await bare()
       .post('/login')
       .set('Cookie', cookie)
       .type('form')
       .send({ email: club.owner.email, password: club.owner.password!, _csrf: formTokenIn(page.text) })
       .expect(303);
-    expect(response.headers['set-cookie'].join(';')).toMatch(/__Host-allmende_session=alm_[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax/);
+    expect(setCookies(response).join(';')).toMatch(/__Host-allmende_session=alm_[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax/);
   });
 });

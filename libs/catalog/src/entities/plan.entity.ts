@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { PlanIncludes, PlanTranslations } from '../plans/plans-file.js';
 
 export type BillingInterval = 'month' | 'year';
 
@@ -19,6 +20,18 @@ export class Plan {
 
   @Column({ type: 'text', default: '' })
   description: string;
+
+  /** Name and description in other languages than English, e.g. { de: { name, description } }. */
+  @Column({ type: 'jsonb', default: {} })
+  translations: PlanTranslations;
+
+  /** Storage, members and backup days the plan promises. */
+  @Column({ type: 'jsonb', default: {} })
+  includes: PlanIncludes;
+
+  /** Whether the price includes VAT (the page says so either way). */
+  @Column({ type: 'boolean', default: true })
+  vatIncluded: boolean;
 
   /** App ids from the catalog, e.g. ['prosody', 'wordpress']. */
   @Column({ type: 'text', array: true })

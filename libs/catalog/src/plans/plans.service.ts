@@ -39,6 +39,9 @@ export class PlansService {
             code: plan.code,
             name: plan.name,
             description: plan.description,
+            translations: plan.translations,
+            includes: plan.includes,
+            vatIncluded: plan.price.vatIncluded,
             apps: plan.apps,
             priceCents: plan.price.amount,
             currency: plan.price.currency,
@@ -52,6 +55,12 @@ export class PlansService {
       await manager.update(Plan, { code: Not(In(definitions.map((p) => p.code))) }, { orderable: false });
     });
     this.logger.log(`plans: ${definitions.map((p) => p.code).join(', ')}`);
+  }
+
+  /** The plans the order form offers: orderable, and without an app the cooperative withholds (Mastodon unless enabled). */
+  async listOffered(): Promise<Plan[]> {
+    const withheld = new Set(this.config.catalog.withheldApps);
+    return (await this.listOrderable()).filter((plan) => !plan.apps.some((app) => withheld.has(app)));
   }
 
   listOrderable(): Promise<Plan[]> {

@@ -9,6 +9,11 @@ export interface Letter<Template extends string = string> {
   locale: string;
   /** Plain strings only; they are sealed at rest (a link may carry a one-time token). */
   values: Record<string, string>;
+  /**
+   * A natural key of what the letter tells, e.g. `order:<id>:confirmation:<recipient>`: a letter
+   * with a key already in the outbox is not queued again (a replayed step never mails twice).
+   */
+  key?: string;
 }
 
 /** An owner invites someone to the club. */
@@ -24,11 +29,19 @@ export interface InvitationLetterValues extends Record<string, string> {
 }
 
 /** The letters identity sends; the storefront has texts for each. */
-export type IdentityLetterTemplate = typeof INVITATION_LETTER | typeof VERIFY_EMAIL_LETTER;
+export type IdentityLetterTemplate = typeof INVITATION_LETTER | typeof VERIFY_EMAIL_LETTER | typeof PASSWORD_RESET_LETTER;
 
 /** Please confirm that this address is yours (after an order, or when the address changes). */
 export const VERIFY_EMAIL_LETTER = 'identity.verify_email';
 export interface VerifyEmailLetterValues extends Record<string, string> {
+  link: string;
+  /** yyyy-mm-dd hh:mm UTC */
+  expires: string;
+}
+
+/** Someone asked to set a new password for this address (the login page's "forgot password"). */
+export const PASSWORD_RESET_LETTER = 'identity.password_reset';
+export interface PasswordResetLetterValues extends Record<string, string> {
   link: string;
   /** yyyy-mm-dd hh:mm UTC */
   expires: string;

@@ -20,8 +20,12 @@ export class OrderForm {
   @IsString({ message: 'contactEmail' }) @IsPlainEmail({ message: 'contactEmail' })
   contactEmail: string;
 
+  /** Only for a new account: someone logged in orders as themselves. */
+  @ValidateIf((form: OrderForm) => !form.loggedIn)
   @IsString({ message: 'password' }) @Length(PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH, { message: 'password' })
   password: string;
+
+  loggedIn: boolean;
 
   @IsIn(['subdomain', 'custom'], { message: 'addressKind' })
   addressKind: 'subdomain' | 'custom';
@@ -52,7 +56,12 @@ export type FieldErrors = Partial<Record<OrderField, string>>;
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 /** Reads the posted body: trims, validates every field, and returns either the request or a message per field. */
-export function readOrderForm(body: Record<string, unknown>, texts: Texts): { values: OrderFormValues; request?: OrderRequest; errors: FieldErrors } {
+export function readOrderForm(
+  body: Record<string, unknown>,
+  texts: Texts,
+  /** The logged-in account that orders (another club, or another plan), if any. */
+  ownerAccountId?: string,
+): { values: OrderFormValues; request?: OrderRequest; errors: FieldErrors } {
   const values: OrderFormValues = {
     plan: text(body.plan)?.trim(),
     clubName: text(body.clubName)?.trim().replace(/\s+/g, ' '),
@@ -63,7 +72,7 @@ export function readOrderForm(body: Record<string, unknown>, texts: Texts): { va
     acceptTerms: text(body.acceptTerms),
     acceptDpa: text(body.acceptDpa),
   };
-  const form = plainToInstance(OrderForm, { ...values, password: body.password });
+  const form = plainToInstance(OrderForm, { ...values, password: ownerAccountId ? undefined : body.password, loggedIn: Boolean(ownerAccountId) });
   const errors: FieldErrors = {};
   for (const error of validateSync(form)) {
     const key = Object.values(error.constraints ?? {})[0] as keyof Texts['errors'];
@@ -77,7 +86,8 @@ export function readOrderForm(body: Record<string, unknown>, texts: Texts): { va
       plan: form.plan,
       clubName: form.clubName,
       contactEmail: form.contactEmail,
-      password: form.password,
+      ...(ownerAccountId ? { ownerAccountId, password: '' } : { password: form.password }),
+      locale: texts.locale === 'de' ? 'de' : 'en',
       ...(form.addressKind === 'custom' ? { customDomain: form.customDomain } : { subdomain: form.subdomain }),
     },
   };

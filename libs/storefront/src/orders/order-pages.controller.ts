@@ -9,9 +9,9 @@ import { AdminCredentialsService, TenantsService, type RevealedCredential } from
 import { RateLimits } from '#platform/limits';
 import type { ProblemCode, Texts } from '../texts/en.js';
 import { Page } from '../web/page.js';
-import { pageTexts } from '../web/page-context.js';
+import { currentPage, pageTexts } from '../web/page-context.js';
 import { problemWords } from '../texts/problem-words.js';
-import { format } from '../web/html.js';
+import { fill, format } from '../web/html.js';
 import { sendHtml } from '../web/layout.js';
 import { type FieldErrors, type OrderField, readOrderForm, type OrderFormValues } from './order-form.js';
 import { StatusPages } from './status-pages.js';
@@ -56,7 +56,14 @@ export class OrderPagesController {
   @Page()
   @Post('order')
   async submit(@Body() body: Record<string, unknown>, @Req() httpRequest: Request, @Res() response: Response): Promise<void> {
-    const { values, request, errors } = readOrderForm(body ?? {}, this.texts);
+    // operators order for nobody: their session does not own clubs
+    const session = currentPage().session?.isOperator ? null : currentPage().session;
+    const { values, request, errors } = readOrderForm(body ?? {}, this.texts, session?.principal.accountId);
+    if (session && !session.emailVerified) {
+      const t = this.texts.session.verify.needed;
+      return sendHtml(response, 403, renderMessagePage(this.texts, t.title, fill(t.body, { email: session.email })));
+    }
+    if (values.plan && !errors.plan && !(await this.plans.listOffered()).some((plan) => plan.code === values.plan)) errors.plan = this.texts.errors.plan;
     // orders cost nothing until paid: a limit per address and hour keeps the form from being used to hoard names
     const limit = await this.limits.hit({ name: 'order:address', max: this.config.limits.ordersPerAddressPerHour, windowSeconds: 3600 }, httpRequest.ip ?? 'unknown');
     if (!limit.allowed) {
@@ -180,11 +187,11 @@ export class OrderPagesController {
   }
 
   private async renderForm(response: Response, status: number, values: OrderFormValues, errors: FieldErrors): Promise<void> {
-    const plans = await this.plans.listOrderable();
+    const plans = await this.plans.listOffered();
     sendHtml(
       response,
       status,
-      renderOrderForm(this.texts, { plans, values, errors, provider: this.provider.name, baseDomain: this.config.baseDomain, terms: this.config.billing.terms, dpa: this.config.billing.dpa }),
+      renderOrderForm(this.texts, { plans, values, errors, provider: this.provider.name, baseDomain: this.config.baseDomain, terms: { ...this.config.billing.terms, url: this.config.billing.terms.url ?? '/legal/terms' }, dpa: { ...this.config.billing.dpa, url: this.config.billing.dpa.url ?? '/legal/dpa' } }),
     );
   }
 

@@ -5,8 +5,9 @@ import type { FieldErrors, OrderFormValues } from './order-form.js';
 import type { OrderDetails } from '#billing';
 import type { Texts } from '../texts/en.js';
 import { dateTime } from '../web/dates.js';
-import { fill, format, html, SafeHtml } from '../web/html.js';
-import { csrfField } from '../web/page-context.js';
+import { fill, html, SafeHtml } from '../web/html.js';
+import { csrfField, currentPage } from '../web/page-context.js';
+import { money, planContents, planPrice, planWords } from './plan-words.js';
 import { type AddressesSection, renderAddresses } from './address-pages.js';
 import { errorSummary, field, layout } from '../web/layout.js';
 
@@ -20,9 +21,7 @@ export interface OrderFormPage {
   dpa: { version: string; url?: string };
 }
 
-export function money(texts: Texts, cents: number, currency: string): string {
-  return new Intl.NumberFormat(texts.locale, { style: 'currency', currency }).format(cents / 100);
-}
+export { money } from './plan-words.js';
 
 export function day(texts: Texts, date: Date | null | undefined): string {
   return date ? new Intl.DateTimeFormat(texts.locale, { dateStyle: 'long', timeZone: 'UTC' }).format(date) : '';
@@ -34,6 +33,9 @@ export function renderOrderForm(texts: Texts, page: OrderFormPage): SafeHtml {
   const t = texts.orderForm;
   const { values, errors } = page;
   const kind = values.addressKind === 'custom' ? 'custom' : 'subdomain';
+  // someone logged in orders another club or plan as themselves: no new account, no password
+  const session = currentPage().session;
+  const orderingAs = session && !session.isOperator ? session.email : undefined;
   const summary = FIELD_ORDER.filter((name) => errors[name]).map((name) => ({ field: name === 'plan' ? `plan-${page.plans[0]?.code}` : name, message: errors[name]! }));
 
   const plans = html`<fieldset${describedBy('plan', errors.plan)}>
@@ -43,8 +45,8 @@ export function renderOrderForm(texts: Texts, page: OrderFormPage): SafeHtml {
   ${page.plans.map(
     (plan) => html`<div class="plan">
     <input type="radio" name="plan" id="plan-${plan.code}" value="${plan.code}" aria-describedby="plan-${plan.code}-description"${plan.code === values.plan ? html` checked` : null}>
-    <label for="plan-${plan.code}">${plan.name} <span class="price">${fill(t.planPrice, { price: money(texts, plan.priceCents, plan.currency), interval: texts.intervals[plan.interval] ?? plan.interval })}</span></label>
-    <p id="plan-${plan.code}-description">${plan.description} ${format(t.planApps, { apps: plan.apps.map((app) => texts.apps[app] ?? app).join(', ') })}</p>
+    <label for="plan-${plan.code}">${planWords(texts, plan).name} <span class="price">${planPrice(texts, plan)}</span></label>
+    <div class="plan-details" id="plan-${plan.code}-description"><p>${planWords(texts, plan).description}</p>${planContents(texts, plan)}</div>
   </div>`,
   )}
   </div>
@@ -54,7 +56,10 @@ export function renderOrderForm(texts: Texts, page: OrderFormPage): SafeHtml {
   <legend>${t.clubLegend}</legend>
   ${field({ name: 'clubName', label: t.clubName.label, hint: t.clubName.hint, error: errors.clubName, value: values.clubName, autocomplete: 'organization', maxlength: 100 })}
   ${field({ name: 'contactEmail', label: t.contactEmail.label, hint: t.contactEmail.hint, error: errors.contactEmail, value: values.contactEmail, type: 'email', autocomplete: 'email', maxlength: 254 })}
-  ${field({ name: 'password', label: t.password.label, hint: t.password.hint, error: errors.password, type: 'password', autocomplete: 'new-password', maxlength: 200 })}
+  ${orderingAs
+    ? html`<p class="note">${fill(t.orderingAs, { email: orderingAs })}</p>`
+    : html`${field({ name: 'password', label: t.password.label, hint: t.password.hint, error: errors.password, type: 'password', autocomplete: 'new-password', maxlength: 200 })}
+  <p class="note">${t.haveAccount} <a href="/login?next=%2F">${texts.session.login.submit}</a></p>`}
 </fieldset>`;
 
   const availability = html`<p class="availability" id="subdomain-availability" aria-live="polite" data-checking="${t.availability.checking}" data-available="${t.availability.available}" data-unavailable="${t.availability.unavailable}"></p>`;
