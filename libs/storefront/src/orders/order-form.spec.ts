@@ -17,7 +17,7 @@ describe('readOrderForm', () => {
   it('normalises a valid form into a request with only the chosen address', () => {
     const { request, errors } = readOrderForm(valid, en);
     expect(errors).toEqual({});
-    expect(request).toEqual({ plan: 'chat', clubName: 'Gardeners of Südstadt', contactEmail: 'chair@gardeners.example', password: 'a long enough password', subdomain: 'gardeners' });
+    expect(request).toEqual({ plan: 'chat', clubName: 'Gardeners of Südstadt', contactEmail: 'chair@gardeners.example', password: 'a long enough password', subdomain: 'gardeners', locale: 'en' });
     const custom = readOrderForm({ ...valid, addressKind: 'custom', customDomain: 'club.example.org' }, en).request;
     expect(custom).toMatchObject({ customDomain: 'club.example.org' });
     expect(custom).not.toHaveProperty('subdomain');

@@ -146,11 +146,6 @@ ${renderStatusFragment(texts, page)}
   <dt>${t.summary.ordered}</dt><dd>${day(texts, order.createdAt)}</dd>
   <dt>${t.summary.agreements}</dt><dd>${fill(t.summary.agreementsValue, { terms: order.termsVersion, dpa: order.dpaVersion, date: day(texts, order.termsAcceptedAt) })}</dd>
 </dl>
-${phase === 'active' || phase === 'past_due' ? html`<h2>${t.login.heading}</h2>
-<p>${t.login.owner}</p>
-<p>${t.login.credentials}</p>
-${renderCredentialsForm(texts, order.id, page.credentialsEmail, page.credentialsError)}
-${renderAddresses(texts, order.id, page.addresses ?? {})}` : null}
 ${page.backups && ['active', 'past_due', 'suspended', 'terminating'].includes(phase) ? renderBackups(texts, page.backups) : null}
 ${showPortal ? renderPortalForm(texts, order.id, page.portalEmail, page.portalError) : null}`;
   return layout(texts, t.title, main);
@@ -187,12 +182,22 @@ export function renderStatusFragment(texts: Texts, page: StatusPage): SafeHtml {
     extra = html`<p><a class="button" href="/">${t.orderAgain}</a></p>`;
   }
   const live = isPhaseLive(phase);
-  return html`<section class="status${tone}" data-phase="${phase}" data-final="${live ? 'false' : 'true'}">
+  // once the instance is ready, how to log in belongs to what changed: the page that watched it gets the form too
+  const ready =
+    phase === 'active' || phase === 'past_due'
+      ? html`<h2>${t.login.heading}</h2>
+<p>${t.login.owner}</p>
+<p>${t.login.credentials}</p>
+${renderCredentialsForm(texts, order.id, page.credentialsEmail, page.credentialsError)}
+${renderAddresses(texts, order.id, page.addresses ?? {})}`
+      : null;
+  return html`<section class="status${tone}" data-phase="${phase}" data-final="${live ? 'false' : 'true'}"${phase === 'bank_transfer' ? html` data-poll-seconds="10"` : null}>
   <h2>${copy.title}</h2>
   <p>${body}</p>
   ${extra}
   ${live ? html`<p class="note"><a href="/order/${order.id}${page.checkout ? `?checkout=${encodeURIComponent(page.checkout)}` : ''}">${t.checkAgain}</a></p>` : null}
-</section>`;
+</section>
+${ready}`;
 }
 
 function renderBackups(texts: Texts, backups: NonNullable<StatusPage['backups']>): SafeHtml {

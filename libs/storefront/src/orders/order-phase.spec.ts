@@ -23,6 +23,6 @@ describe('orderPhase', () => {
     expect(isPhaseLive('provisioning')).toBe(true);
     expect(isPhaseLive('confirming')).toBe(true);
     expect(isPhaseLive('active')).toBe(false);
-    expect(isPhaseLive('bank_transfer')).toBe(false);
+    expect(isPhaseLive('bank_transfer')).toBe(true); // the page notices the cooperative marking the transfer paid
   });
 });

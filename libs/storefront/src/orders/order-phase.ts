@@ -30,7 +30,7 @@ export function orderPhase(order: Pick<Order, 'state' | 'paymentProvider'>, tena
   }
 }
 
-/** Phases in which the page keeps asking for news (something is expected to happen soon). */
+/** Phases in which the page keeps asking for news (something is expected to happen soon, or a transfer to arrive). */
 export function isPhaseLive(phase: OrderPhase): boolean {
-  return phase === 'awaiting_payment' || phase === 'confirming' || phase === 'checkout_canceled' || phase === 'provisioning';
+  return phase === 'awaiting_payment' || phase === 'confirming' || phase === 'checkout_canceled' || phase === 'bank_transfer' || phase === 'provisioning';
 }
