@@ -1,4 +1,5 @@
 export * from './config/app-config.js';
+export * from './config/address-ranges.js';
 export * from './config/config.module.js';
 export * from './config/environment.js';
 export * from './config/load-or-exit.js';
@@ -17,3 +18,4 @@ export * from './logging/logging.module.js';
 export { Logger } from './logging/logger.js';
 export * from './validation/text-rules.js';
 export * from './net.js';
+export * from './pagination/index.js';

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { dirname, resolve } from 'node:path';
+import { AddressRanges, type AddressRange } from './address-ranges.js';
 import { ConfigurationError, validateEnvironment } from './environment.js';
 
 export interface DockerHostConfig {
@@ -48,6 +49,8 @@ export class AppConfig {
     readonly templatesDir: string;
     readonly plansFile: string;
     readonly imageOverrides: Readonly<Record<string, string>>;
+    /** Apps the order form does not offer (Mastodon unless ALLMENDE_OFFER_MASTODON=true). */
+    readonly withheldApps: readonly string[];
   };
   readonly billing!: {
     readonly provider: 'stripe' | 'manual';
@@ -119,6 +122,8 @@ export class AppConfig {
     readonly invitationsPerDay: number;
   };
   readonly log!: { readonly level: string; readonly format: 'json' | 'pretty' };
+  /** GET /metrics: client addresses (as request.ip reports them, so behind the trusted proxies) that need no operator token; none by default. */
+  readonly metrics!: { readonly allow: readonly AddressRange[] };
   /** Custom domains: where DNS is asked, how often domains are checked again, how long a lost one is kept. */
   readonly domains!: {
     /** DNS servers ("ip" or "ip:port", "[v6]:port"); empty: the system's resolvers. */
@@ -168,6 +173,7 @@ export class AppConfig {
       limits: this.limits,
       log: this.log,
       domains: this.domains,
+      metrics: { allow: new AddressRanges(this.metrics.allow).toStrings() },
     };
   }
 
@@ -217,6 +223,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       templatesDir: resolve(cwd, vars.ALLMENDE_TEMPLATES_DIR ?? 'templates'),
       plansFile: resolve(cwd, vars.ALLMENDE_PLANS_FILE ?? 'templates/plans.yaml'),
       imageOverrides: imageOverrides(vars.ALLMENDE_IMAGE_OVERRIDES),
+      withheldApps: vars.ALLMENDE_OFFER_MASTODON === 'true' ? [] : ['mastodon'],
     },
     billing: {
       provider,
@@ -269,7 +276,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = p
       pendingReleaseMs: (vars.ALLMENDE_DOMAIN_PENDING_DAYS ?? 14) * 86_400_000,
       readinessIntervalMs: (vars.ALLMENDE_READINESS_INTERVAL_HOURS ?? 24) * 3_600_000,
     },
+    metrics: { allow: metricsAllow(vars.ALLMENDE_METRICS_ALLOW) },
   });
+}
+
+function metricsAllow(value: string | undefined): AddressRange[] {
+  try {
+    return [...AddressRanges.parse(value ?? '').ranges];
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigurationError(`invalid configuration: ALLMENDE_METRICS_ALLOW has ${error.message}; give addresses or subnets such as 127.0.0.1/32,10.0.0.0/8,::1`);
+  }
 }
 
 function edgeConfig(vars: ReturnType<typeof validateEnvironment>, environment: string): AppConfig['edge'] {

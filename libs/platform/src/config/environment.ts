@@ -102,6 +102,12 @@ export class EnvironmentVariables {
   })
   ALLMENDE_TRUSTED_PROXIES?: string;
 
+  // Who may read GET /metrics without an operator's token (libs/platform/src/metrics); app-config checks each entry.
+  @IsOptional() @Matches(/^[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*$/, {
+    message: 'must be a comma-separated list of client addresses or subnets, e.g. 127.0.0.1/32,10.0.0.0/8,::1',
+  })
+  ALLMENDE_METRICS_ALLOW?: string;
+
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100_000)
   ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR?: number;
 
@@ -165,6 +171,10 @@ export class EnvironmentVariables {
 
   @IsOptional() @IsIn(['auto', 'off'])
   ALLMENDE_LOCAL_ENGINE?: 'auto' | 'off';
+
+  /** Mastodon needs more care and resources than chat or a website: offered only when the cooperative says so. */
+  @IsOptional() @IsIn(['true', 'false'])
+  ALLMENDE_OFFER_MASTODON?: 'true' | 'false';
 
   @IsOptional() @Matches(/^[A-Za-z0-9._-]{1,32}$/, { message: 'must be 1-32 letters, digits, dots, hyphens or underscores, e.g. 2026-01' })
   ALLMENDE_TERMS_VERSION?: string;
@@ -272,8 +282,8 @@ export const ENVIRONMENT_KEYS = [
   'ALLMENDE_EDGE_ISSUER', 'ALLMENDE_EDGE_ACME_EMAIL', 'ALLMENDE_EDGE_ACME_DIRECTORY', 'ALLMENDE_EDGE_HTTP_PORT', 'ALLMENDE_EDGE_HTTPS_PORT',
   'ALLMENDE_EDGE_NAME', 'ALLMENDE_EDGE_IMAGE', 'ALLMENDE_TENANT_PORTS',
   'ALLMENDE_TERMS_VERSION', 'ALLMENDE_DPA_VERSION', 'ALLMENDE_TERMS_URL', 'ALLMENDE_DPA_URL', 'ALLMENDE_BANK_ACCOUNT',
-  'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS', 'ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT', 'ALLMENDE_TRUSTED_PROXIES',
+  'ALLMENDE_MAIL_FROM', 'SMTP_URL', 'ALLMENDE_DRILL_STEP_PAUSE_MS', 'ALLMENDE_PASSWORD_FAILURES_PER_ACCOUNT', 'ALLMENDE_TRUSTED_PROXIES', 'ALLMENDE_METRICS_ALLOW',
   'ALLMENDE_ORDERS_PER_ADDRESS_PER_HOUR', 'ALLMENDE_UNPAID_ORDER_DAYS', 'ALLMENDE_INVITATIONS_PER_DAY',
   'ALLMENDE_DNS_RESOLVERS', 'ALLMENDE_DOMAIN_RECHECK_MINUTES', 'ALLMENDE_DOMAIN_GRACE_HOURS', 'ALLMENDE_DOMAIN_PENDING_DAYS', 'ALLMENDE_READINESS_INTERVAL_HOURS',
-  'ALLMENDE_BACKUP_SITES_FILE', 'ALLMENDE_BACKUP_ALERT_AFTER', 'ALLMENDE_ALERT_EMAILS', 'ALLMENDE_EXPORT_KEEP_DAYS', 'ALLMENDE_LOCAL_ENGINE',
+  'ALLMENDE_BACKUP_SITES_FILE', 'ALLMENDE_BACKUP_ALERT_AFTER', 'ALLMENDE_ALERT_EMAILS', 'ALLMENDE_EXPORT_KEEP_DAYS', 'ALLMENDE_LOCAL_ENGINE', 'ALLMENDE_OFFER_MASTODON',
 ] as const satisfies readonly (keyof EnvironmentVariables)[];

@@ -40,7 +40,7 @@ function requestLoggingOptions(config: AppConfig, component: string): Options {
       response.setHeader('X-Request-Id', id);
       return id;
     },
-    autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' },
+    autoLogging: { ignore: (request) => request.url === '/healthz' || request.url === '/readyz' || request.url === '/metrics' },
     serializers: {
       req: (request: { id: unknown; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url?.split('?')[0] }),
     },

@@ -14,7 +14,7 @@ import { BackupSites } from './backup-sites.js';
 import { BackupStore } from './backup-store.port.js';
 
 /** Tenants whose apps run: they get nightly backups (a suspended or terminated one does not change). */
-const BACKED_UP_STATES = ['active', 'past_due'] as const;
+export const BACKED_UP_STATES = ['active', 'past_due'] as const;
 
 /**
  * Starts each running tenant's backups when due (its nightly minute per site, or a retry after

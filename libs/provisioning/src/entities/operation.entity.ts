@@ -18,6 +18,10 @@ export interface OperationStep {
 /** A long-running job (provision, upgrade, backup...) that a person can follow step by step. */
 @Entity('operation')
 @Index(['targetType', 'targetId', 'createdAt'])
+@Index('IDX_operation_created', ['createdAt', 'id'])
+@Index('IDX_operation_state_created', ['state', 'createdAt', 'id'])
+// GET /metrics reads the operations finished since its last scrape (migration OperationFinishedIndex)
+@Index('IDX_operation_finished', ['finishedAt'])
 export class Operation {
   @PrimaryGeneratedColumn('uuid')
   id: string;
