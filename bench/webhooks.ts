@@ -166,9 +166,9 @@ async function seed(dataSource: DataSource, scenarios: Scenario[]): Promise<Map<
       [organization.id, scenario.slug, scenario.running ? 'active' : 'awaiting_payment', plan.id, `${scenario.slug}.allmende.localhost`],
     );
     const [order] = await dataSource.query(
-      `insert into "order" (organization_id, plan_id, tenant_id, state, payment_provider, checkout_session_id, amount_cents, currency, terms_version, dpa_version, terms_accepted_at, paid_at)
-       values ($1, $2, $3, $4, 'stripe', $5, $6, $7, '1', '1', now(), $8) returning id`,
-      [organization.id, plan.id, tenant.id, scenario.running ? 'paid' : 'pending_payment', `cs_bench_${scenario.slug}`, plan.price_cents, plan.currency, scenario.running ? new Date() : null],
+      `insert into "order" (reference, organization_id, plan_id, tenant_id, state, payment_provider, checkout_session_id, amount_cents, currency, terms_version, dpa_version, terms_accepted_at, paid_at)
+       values ($9, $1, $2, $3, $4, 'stripe', $5, $6, $7, '1', '1', now(), $8) returning id`,
+      [organization.id, plan.id, tenant.id, scenario.running ? 'paid' : 'pending_payment', `cs_bench_${scenario.slug}`, plan.price_cents, plan.currency, scenario.running ? new Date() : null, `AM-1999-${String(orderIds.size + 1).padStart(6, '0')}`],
     );
     if (scenario.running) {
       await dataSource.query(

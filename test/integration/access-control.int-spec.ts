@@ -5,6 +5,7 @@ import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { ApiHarness, startApiHarness } from '#test/support/api-harness.js';
 import { addMember, Club, createClub, createOperator, login, Session } from '#test/support/fixtures.js';
 import { listRoutes } from '#test/support/routes.js';
+import { WebClient } from '#test/support/web-client.js';
 
 /**
  * Organization isolation, route by route. Club A owns data; an owner of club B (a
@@ -22,6 +23,9 @@ interface Context {
   membershipA: Membership;
   tokenIdA: string;
   bSecondSession: Session;
+  /** Pages: B's owner logged in on the web, and a visitor without a session (each holds its form token). */
+  webB: WebClient;
+  webVisitor: WebClient;
 }
 
 interface RouteCase {
@@ -33,6 +37,8 @@ interface RouteCase {
   expect?: number[];
   /** Checks the response revealed nothing of A and / or that A's data is unchanged. */
   verify?: (ctx: Context, response: request.Response) => Promise<void>;
+  /** A page route: the attempt as a browser with a session cookie (and its form token) instead of a bearer token. */
+  page?: (ctx: Context, web: WebClient) => request.Test;
 }
 
 const REFUSED = [403, 404];
@@ -285,6 +291,17 @@ const CASES: Record<string, RouteCase> = {
   'GET /invitation': { public: 'the token from the invitation mail is the capability (billing-members.int-spec)' },
   'POST /invitation': { public: 'same token; an existing account must also give its password' },
   'GET /verify-email': { public: "the one-time token from the verification mail is the capability; it confirms that account's address only" },
+  'GET /login': { public: 'the login form' },
+  'POST /login': { public: 'email + password (rate-limited per address and account) with the form token of the visit; starts a session of that account only (web-sessions.int-spec)' },
+  'POST /logout': { public: "ends the caller's own session only, with the form token of that session (web-sessions.int-spec)" },
+  'GET /password-reset': { public: 'the form that asks for a reset link' },
+  'POST /password-reset': { public: 'mails a link to the address only, same answer whether or not it has an account, rate-limited (web-sessions.int-spec)' },
+  'GET /password-reset/new': { public: 'the one-time token from the reset mail is the capability (web-sessions.int-spec)' },
+  'POST /password-reset/new': { public: 'same token; sets that account’s password and ends its sessions (web-sessions.int-spec)' },
+  'POST /account/verification': { public: "a logged-in account resends the check of its own address only; visitors are sent to log in (web-sessions.int-spec)" },
+  'GET /language/:locale': { public: 'remembers the chosen language in a cookie; redirects only to paths of this site' },
+  'GET /legal/terms': { public: 'the default terms of service' },
+  'GET /legal/dpa': { public: 'the default data processing agreement' },
 
   // billing: organization data
   'GET /api/v1/organizations/:orgId/orders': {
@@ -340,6 +357,14 @@ const CASES: Record<string, RouteCase> = {
   },
 
   // operator-only
+  'GET /metrics': {
+    // operators, or the client addresses in ALLMENDE_METRICS_ALLOW (none here); the numbers are the whole cooperative's
+    attempt: (ctx, as) => http(ctx).get('/metrics').set(as.auth),
+    expect: [403],
+    verify: async (_ctx, response) => {
+      expect(response.text).not.toContain('allmende_');
+    },
+  },
   'GET /api/v1/docker-hosts': { attempt: (ctx, as) => http(ctx).get('/api/v1/docker-hosts').set(as.auth), expect: [403] },
   'GET /api/v1/backups': { attempt: (ctx, as) => http(ctx).get('/api/v1/backups').set(as.auth), expect: [403] },
   'POST /api/v1/upgrades/plan': { attempt: (ctx, as) => http(ctx).post('/api/v1/upgrades/plan').set(as.auth).send({ app: 'prosody', to: '13.0' }), expect: [403] },
@@ -364,6 +389,119 @@ const CASES: Record<string, RouteCase> = {
     attempt: (ctx, as) => http(ctx).patch('/api/v1/docker-hosts/00000000-0000-4000-8000-000000000000').set(as.auth).send({ state: 'disabled' }),
     expect: [403],
   },
+  'GET /api/v1/tenants': {
+    attempt: (ctx, as) => http(ctx).get('/api/v1/tenants').set(as.auth),
+    expect: [403],
+    verify: mentionsNothingOfA,
+  },
+  'GET /api/v1/operations': {
+    attempt: (ctx, as) => http(ctx).get('/api/v1/operations?state=queued').set(as.auth),
+    expect: [403],
+    verify: mentionsNothingOfA,
+  },
+  'POST /api/v1/operations/:operationId/retry': {
+    attempt: (ctx, as) => http(ctx).post(`/api/v1/operations/${ctx.operationA.id}/retry`).set(as.auth),
+    expect: [403],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id })).toBe(1);
+    },
+  },
+
+  // the operators' console: pages behind the session cookie; anyone but an operator gets "not found", a visitor the login page (console.int-spec)
+  'GET /console': { public: 'operators only: the page guard answers 404 to any other session and sends visitors to log in (console.int-spec)' },
+  'GET /console/orders': { public: 'operators only, as GET /console (console.int-spec)' },
+  'POST /console/orders/:orderId/paid': { public: 'operators only, with the form token of their session; others get 403/404 and nothing is recorded (console.int-spec)' },
+  'POST /console/orders/:orderId/overdue': { public: 'operators only, with the form token of their session; others get 403/404 and nothing is recorded (console.int-spec)' },
+  'GET /console/tenants': { public: 'operators only, as GET /console (console.int-spec)' },
+  'GET /console/tenants/:tenantId': { public: 'operators only, as GET /console; never shows admin passwords (console.int-spec)' },
+  'GET /console/hosts': { public: 'operators only, as GET /console (console.int-spec)' },
+  'GET /console/operations': { public: 'operators only, as GET /console (console.int-spec)' },
+  'POST /console/operations/:operationId/retry': { public: 'operators only, with the form token of their session; others get 403/404 and nothing runs (console.int-spec)' },
+  // the club dashboard: pages behind the session cookie; B's owner gets "not found" for A's club, and nothing of A changes (dashboard.int-spec)
+  'GET /clubs': {
+    page: (_ctx, web) => web.agent.get('/clubs'),
+    expect: [200],
+    verify: async (ctx, response) => {
+      expect(response.text).not.toContain(ctx.a.organizationId);
+      expect(response.text).not.toContain('Club A');
+    },
+  },
+  'GET /clubs/:orgId': {
+    page: (ctx, web) => web.agent.get(`/clubs/${ctx.a.organizationId}`),
+    expect: [404],
+    verify: async (ctx, response) => {
+      expect(response.text).not.toContain(ctx.a.owner.email);
+      expect(response.text).not.toContain(ctx.tenantA.id);
+    },
+  },
+  'GET /clubs/:orgId/events': {
+    page: (ctx, web) => web.agent.get(`/clubs/${ctx.a.organizationId}/events`),
+    expect: [404],
+    verify: async (ctx, response) => {
+      expect(response.headers['content-type']).not.toContain('text/event-stream');
+      expect(response.text).not.toContain(ctx.tenantA.id);
+    },
+  },
+  'POST /clubs/:orgId/invitations': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/invitations`, { email: 'spy@b.example', role: 'billing' }),
+    expect: [404],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Invitation, { email: 'spy@b.example' })).toBe(0);
+    },
+  },
+  'POST /clubs/:orgId/invitations/:invitationId/revoke': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/invitations/00000000-0000-4000-8000-000000000000/revoke`),
+    expect: [404],
+  },
+  'POST /clubs/:orgId/members/:membershipId/remove': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/members/${ctx.membershipA.id}/remove`),
+    expect: [404],
+    verify: membershipUnchanged,
+  },
+  'GET /clubs/:orgId/orders/:orderId/cancel': {
+    page: (ctx, web) => web.agent.get(`/clubs/${ctx.a.organizationId}/orders/00000000-0000-4000-8000-000000000000/cancel`),
+    expect: [404],
+  },
+  'POST /clubs/:orgId/orders/:orderId/cancel': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/orders/00000000-0000-4000-8000-000000000000/cancel`, { confirm: 'yes' }),
+    expect: [404],
+  },
+  'POST /clubs/:orgId/orders/:orderId/keep': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/orders/00000000-0000-4000-8000-000000000000/keep`),
+    expect: [404],
+  },
+  'POST /clubs/:orgId/orders/:orderId/plan': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/orders/00000000-0000-4000-8000-000000000000/plan`, { plan: 'club' }),
+    expect: [404],
+    verify: async (ctx) => {
+      expect((await ctx.harness.dataSource.manager.findOneByOrFail(Tenant, { id: ctx.tenantA.id })).planId).toBe(ctx.tenantA.planId);
+    },
+  },
+  'POST /clubs/:orgId/billing-portal': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/billing-portal`),
+    expect: [404],
+  },
+  'POST /clubs/:orgId/tenants/:tenantId/apps/:app/admin-password': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/tenants/${ctx.tenantA.id}/apps/prosody/admin-password`),
+    expect: [404],
+    verify: async (_ctx, response) => {
+      expect(response.text).not.toContain('New password');
+    },
+  },
+  'POST /clubs/:orgId/tenants/:tenantId/exports': {
+    page: (ctx, web) => web.post(`/clubs/${ctx.a.organizationId}/tenants/${ctx.tenantA.id}/exports`),
+    expect: [404],
+    verify: async (ctx) => {
+      expect(await ctx.harness.dataSource.manager.countBy(Operation, { targetId: ctx.tenantA.id, kind: 'export' })).toBe(0);
+    },
+  },
+  'GET /clubs/:orgId/tenants/:tenantId/exports/:exportId': {
+    page: (ctx, web) => web.agent.get(`/clubs/${ctx.a.organizationId}/tenants/${ctx.tenantA.id}/exports/00000000-0000-4000-8000-000000000000`),
+    expect: [404],
+    verify: async (_ctx, response) => {
+      expect(response.headers['content-type']).not.toContain('gzip');
+    },
+  },
 };
 
 describe('organization isolation on every route', () => {
@@ -375,6 +513,10 @@ describe('organization isolation on every route', () => {
     ctx.a = await createClub(ctx.harness, 'Club A');
     ctx.b = await createClub(ctx.harness, 'Club B');
     ctx.bSecondSession = await login(ctx.harness, ctx.b.owner.email, ctx.b.owner.password!);
+    ctx.webB = await WebClient.login(ctx.harness.app, ctx.b.owner.email, ctx.b.owner.password!);
+    await ctx.webB.open('/clubs');
+    ctx.webVisitor = WebClient.anonymous(ctx.harness.app);
+    await ctx.webVisitor.open('/login');
     ctx.membershipA = await ctx.harness.dataSource.manager.findOneByOrFail(Membership, { organizationId: ctx.a.organizationId, role: 'owner' });
     const token = await ctx.harness.http().post('/api/v1/tokens').set(ctx.a.owner.auth).send({ name: 'a-script', scopes: ['tenants:read'] }).expect(201);
     ctx.tokenIdA = token.body.id;
@@ -390,7 +532,7 @@ describe('organization isolation on every route', () => {
     expect(Object.keys(CASES).sort()).toEqual(listRoutes(ctx.harness.app));
   });
 
-  const guarded = Object.entries(CASES).filter(([, routeCase]) => !routeCase.public);
+  const guarded = Object.entries(CASES).filter(([, routeCase]) => !routeCase.public && !routeCase.page);
 
   it.each(guarded)('%s refuses an owner of another organization', async (_route, routeCase) => {
     const response = await routeCase.attempt!(ctx, ctx.b.owner);
@@ -403,6 +545,21 @@ describe('organization isolation on every route', () => {
     const response = await routeCase.attempt!(ctx, anonymous);
     expect(response.status).toBe(401);
     expect(response.body.error).toBe('auth.unauthenticated');
+  });
+
+  const pages = Object.entries(CASES).filter(([, routeCase]) => routeCase.page);
+
+  it.each(pages)('%s refuses a web session of another organization', async (_route, routeCase) => {
+    const response = await routeCase.page!(ctx, ctx.webB);
+    expect(routeCase.expect ?? REFUSED).toContain(response.status);
+    await routeCase.verify?.(ctx, response);
+  });
+
+  it.each(pages)('%s sends a visitor without a session to the login page', async (_route, routeCase) => {
+    const response = await routeCase.page!(ctx, ctx.webVisitor);
+    expect(response.status).toBe(303);
+    expect(response.headers.location).toMatch(/^\/login\?next=%2F/);
+    await routeCase.verify?.(ctx, response);
   });
 
   it('lets a plain member of A read but not change A', async () => {

@@ -5,9 +5,18 @@ export type PaymentProviderName = 'stripe' | 'manual';
 
 /** A club's order of a plan, with what it accepted and how it pays. */
 @Entity('order')
+// the operators' lists, a page at a time (see migration ConsoleIndexes)
+@Index('IDX_order_created', ['createdAt', 'id'])
+@Index('IDX_order_state_created', ['state', 'createdAt', 'id'])
+@Index('IDX_order_state_provider_created', ['state', 'paymentProvider', 'createdAt', 'id'])
 export class Order {
   @PrimaryGeneratedColumn('uuid')
   id: string;
+
+  /** What people call the order and write on a bank transfer: AM-2026-0042 (see payment-reference.ts). */
+  @Index('order_reference', { unique: true })
+  @Column({ type: 'varchar', length: 24 })
+  reference: string;
 
   // organization (identity), plan (catalog) and tenant (provisioning): foreign keys in the migrations
   @Index()

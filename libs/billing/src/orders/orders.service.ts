@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { PlansService, type CatalogProblemCode, type Plan } from '#catalog';
 import { AuditActor, AuditLog } from '#domain';
 import { AccountsService, OrganizationsService, type IdentityProblemCode, type Organization } from '#identity';
-import { AppConfig, DomainError, type FieldProblem, NotFoundError, problem, ValidationFailedError } from '#platform';
+import { AppConfig, DomainError, type FieldProblem, ForbiddenError, inputProblem, NotFoundError, problem, ValidationFailedError } from '#platform';
 import { OperationsService, TenantLifecycleService, TenantsService, type Domain, type Operation, type Tenant } from '#provisioning';
 import { Order, Subscription } from '../entities/index.js';
 import { PaymentProvider } from '../payments/payment-provider.port.js';
+import { OrderLetters } from './order-letters.js';
 import type { OrderRequest } from './order-request.js';
+import { parsePaymentReference, paymentReference } from './payment-reference.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Everything the status page shows about an order. */
 export interface OrderDetails {
@@ -40,6 +44,7 @@ export class OrdersService {
     private readonly provider: PaymentProvider,
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
+    private readonly letters: OrderLetters,
   ) {}
 
   /** Field -> problem for what only the database can tell: plan, address, email. Empty when all is well. */
@@ -56,7 +61,7 @@ export class OrdersService {
       const availability = await this.tenants.customDomainAvailability(request.customDomain);
       if (!availability.available) problems.customDomain = availability.reason;
     }
-    if (request.contactEmail !== undefined && (await this.accounts.findByEmail(request.contactEmail))) {
+    if (request.contactEmail !== undefined && !request.ownerAccountId && (await this.accounts.findByEmail(request.contactEmail))) {
       problems.contactEmail = problem<IdentityProblemCode>('email.taken');
     }
     return problems;
@@ -68,15 +73,22 @@ export class OrdersService {
     return this.dataSource.transaction(async (manager) => {
       const plan = await this.plans.getByCode(request.plan);
       // the form proves nothing about the address: a link is mailed, and until it is followed the account acts only on this order
-      const owner = await this.accounts.create({ email: request.contactEmail, password: request.password, address: 'send' }, manager).catch(rename('email', 'contactEmail'));
+      const owner = request.ownerAccountId
+        ? await this.verifiedAccount(request.ownerAccountId)
+        : await this.accounts
+            .create({ email: request.contactEmail, password: request.password, address: 'send', locale: request.locale === 'de' ? 'de' : 'en' }, manager)
+            .catch(rename('email', 'contactEmail'));
       const actor: AuditActor = { type: 'account', id: owner.id };
       const organization = await this.organizations.createForOrder(manager, { name: request.clubName, contactEmail: request.contactEmail, ownerAccountId: owner.id }, actor);
       const tenant = await this.tenants
         .create({ organizationId: organization.id, planCode: plan.code, subdomain: request.subdomain, customDomain: request.customDomain }, actor, manager)
         .catch(rename('planCode', 'plan'));
       const now = new Date();
+      // last, so the year's counter stays locked only for the rest of this transaction
+      const reference = await this.nextReference(manager, now.getUTCFullYear());
       const order = await manager.save(
         manager.create(Order, {
+          reference,
           organizationId: organization.id,
           planId: plan.id,
           tenantId: tenant.id,
@@ -95,12 +107,48 @@ export class OrdersService {
           action: 'order.placed',
           target: { type: 'order', id: order.id },
           organizationId: organization.id,
-          details: { plan: plan.code, amountCents: plan.priceCents, currency: plan.currency, provider: this.provider.name, termsVersion: order.termsVersion, dpaVersion: order.dpaVersion, acceptedAt: now },
+          details: { reference, plan: plan.code, amountCents: plan.priceCents, currency: plan.currency, provider: this.provider.name, termsVersion: order.termsVersion, dpaVersion: order.dpaVersion, acceptedAt: now },
         },
         manager,
       );
+      await this.letters.orderPlaced(order, manager);
       return order;
     });
+  }
+
+  /** An account that orders while logged in: it must exist, be active and have proven its address. */
+  private async verifiedAccount(accountId: string) {
+    const account = await this.accounts.findById(accountId);
+    if (!account || account.disabledAt) throw new NotFoundError('Account', accountId);
+    if (!account.emailVerifiedAt) throw new ForbiddenError('Confirm your email address before ordering another plan');
+    if (account.isOperator) throw new ForbiddenError('Operator accounts cannot own clubs');
+    return account;
+  }
+
+  /**
+   * The next payment reference of the year, in the order's transaction. The year's counter row
+   * is taken with a row lock (an upsert): concurrent orders wait for each other's commit, so no
+   * number is given twice, none is skipped, and an order that rolls back gives its number back.
+   * (A sequence would not lock, but it cannot start again each year and loses numbers on rollback.)
+   */
+  private async nextReference(manager: EntityManager, year: number): Promise<string> {
+    const [row]: { last_number: number }[] = await manager.query(
+      `insert into order_reference_counter (year, last_number) values ($1, 1)
+       on conflict (year) do update set last_number = order_reference_counter.last_number + 1
+       returning last_number`,
+      [year],
+    );
+    return paymentReference(year, row.last_number);
+  }
+
+  /** The id of the order an id or a payment reference (as copied from a bank statement) names. */
+  async idOf(idOrReference: string, field = 'orderId'): Promise<string> {
+    if (UUID.test(idOrReference)) return idOrReference.toLowerCase();
+    const reference = parsePaymentReference(idOrReference);
+    if (!reference) throw ValidationFailedError.field(field, inputProblem('must be an order id (a UUID) or a payment reference like AM-2026-0042'));
+    const order = await this.dataSource.manager.findOne(Order, { where: { reference }, select: { id: true } });
+    if (!order) throw new NotFoundError('Order', reference);
+    return order.id;
   }
 
   /** Where to send the person to pay: a new or still open checkout, else the order page. */
@@ -149,14 +197,25 @@ export class OrdersService {
     return this.withSubscriptions(await this.dataSource.manager.find(Order, { where: { organizationId }, order: { createdAt: 'DESC' } }));
   }
 
-  /** For operators: orders by state (e.g. manual orders waiting for a transfer). */
-  async list(states: Order['state'][] | undefined, provider?: Order['paymentProvider']) {
+  /**
+   * For operators: orders by state (e.g. manual orders waiting for a transfer), or the one with a
+   * payment reference; each with its club, contact and plan, to match a transfer by.
+   */
+  async list(states: Order['state'][] | undefined, provider?: Order['paymentProvider'], reference?: string) {
     const orders = await this.dataSource.manager.find(Order, {
-      where: { ...(states ? { state: In(states) } : {}), ...(provider ? { paymentProvider: provider } : {}) },
+      where: { ...(states ? { state: In(states) } : {}), ...(provider ? { paymentProvider: provider } : {}), ...(reference !== undefined ? { reference } : {}) },
       order: { createdAt: 'DESC' },
       take: 500,
     });
-    return this.withSubscriptions(orders);
+    const [withSubscriptions, organizations, plans] = await Promise.all([
+      this.withSubscriptions(orders),
+      this.organizations.list([...new Set(orders.map((order) => order.organizationId))]).then((found) => new Map(found.map((organization) => [organization.id, organization]))),
+      this.plans.byIds([...new Set(orders.map((order) => order.planId))]),
+    ]);
+    return withSubscriptions.map((order) => {
+      const organization = organizations.get(order.organizationId);
+      return { ...order, club: organization?.name ?? null, contactEmail: organization?.contactEmail ?? null, plan: plans.get(order.planId)?.name ?? null };
+    });
   }
 
   statusUrl(orderId: string): string {

@@ -1,5 +1,14 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
+/** The languages a person's letters are written in. */
+export type AccountLocale = 'en' | 'de';
+export const ACCOUNT_LOCALES: readonly AccountLocale[] = ['en', 'de'];
+
+/** A locale we write letters in, from any value (an unknown one is English). */
+export function accountLocale(value: string | null | undefined): AccountLocale {
+  return ACCOUNT_LOCALES.find((locale) => locale === value) ?? 'en';
+}
+
 /** A person who can log in: a club member, or an operator of the hosting cooperative. */
 @Entity('account')
 export class Account {
@@ -20,6 +29,10 @@ export class Account {
   /** Operators run the cooperative's platform; they are not members of any organization by this flag. */
   @Column({ type: 'boolean', default: false })
   isOperator: boolean;
+
+  /** The language of the person's letters: the page's language when the account was made from an order. */
+  @Column({ type: 'varchar', length: 8, default: 'en' })
+  locale: AccountLocale;
 
   /** When the person proved the address is theirs (a link by mail); until then the account acts only on its own pending order. */
   @Column({ type: 'timestamptz', nullable: true })

@@ -8,6 +8,7 @@ export type MailLetterState = 'queued' | 'sent' | 'failed';
  */
 @Entity('mail_letter')
 @Index('mail_letter_due', ['nextAttemptAt'], { where: "state = 'queued'" })
+@Index('mail_letter_dedup_key', ['dedupKey'], { unique: true, where: 'dedup_key IS NOT NULL' })
 export class MailLetter {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -20,6 +21,10 @@ export class MailLetter {
 
   @Column({ type: 'varchar', length: 8 })
   locale: string;
+
+  /** The letter's natural key (Letter.key): unique, so the same news is queued once. */
+  @Column({ type: 'varchar', length: 512, nullable: true })
+  dedupKey: string | null;
 
   /** The letter's values, sealed (they may hold one-time links); cleared once sent. */
   @Column({ type: 'text', nullable: true, select: false })

@@ -33,15 +33,29 @@ export class MailOutbox {
     private readonly queue: JobQueue,
   ) {}
 
-  async enqueue(letter: Letter, manager: EntityManager = this.dataSource.manager): Promise<string> {
+  /**
+   * Queues a letter in the caller's transaction. Returns its id, or null when a letter with the
+   * same key is already queued or sent (nothing is written then).
+   */
+  async enqueue(letter: Letter, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
     const id = randomUUID();
-    await manager.insert(MailLetter, {
-      id,
-      template: letter.template,
-      recipient: letter.to,
-      locale: letter.locale,
-      sealedValues: this.secretBox.sealJson(letter.values, aad(id)),
-    });
+    // with a key, a concurrent twin waits for the first transaction and then inserts nothing
+    const inserted = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(MailLetter)
+      .values({
+        id,
+        template: letter.template,
+        recipient: letter.to,
+        locale: letter.locale,
+        dedupKey: letter.key ?? null,
+        sealedValues: this.secretBox.sealJson(letter.values, aad(id)),
+      })
+      .orIgnore()
+      .returning(['id'])
+      .execute();
+    if ((inserted.raw as unknown[]).length === 0) return null;
     await this.queue.announce(MAIL_TOPIC, manager);
     return id;
   }

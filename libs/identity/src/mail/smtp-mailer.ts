@@ -14,8 +14,9 @@ export class SmtpMailer extends Mailer {
     this.transport = nodemailer.createTransport(config.mail.smtpUrl as string);
   }
 
+  /** With HTML, nodemailer sends text and HTML as multipart/alternative. */
   async send(message: MailMessage): Promise<void> {
-    await this.transport.sendMail({ from: this.config.mail.from, to: message.to, subject: message.subject, text: message.text });
+    await this.transport.sendMail({ from: this.config.mail.from, to: message.to, subject: message.subject, text: message.text, ...(message.html !== undefined ? { html: message.html } : {}) });
     this.logger.log({ to: message.to, subject: message.subject }, 'mail sent');
   }
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { AuditLog, type AuditActor, SYSTEM_ACTOR } from '#domain';
-import { MailOutbox, OrganizationsService } from '#identity';
+import { AccountsService, MailOutbox, OrganizationsService } from '#identity';
 import { AppConfig, ConflictError, InvalidStateError, NotFoundError, problem, ValidationFailedError } from '#platform';
 import { Domain, ServiceInstance, Tenant } from '../entities/index.js';
 import type { ProvisioningProblemCode } from '../problems.js';
@@ -82,6 +82,7 @@ export class CustomDomainsService {
     private readonly outbox: MailOutbox,
     private readonly organizations: OrganizationsService,
     private readonly listener: DomainServingListener,
+    private readonly accounts: AccountsService,
   ) {}
 
   private get policy(): VerificationPolicy {
@@ -249,7 +250,7 @@ export class CustomDomainsService {
       fixes: results.filter((result) => result.status === 'failing').map(fixLine).join('\n'),
       withdrawAt: due ? `${due.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '',
     };
-    await this.outbox.enqueue({ template, to: organization.contactEmail, locale: 'en', values }, manager);
+    await this.outbox.enqueue({ template, to: organization.contactEmail, locale: await this.accounts.localeOf(organization.contactEmail, manager), values }, manager);
   }
 
   private async find(tenantId: string, name: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<Domain> {

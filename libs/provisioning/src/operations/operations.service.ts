@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Operation, type OperationFailureKind, OperationStep } from '../entities/index.js';
 import { NotFoundError } from '#platform';
 import { JobQueue } from '#platform/jobs';
+import { OperationAlerts } from './operation-alerts.js';
 import { OperationJournal } from './operation-journal.js';
 import { OPERATION_QUEUE } from './operation-queue.js';
 import { OPERATION_KINDS, OperationKind } from './operation-kinds.js';
@@ -33,6 +34,7 @@ export class OperationsService extends OperationJournal {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly queue: JobQueue,
+    private readonly alerts: OperationAlerts,
   ) {
     super();
   }
@@ -141,7 +143,18 @@ export class OperationsService extends OperationJournal {
     );
   }
 
+  /** Fails the operation and, in the same transaction, alerts the operators (once per failure). */
   async fail(id: string, error: string, kind: OperationFailureKind = 'permanent', manager?: EntityManager): Promise<Operation> {
+    const run = async (m: EntityManager) => {
+      const before = await m.findOne(Operation, { where: { id }, select: { id: true, state: true }, lock: { mode: 'pessimistic_write' } });
+      const failed = await this.failIn(id, error, kind, m);
+      if (before && before.state !== 'failed') await this.alerts.failed(failed, m);
+      return failed;
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  private failIn(id: string, error: string, kind: OperationFailureKind, manager: EntityManager): Promise<Operation> {
     return this.mutate(
       id,
       (operation) => {

@@ -6,6 +6,7 @@ import { Domain, Operation, Tenant } from '../entities/index.js';
 import { releasedSlug } from './tenant-names.js';
 import { AppConfig, NotFoundError } from '#platform';
 import { OperationsService } from '../operations/operations.service.js';
+import { TenantTransitionHooks } from './tenant-transitions.js';
 import { type NewTenant, TenantsService } from './tenants.service.js';
 
 export interface TransitionOptions {
@@ -30,7 +31,7 @@ export interface TransitionResult {
  * The only way a tenant changes state: through the state machine, under a row lock,
  * written to the audit log, and, where the new state needs work on the Docker host,
  * with that work enqueued in the same transaction (so it happens exactly when the
- * state change commits).
+ * state change commits); so are the registered hooks' effects (TenantTransitionHooks).
  */
 @Injectable()
 export class TenantLifecycleService {
@@ -40,6 +41,7 @@ export class TenantLifecycleService {
     private readonly audit: AuditLog,
     private readonly config: AppConfig,
     private readonly tenants: TenantsService,
+    private readonly hooks: TenantTransitionHooks,
   ) {}
 
   /** A tenant an operator creates: created and sent to provisioning in one transaction, so it never stays "ordered" by accident. */
@@ -90,6 +92,8 @@ export class TenantLifecycleService {
       },
       manager,
     );
+    // e.g. the letter that tells the club: queued exactly when the change commits
+    await this.hooks.run({ tenant, from, event, actor, operation }, manager);
     return { changed: true, from, tenant, operation };
   }
 }

@@ -176,6 +176,25 @@ export class TenantsService extends TenantDirectory {
     return new Map(tenants.map((tenant) => [tenant.id, tenant.state]));
   }
 
+  /**
+   * The tenant moves to another plan with the same apps (billing's plan change): nothing is
+   * deployed differently, only what the club pays for. In the caller's transaction, audited.
+   */
+  async changePlan(tenantId: string, plan: Plan, actor: AuditActor, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    const tenant = await manager.findOne(Tenant, { where: { id: tenantId }, lock: { mode: 'pessimistic_write' } });
+    if (!tenant) throw new NotFoundError('Tenant');
+    const current = await this.plans.getById(tenant.planId);
+    if ([...current.apps].sort().join(',') !== [...plan.apps].sort().join(',')) {
+      throw new ConflictError('tenant.plan_apps', `The plan ${plan.code} has other apps than ${current.code}; only plans with the same apps can be switched to`);
+    }
+    if (current.id === plan.id) return;
+    await manager.update(Tenant, tenant.id, { planId: plan.id });
+    await this.audit.record(
+      { actor, action: 'tenant.plan_changed', target: { type: 'tenant', id: tenant.id }, organizationId: tenant.organizationId, details: { from: current.code, to: plan.code } },
+      manager,
+    );
+  }
+
   /** The plan a tenant runs, for pages and responses. */
   planOf(tenant: Pick<Tenant, 'planId'>): Promise<Plan> {
     return this.plans.getById(tenant.planId);
@@ -187,8 +206,8 @@ export class TenantsService extends TenantDirectory {
     return instances.map(({ id, app, version, state, health, healthDetail, healthCheckedAt, endpoints }) => ({ id, app, version, state, health, healthDetail, healthCheckedAt, endpoints }));
   }
 
-  domains(tenantId: string): Promise<Domain[]> {
-    return this.dataSource.manager.find(Domain, { where: { tenantId }, order: { isPrimary: 'DESC', name: 'ASC' } });
+  domains(tenantId: string, manager: EntityManager = this.dataSource.manager): Promise<Domain[]> {
+    return manager.find(Domain, { where: { tenantId }, order: { isPrimary: 'DESC', name: 'ASC' } });
   }
 
   private async freeSlug(manager: EntityManager, base: string): Promise<string> {

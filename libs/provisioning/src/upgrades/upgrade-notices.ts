@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TemplateCatalog } from '#catalog';
-import { MailOutbox, OrganizationsService } from '#identity';
+import { AccountsService, MailOutbox, OrganizationsService } from '#identity';
 import type { Tenant } from '../entities/index.js';
 
 // Letters to a club about upgrades of its apps; the storefront writes their words.
@@ -32,6 +32,7 @@ export class UpgradeNotices {
     private readonly outbox: MailOutbox,
     private readonly organizations: OrganizationsService,
     private readonly catalog: TemplateCatalog,
+    private readonly accounts: AccountsService,
   ) {}
 
   async planned(tenant: Tenant, upgrade: { app: string; from: string; to: string; window: string; urgent: boolean }): Promise<void> {
@@ -45,6 +46,7 @@ export class UpgradeNotices {
   private async send(tenant: Tenant, template: UpgradeLetterTemplate, values: Omit<UpgradeLetterValues, 'club'>): Promise<void> {
     const organization = await this.organizations.get(tenant.organizationId);
     const app = this.catalog.apps().find((candidate) => candidate.app === values.app)?.name ?? values.app;
-    await this.outbox.enqueue({ template, to: organization.contactEmail, locale: 'en', values: { ...values, app, club: organization.name } });
+    const locale = await this.accounts.localeOf(organization.contactEmail);
+    await this.outbox.enqueue({ template, to: organization.contactEmail, locale, values: { ...values, app, club: organization.name } });
   }
 }

@@ -1,18 +1,29 @@
-import { INVITATION_LETTER, type Letter, type MailMessage, VERIFY_EMAIL_LETTER } from '#identity';
+import { INVITATION_LETTER, type Letter, type MailMessage, PASSWORD_RESET_LETTER, VERIFY_EMAIL_LETTER } from '#identity';
 import { BACKUP_CHECK_FAILED_LETTER, BACKUP_FAILED_LETTER, DOMAIN_FLAGGED_LETTER, DOMAIN_RESTORED_LETTER, DOMAIN_WITHDRAWN_LETTER, RESTORE_DRILL_FAILED_LETTER, RESTORE_FAILED_LETTER, UPGRADE_FINISHED_LETTER, UPGRADE_PLANNED_LETTER } from '#provisioning';
-import { en, type Texts } from '../texts/en.js';
+import { BANK_TRANSFER_ORDER_LETTER, INSTANCE_READY_LETTER, ORDER_CONFIRMATION_LETTER, PAYMENT_FAILED_LETTER, PAYMENT_RECEIVED_LETTER, RESUMED_LETTER, SUSPENDED_LETTER } from '#billing';
+import { OPERATION_FAILED_LETTER } from '#provisioning';
+import { CANCELLATION_CONFIRMED_LETTER } from '#billing';
+import { writeCancellationLetter } from '../dashboard/cancellation-letter.js';
+import { textsFor } from '../texts/catalogue.js';
 import { format } from '../web/html.js';
-
-/** The languages letters are written in; a letter in an unknown language is written in English. */
-const TEXTS_BY_LOCALE: Readonly<Record<string, Texts>> = { en };
+import { writeBillingLetter, writeOperationFailedLetter } from './billing-letters.js';
+import { letterHtml } from './letter-html.js';
 
 export class UnknownLetterError extends Error {
   override readonly name = 'UnknownLetterError';
 }
 
-/** Writes a letter from the texts of its language: pure, so every letter's words are tested without mail. */
+/**
+ * Writes a letter from the texts of its language (English for one we do not speak), as plain
+ * text and as HTML made from that text: pure, so every letter's words are tested without mail.
+ */
 export function writeLetter(letter: Letter): MailMessage {
-  const texts = TEXTS_BY_LOCALE[letter.locale] ?? en;
+  const message = writeText(letter);
+  return { ...message, html: letterHtml(message.subject, message.text, textsFor(letter.locale).locale) };
+}
+
+function writeText(letter: Letter): MailMessage {
+  const texts = textsFor(letter.locale);
   const v = letter.values;
   switch (letter.template) {
     case INVITATION_LETTER: {
@@ -25,6 +36,10 @@ export function writeLetter(letter: Letter): MailMessage {
     }
     case VERIFY_EMAIL_LETTER: {
       const t = texts.verifyEmail;
+      return { to: letter.to, subject: t.mailSubject, text: format(t.mailBody, { link: v.link, expires: v.expires }) };
+    }
+    case PASSWORD_RESET_LETTER: {
+      const t = texts.session.reset;
       return { to: letter.to, subject: t.mailSubject, text: format(t.mailBody, { link: v.link, expires: v.expires }) };
     }
     case DOMAIN_FLAGGED_LETTER:
@@ -60,6 +75,18 @@ export function writeLetter(letter: Letter): MailMessage {
       const values = { club: v.club, app: v.app, from: v.from, to: v.to, reason: v.reason || '-' };
       return { to: letter.to, subject: format(subject, values), text: format(body, values) };
     }
+    case ORDER_CONFIRMATION_LETTER:
+    case BANK_TRANSFER_ORDER_LETTER:
+    case PAYMENT_RECEIVED_LETTER:
+    case INSTANCE_READY_LETTER:
+    case PAYMENT_FAILED_LETTER:
+    case SUSPENDED_LETTER:
+    case RESUMED_LETTER:
+      return { to: letter.to, ...writeBillingLetter(letter.template, v, texts) };
+    case OPERATION_FAILED_LETTER:
+      return { to: letter.to, ...writeOperationFailedLetter(v, texts) };
+    case CANCELLATION_CONFIRMED_LETTER:
+      return { to: letter.to, ...writeCancellationLetter(v, texts) };
     default:
       throw new UnknownLetterError(`no texts for the letter "${letter.template}"`);
   }

@@ -402,6 +402,7 @@ export const de: Texts = {
       resent: 'Ein neuer Link ist unterwegs an {email}.',
       needed: { title: 'Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse', body: 'Öffnen Sie den Link, den wir an {email} geschickt haben, und versuchen Sie es dann noch einmal. Einen neuen Link können Sie auf der Seite „Meine Vereine“ anfordern.' },
     },
+    forbidden: { title: 'Nicht erlaubt', body: 'Ihr Konto darf das nicht. Fragen Sie jemanden mit der Rolle „Verwaltung“ in Ihrem Verein, wenn Sie es brauchen.' },
     formExpired: {
       title: 'Dieses Formular ist abgelaufen',
       body: 'Die Seite war zu lange geöffnet, oder Sie haben sich inzwischen in einem anderen Tab an- oder abgemeldet. Gehen Sie zurück, laden Sie die Seite neu und schicken Sie das Formular noch einmal ab. Es wurde nichts verändert.',
@@ -429,6 +430,7 @@ export const de: Texts = {
       body: 'Hallo {club},\n\nvielen Dank: Ihre Zahlung für das Paket {plan} ist angekommen (Verwendungszweck {reference}).\n\n{next}\n\n{orderPage}\n',
       setup: 'Wie es weitergeht: Wir richten Ihre Apps jetzt ein. Das dauert ein paar Minuten; wir schreiben Ihnen wieder, sobald sie bereit sind. Sie müssen nichts tun.',
       settled: 'Ihre Apps laufen weiter wie bisher. Sie müssen nichts weiter tun.',
+      renewed: 'Ihr Paket ist jetzt bis {date} bezahlt. Sie müssen nichts weiter tun.',
     },
     instanceReady: {
       subject: 'Ihre Apps sind bereit: {address}',

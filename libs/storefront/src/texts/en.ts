@@ -412,6 +412,7 @@ export const en = {
       resent: 'A new link is on its way to {email}.',
       needed: { title: 'Please confirm your email address first', body: 'Open the link we sent to {email}, then try again. You can ask for a new link on your clubs page.' },
     },
+    forbidden: { title: 'Not allowed', body: 'Your account may not do this. Ask an owner of your club if you need it.' },
     formExpired: {
       title: 'This form has expired',
       body: 'The page was open too long, or you logged in or out in another tab meanwhile. Go back, reload the page and send the form again. Nothing was changed.',
@@ -439,6 +440,7 @@ export const en = {
       body: 'Hello {club},\n\nthank you: your payment for the plan {plan} has arrived (reference {reference}).\n\n{next}\n\n{orderPage}\n',
       setup: 'What happens next: we are setting up your apps now. This takes a few minutes; we write to you again when they are ready. There is nothing you need to do.',
       settled: 'Your apps keep running as before. There is nothing more you need to do.',
+      renewed: 'Your plan is now paid until {date}. There is nothing more you need to do.',
     },
     instanceReady: {
       subject: 'Your apps are ready: {address}',

@@ -102,6 +102,10 @@ export class PageErrorsFilter implements ExceptionFilter {
       sendHtml(response, 403, renderMessagePage(texts, texts.session.formExpired.title, texts.session.formExpired.body));
       return;
     }
+    if (error instanceof ForbiddenError) {
+      sendHtml(response, 403, renderMessagePage(texts, texts.session.forbidden.title, texts.session.forbidden.body));
+      return;
+    }
     sendHtml(response, 404, renderMessagePage(texts, texts.notFound.title, texts.notFound.body));
   }
 }
