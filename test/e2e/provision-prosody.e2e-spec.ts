@@ -6,6 +6,9 @@ import { removeTenantObjects } from '#test/support/docker-exec.js';
 import { requireImages, testDocker, testEngine } from '#test/support/docker.js';
 import { createOperator, login, Session } from '#test/support/fixtures.js';
 import { xmppLogin } from '#test/support/xmpp.js';
+import { sampleProcessList } from '#test/support/process-list.js';
+import { WebClient } from '#test/support/web-client.js';
+import { AuditEvent } from '#domain';
 
 /**
  * A real Prosody from the Debian-built image, provisioned through the API and the
@@ -19,6 +22,9 @@ describe('provisioning Prosody on a real Docker engine', () => {
   let owner: Session;
   let organizationId: string;
   let tenantId: string;
+  let ownerPassword: string;
+  /** The admin password the owner was shown first; the reset below replaces it. */
+  let firstPassword: string;
 
   beforeAll(async () => {
     await requireImages(engine, ['allmende/prosody:0.12', 'allmende/busybox:1']);
@@ -31,7 +37,8 @@ describe('provisioning Prosody on a real Docker engine', () => {
       .send({ name: 'Chess Club Nordstadt', contactEmail: 'board@chess.example', owner: { email: 'chair@chess.example' } })
       .expect(201);
     organizationId = org.body.organization.id;
-    owner = await login(plane, 'chair@chess.example', org.body.owner.initialPassword);
+    ownerPassword = org.body.owner.initialPassword;
+    owner = await login(plane, 'chair@chess.example', ownerPassword);
   });
 
   afterAll(async () => {
@@ -117,11 +124,54 @@ describe('provisioning Prosody on a real Docker engine', () => {
     // Prosody presents the edge's certificate for its domain: trusting the edge's CA is enough
     const certificate = await plane.rootCertificate();
 
+    firstPassword = credential.password;
     const good = xmppLogin({ host: '127.0.0.1', port: client.hostPort, domain: 'chess-nord.allmende.localhost', username: 'admin', password: credential.password, certificate });
     expect(good.output).toBe('online admin@chess-nord.allmende.localhost/allmende-test');
     const bad = xmppLogin({ host: '127.0.0.1', port: client.hostPort, domain: 'chess-nord.allmende.localhost', username: 'admin', password: 'wrong-password', certificate });
     expect(bad.ok).toBe(false);
     expect(bad.output).toMatch(/not-authorized/);
+  });
+
+  it("resets the admin password from the club's dashboard: the new one logs in over XMPP, the old one no longer, and it is on no command line", async () => {
+    const web = await WebClient.login(plane.app, 'chair@chess.example', ownerPassword);
+    const dashboard = (await web.open(`/clubs/${organizationId}`)).text;
+    const action = `/clubs/${organizationId}/tenants/${tenantId}/apps/prosody/admin-password`;
+    expect(dashboard).toContain(`action="${action}"`);
+
+    // every command line on this machine while the reset runs, as `ps` shows them to any local user
+    const sampler = await sampleProcessList();
+    const response = await web.post(action);
+    const sample = await sampler.stop();
+    expect(response.status).toBe(200);
+    const password = /<code class="secret">([^<]+)<\/code>/.exec(response.text)?.[1] ?? '';
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    expect(password).not.toBe(firstPassword);
+    expect(response.text).toContain('admin@chess-nord.allmende.localhost');
+    expect(response.headers['cache-control']).toBe('no-store');
+    expect(sample.sweeps).toBeGreaterThan(10);
+    expect(sample.commandLines.some((line) => line.includes('allmende-prosody-set-password'))).toBe(true); // the sampler saw the tool run
+    expect(sample.commandLines.filter((line) => line.includes(password))).toEqual([]);
+
+    const instance = await plane.dataSource.manager.findOneByOrFail(ServiceInstance, { tenantId, app: 'prosody' });
+    const client = instance.endpoints.find((endpoint) => endpoint.containerPort === 5222)!;
+    const certificate = await plane.rootCertificate();
+    const login = (secret: string) => xmppLogin({ host: '127.0.0.1', port: client.hostPort, domain: 'chess-nord.allmende.localhost', username: 'admin', password: secret, certificate });
+    expect(login(password).output).toBe('online admin@chess-nord.allmende.localhost/allmende-test');
+    const old = login(firstPassword);
+    expect(old.ok).toBe(false);
+    expect(old.output).toMatch(/not-authorized/);
+
+    // shown once, stored only sealed, audited without the password
+    const stored: { sealed_password: string; revealed_at: Date | null }[] = await plane.dataSource.query(
+      'select c.sealed_password, c.revealed_at from admin_credential c where c.tenant_id = $1',
+      [tenantId],
+    );
+    expect(stored[0].sealed_password).toMatch(/^v1\./);
+    expect(stored[0].revealed_at).not.toBeNull();
+    const audit = await plane.dataSource.manager.findOneByOrFail(AuditEvent, { targetId: tenantId, action: 'credentials.admin_password_reset' });
+    expect(JSON.stringify(audit)).not.toContain(password);
+    // an operator never gets one
+    await plane.http().post(`/api/v1/tenants/${tenantId}/credentials/reveal`).set(operator.auth).expect(403);
   });
 
   it('stores the passwords only sealed', async () => {

@@ -22,6 +22,8 @@ import { LocalBackupStore } from './backups/local-backup-store.js';
 import { TenantDeployments } from './pipeline/tenant-deployments.js';
 import { AdminCredentialsController } from './credentials/admin-credentials.controller.js';
 import { AdminCredentialsService } from './credentials/admin-credentials.service.js';
+import { AdminPasswordReset } from './credentials/admin-password-reset.js';
+import { PostgresTenantLocks, TenantLocks } from './pipeline/tenant-locks.js';
 import { CustomDomainsController } from './domains/custom-domains.controller.js';
 import { CustomDomainsService } from './domains/custom-domains.service.js';
 import { DnsResolver } from './domains/dns-resolver.port.js';
@@ -38,13 +40,19 @@ import { EdgeDomainServingListener, EdgeReadinessSettings } from './edge/edge-wi
 import { DockerHostsController } from './hosts/docker-hosts.controller.js';
 import { DockerHostsService } from './hosts/docker-hosts.service.js';
 import { GracePeriods } from './maintenance/grace-periods.js';
+import { FleetController } from './fleet/fleet.controller.js';
+import { FleetQueries } from './fleet/fleet-queries.js';
+import { OperationRetries } from './operations/operation-retries.js';
 import { OperationsController } from './operations/operations.controller.js';
+import { OperationAlerts } from './operations/operation-alerts.js';
 import { OperationJournal } from './operations/operation-journal.js';
 import { OperationsService } from './operations/operations.service.js';
 import { TenantDirectory } from './tenants/tenant-directory.js';
 import { TenantLifecycleService } from './tenants/tenant-lifecycle.service.js';
+import { TenantTransitionHooks } from './tenants/tenant-transitions.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TenantsService } from './tenants/tenants.service.js';
+import { ClubInstances } from './tenants/club-instances.js';
 
 /** Tenants, their lifecycle, Docker hosts, and the long-running operations that carry it out (api and worker). */
 @Module({
@@ -52,14 +60,20 @@ import { TenantsService } from './tenants/tenants.service.js';
     IdentityModule, CatalogModule, AuditModule, JobsModule, LimitsModule, RuntimeModule, TypeOrmModule.forFeature(PROVISIONING_ENTITIES),
     EdgeModule.forRootAsync({ inject: [AppConfig], useFactory: (config: AppConfig) => edgeOptionsOf(config) }),
   ],
-  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, BackupsController, DockerHostsController, EdgeController, CustomDomainsController, ReadinessController, UpgradesController],
+  controllers: [TenantsController, OperationsController, AdminCredentialsController, ExportsController, BackupsController, DockerHostsController, EdgeController, CustomDomainsController, ReadinessController, UpgradesController, FleetController],
   providers: [
+    OperationAlerts,
     OperationsService,
     { provide: OperationJournal, useExisting: OperationsService },
     TenantsService,
     { provide: TenantDirectory, useExisting: TenantsService },
     TenantLifecycleService,
+    TenantTransitionHooks,
     AdminCredentialsService,
+    // the dashboard's admin password reset takes the tenant's lock, as the worker's operations do
+    { provide: TenantLocks, useClass: PostgresTenantLocks },
+    AdminPasswordReset,
+    ClubInstances,
     DockerHostsService,
     GracePeriods,
     SecretBox,
@@ -79,11 +93,13 @@ import { TenantsService } from './tenants/tenants.service.js';
     BackupActions,
     UpgradeNotices,
     UpgradesService,
+    FleetQueries,
+    OperationRetries,
   ],
   exports: [
-    RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, AdminCredentialsService, DockerHostsService, GracePeriods, SecretBox, BackupStore,
+    RuntimeModule, EdgeModule, OperationsService, OperationJournal, TenantsService, TenantDirectory, TenantLifecycleService, TenantTransitionHooks, AdminCredentialsService, AdminPasswordReset, ClubInstances, DockerHostsService, GracePeriods, SecretBox, BackupStore,
     DnsResolver, CustomDomainsService, ReadinessService, OwnerAddresses,
-    TenantDeployments, BackupSites, BackupRecords, BackupStatusService, UpgradeNotices, UpgradesService,
+    TenantDeployments, BackupSites, BackupRecords, BackupStatusService, UpgradeNotices, UpgradesService, FleetQueries, OperationRetries,
   ],
 })
 export class ProvisioningModule {}

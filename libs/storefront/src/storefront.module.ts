@@ -6,6 +6,7 @@ import { JobsModule } from '#platform/jobs';
 import { LimitsModule } from '#platform/limits';
 import { ProvisioningModule } from '#provisioning';
 import { AccountPagesController } from './accounts/account-pages.controller.js';
+import { ConsolePagesController } from './console/console-pages.controller.js';
 import { ClubDashboards } from './dashboard/club-dashboard.js';
 import { ClubEvents } from './dashboard/club-events.js';
 import { ClubPagesController } from './dashboard/club-pages.controller.js';
@@ -13,6 +14,7 @@ import { EmailPagesController } from './accounts/email-pages.controller.js';
 import { InvitationPagesController } from './invitations/invitation-pages.controller.js';
 import { LetterDispatcher } from './letters/letter-dispatcher.js';
 import { AddressPagesController } from './orders/address-pages.controller.js';
+import { LegalPagesController } from './orders/legal-pages.controller.js';
 import { OrderPagesController } from './orders/order-pages.controller.js';
 import { StatusPages } from './orders/status-pages.js';
 import { AssetsController } from './web/assets.controller.js';
@@ -23,7 +25,7 @@ import { WebSessions } from './web/web-sessions.js';
 /** The pages people see (order form, order status, invitations), their assets and texts, and the letters. */
 @Module({
   imports: [IdentityModule, CatalogModule, ProvisioningModule, BillingModule, JobsModule, LimitsModule],
-  controllers: [AccountPagesController, OrderPagesController, AddressPagesController, InvitationPagesController, EmailPagesController, AssetsController, ClubPagesController],
+  controllers: [AccountPagesController, OrderPagesController, LegalPagesController, AddressPagesController, InvitationPagesController, EmailPagesController, AssetsController, ClubPagesController, ConsolePagesController],
   providers: [LetterDispatcher, StatusPages, WebSessions, PageGuard, PageErrorsFilter, ClubDashboards, ClubEvents],
 })
 export class StorefrontModule implements NestModule {

@@ -10,6 +10,7 @@ import {
   buildProduct,
   list,
   newId,
+  planFromPrice,
   type CheckoutLineItemObject,
   type CheckoutSessionObject,
   type Interval,
@@ -234,7 +235,7 @@ const UNSUPPORTED = {
   productCreate: ['default_price_data'],
   priceCreate: ['currency_options', 'custom_unit_amount', 'tiers', 'tiers_mode', 'transform_quantity'],
   checkoutCreate: ['adaptive_pricing', 'discounts', 'optional_items', 'payment_intent_data', 'setup_intent_data', 'shipping_options', 'customer_account', 'managed_payments'],
-  subscriptionUpdate: ['add_invoice_items', 'billing_cycle_anchor', 'billing_schedules', 'billing_thresholds', 'collection_method', 'days_until_due', 'discounts', 'items', 'pause_collection', 'pending_invoice_item_interval', 'trial_end', 'trial_from_plan', 'trial_settings', 'transfer_data'],
+  subscriptionUpdate: ['add_invoice_items', 'billing_cycle_anchor', 'billing_schedules', 'billing_thresholds', 'collection_method', 'days_until_due', 'discounts', 'pause_collection', 'pending_invoice_item_interval', 'trial_end', 'trial_from_plan', 'trial_settings', 'transfer_data'],
   portalCreate: ['flow_data', 'customer_account'],
 } as const;
 
@@ -708,6 +709,7 @@ function updateSubscription({ world, p, request }: Context, id: string): unknown
   if (sub.status === 'canceled' && Object.keys(p.raw).some((k) => !['metadata', 'cancellation_details', 'expand'].includes(k))) {
     throw new StripeApiError(400, 'A canceled subscription can only update its cancellation_details and metadata.');
   }
+  const priceChanges = subscriptionPriceChanges(world, p, sub);
   const cancelAtPeriodEnd = p.bool('cancel_at_period_end');
   const cancelAtRaw = p.string('cancel_at');
   const cancelAt = cancelAtRaw === '' ? null : p.int('cancel_at');
@@ -719,6 +721,10 @@ function updateSubscription({ world, p, request }: Context, id: string): unknown
       if (description !== undefined) s.description = description;
       const pm = p.nullableString('default_payment_method');
       if (pm !== undefined) s.default_payment_method = pm;
+      for (const { item, price } of priceChanges) {
+        item.price = structuredClone(price);
+        item.plan = planFromPrice(price);
+      }
       const periodEnd = s.items.data[0]?.current_period_end ?? null;
       if (cancelAtPeriodEnd === true || (cancelAt !== undefined && cancelAt !== null)) {
         s.cancel_at_period_end = cancelAtPeriodEnd === true;
@@ -742,6 +748,33 @@ function updateSubscription({ world, p, request }: Context, id: string): unknown
   );
   if (event) world.dispatchInBackground([event]);
   return sub;
+}
+
+/**
+ * A plan change as far as modelled: `items[n][id]` of an item of this subscription with a new
+ * `items[n][price]` (same currency and interval), and `proration_behavior=none`, so the new price
+ * is charged from the next invoice on. Adding or removing items, quantities and prorations are refused.
+ */
+function subscriptionPriceChanges(world: StripeWorld, p: Params, sub: SubscriptionObject): { item: SubscriptionObject['items']['data'][number]; price: PriceObject }[] {
+  if (!p.has('items')) return [];
+  const proration = p.string('proration_behavior');
+  if (proration !== 'none') {
+    throw new StripeApiError(400, 'This test server models plan changes with proration_behavior=none only (prorations are not modelled).', { param: 'proration_behavior' });
+  }
+  return p.array('items').map((entry) => {
+    const unknown = Object.keys(entry.raw).filter((key) => key !== 'id' && key !== 'price');
+    if (unknown.length) throw new StripeApiError(400, `This test server models only changing an item's price (got ${unknown.join(', ')}).`, { param: entry.name(unknown[0]) });
+    const id = entry.requiredString('id');
+    const item = sub.items.data.find((candidate) => candidate.id === id);
+    if (!item) throw missing('subscription item', id, 400, entry.name('id'));
+    const priceId = entry.requiredString('price');
+    const price = world.prices.get(priceId);
+    if (!price) throw missing('price', priceId, 400, entry.name('price'));
+    if (price.currency !== item.price.currency || price.recurring?.interval !== item.price.recurring?.interval) {
+      throw new StripeApiError(400, 'The price must have the same currency and interval as the one it replaces (this test server models nothing else).', { param: entry.name('price') });
+    }
+    return { item, price };
+  });
 }
 
 function cancelSubscription({ world, p, request }: Context, id: string): unknown {

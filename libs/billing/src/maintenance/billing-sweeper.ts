@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull, Not } from 'typeorm';
+import { DataSource, In, IsNull, Not } from 'typeorm';
 import { SYSTEM_ACTOR } from '#domain';
 import { Scheduler } from '#platform/jobs';
 import { TenantsService } from '#provisioning';
@@ -33,8 +33,27 @@ export class BillingSweeper implements OnModuleInit {
   }
 
   async sweep(): Promise<void> {
+    const ended = await this.endCancelled(new Date());
+    if (ended) this.logger.log(`billing sweep: ${ended} bank-transfer subscription(s) ended at the end of their paid period, as their clubs asked`);
     const reconciled = await this.reconcile();
     if (reconciled) this.logger.log(`billing sweep: ${reconciled} tenant(s) brought in line with their subscription`);
+  }
+
+  /**
+   * Bank-transfer subscriptions a club cancelled at the end of the paid period, once that has
+   * come: they end now, and with them the tenant (final export, then deletion after the
+   * retention). Stripe ends its own subscriptions and tells us by webhook.
+   */
+  async endCancelled(now: Date): Promise<number> {
+    const scheduled = await this.dataSource.manager.find(Subscription, {
+      where: { provider: 'manual', cancelAtPeriodEnd: true, status: In(['active', 'trialing', 'past_due']), orderId: Not(IsNull()) },
+    });
+    const due = scheduled.filter((subscription) => {
+      const end = subscription.cancelAt ?? subscription.currentPeriodEnd;
+      return end !== null && end.getTime() <= now.getTime();
+    });
+    for (const subscription of due) await this.subscriptions.recordManual(subscription.orderId!, { outcome: 'canceled' }, ACTOR);
+    return due.length;
   }
 
   /** Tenants whose state does not match their subscription's latest status. */

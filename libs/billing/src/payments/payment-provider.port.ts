@@ -25,4 +25,16 @@ export abstract class PaymentProvider {
 
   /** The subscription as the provider sees it now; null where our database is the record. */
   abstract fetchSubscription(subscriptionId: string): Promise<SubscriptionSnapshot | null>;
+
+  /**
+   * Ends the subscription at the end of the paid period (true), or keeps it going after all
+   * (false). Returns the provider's state afterwards; null where our database is the record.
+   */
+  abstract setCancelAtPeriodEnd(subscriptionId: string, cancel: boolean): Promise<SubscriptionSnapshot | null>;
+
+  /**
+   * Charges the plan's price from the next payment on, with nothing prorated for the period that
+   * runs (a plan change). Null where our database is the record.
+   */
+  abstract changePlan(subscriptionId: string, plan: CheckoutRequest['plan']): Promise<SubscriptionSnapshot | null>;
 }

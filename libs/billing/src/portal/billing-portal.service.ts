@@ -21,14 +21,14 @@ export class BillingPortalService {
     private readonly access: AccessCheck,
   ) {}
 
-  /** For the API: the caller's role was checked by the route guard. */
-  async openForOrganization(organizationId: string, actor: AuditActor): Promise<string> {
+  /** For the API and the club's dashboard: the caller's role was checked by the route guard; `returnUrl` is where Stripe sends them back. */
+  async openForOrganization(organizationId: string, actor: AuditActor, returnUrl?: string): Promise<string> {
     const subscription = await this.dataSource.manager.findOne(Subscription, {
       where: { organizationId, provider: this.provider.name, providerCustomerId: Not(IsNull()) },
       order: { createdAt: 'DESC' },
     });
     if (!subscription) throw new InvalidStateError('billing.no_subscription', 'This organization has no paid subscription with the payment provider yet');
-    return this.open(subscription, actor);
+    return this.open(subscription, actor, returnUrl);
   }
 
   /** For the order page, which has no session: the person proves who they are with email and password. */
@@ -43,8 +43,8 @@ export class BillingPortalService {
     return this.open(subscription, { type: 'account', id: account.id });
   }
 
-  private async open(subscription: Subscription, actor: AuditActor): Promise<string> {
-    const returnUrl = `${this.config.http.publicUrl}/order/${subscription.orderId}`;
+  private async open(subscription: Subscription, actor: AuditActor, back?: string): Promise<string> {
+    const returnUrl = back ?? `${this.config.http.publicUrl}/order/${subscription.orderId}`;
     const url = await this.provider.openPortal(subscription.providerCustomerId!, returnUrl);
     await this.audit.record({ actor, action: 'billing.portal_opened', target: { type: 'subscription', id: subscription.id }, organizationId: subscription.organizationId });
     return url;

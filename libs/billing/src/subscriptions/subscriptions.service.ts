@@ -9,6 +9,7 @@ import { TenantLifecycleService, TenantsService } from '#provisioning';
 import { ConflictError, DomainError, inputProblem, InvalidStateError, NotFoundError, ValidationFailedError } from '#platform';
 import type { CheckoutExpiredFact, PaymentFact, SubscriptionFact, SubscriptionSnapshot } from '../payments/payment-facts.js';
 import { compareFactTime, isFinal, type ManualRefusal, type ManualRequest, manualPaymentDecision, orderStateFor, tenantEventFor } from './billing-decisions.js';
+import { OrderLetters } from '../orders/order-letters.js';
 import { type ManualPaymentAnswer, subscriptionView } from './subscription-view.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -47,6 +48,7 @@ export class SubscriptionsService {
     private readonly tenants: TenantsService,
     private readonly plans: PlansService,
     private readonly organizations: OrganizationsService,
+    private readonly letters: OrderLetters,
   ) {}
 
   /**
@@ -122,6 +124,10 @@ export class SubscriptionsService {
           source: `operator:${request.outcome}`,
         };
         await this.apply(fact, actor, manager, null); // for bank transfers our database is the record
+        // a transfer for the next period while all is well: a receipt (a lapse paid, or the first payment, has its own letter)
+        if (request.outcome === 'paid' && current && ['active', 'trialing'].includes(current.status) && decision.currentPeriodEnd) {
+          await this.letters.paymentRenewed(order, decision.currentPeriodEnd, manager);
+        }
       }
       const subscription = await manager.findOneOrFail(Subscription, { where: { provider: 'manual', providerSubscriptionId: subscriptionId } });
       const answer: ManualPaymentAnswer = { orderId: order.id, subscription: subscriptionView(subscription) };
@@ -198,6 +204,7 @@ export class SubscriptionsService {
     await manager.update(Order, order.id, { state: order.state, paidAt: order.paidAt });
     // paying makes the club a customer: from now on it may invite people
     if (paid) await this.organizations.confirm(order.organizationId, manager);
+    if (from === 'pending_payment' && next === 'paid') await this.letters.firstPaymentReceived(order, manager);
     await this.audit.record(
       { actor, action: `order.${next}`, target: { type: 'order', id: order.id }, organizationId: order.organizationId, details: { from, subscriptionStatus: subscription.status } },
       manager,

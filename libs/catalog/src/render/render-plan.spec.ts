@@ -5,7 +5,7 @@ import type { AppTemplate } from '../templates/app-template.js';
 import { loadTemplates } from '../templates/load-template.js';
 import { generateSecrets } from './generate-secrets.js';
 import { planHash } from './plan-hash.js';
-import { publishedPortsOf, renderAdminAccess, renderCertificateInstalls, renderDeploymentPlan, RenderPlanInput, renderWebRoutes } from './render-plan.js';
+import { publishedPortsOf, renderAdminAccess, renderAdminPasswordReset, renderCertificateInstalls, renderDeploymentPlan, RenderPlanInput, renderWebRoutes } from './render-plan.js';
 
 const templates = loadTemplates(resolve(process.cwd(), 'templates'));
 const APPS = ['prosody', 'wordpress', 'mastodon'] as const;
@@ -527,6 +527,41 @@ describe('renderAdminAccess', () => {
 
   it('checks its input like the plan does', () => {
     expect(() => renderAdminAccess(input('prosody', { domains: { primary: 'evil\n.org' } }))).toThrow(DomainError);
+  });
+});
+
+describe('renderAdminPasswordReset', () => {
+  it('sets a generated password through the app\'s own tool: the password on stdin, never an argument', () => {
+    const fresh = { ...SECRETS.prosody, admin_password: 'a-new-password-of-24-chr' };
+    const reset = renderAdminPasswordReset(input('prosody', { secrets: fresh }))!;
+    expect(reset).toEqual({
+      hook: {
+        name: 'reset-admin-password',
+        service: 'prosody',
+        user: 'prosody',
+        argv: ['allmende-prosody-set-password', 'admin', 'prosody.gardeners.example.org'],
+        stdin: 'a-new-password-of-24-chr\n',
+        timeoutSeconds: 60,
+        acceptExitCodes: [],
+      },
+    });
+    const wordpress = renderAdminPasswordReset(input('wordpress', { secrets: { ...SECRETS.wordpress, admin_password: 'another-new-password-24c' } }))!;
+    expect(wordpress.hook.stdin).toBe('another-new-password-24c\n');
+    expect(wordpress.hook.argv.slice(-2)).toEqual(['--', 'admin']);
+    expect(wordpress.hook.argv.join(' ')).not.toContain('another-new-password-24c');
+  });
+
+  it('lets Mastodon make the password up and finds it in what tootctl prints', () => {
+    const reset = renderAdminPasswordReset(input('mastodon'))!;
+    expect(reset.hook.argv).toEqual(['bin/tootctl', 'accounts', 'modify', 'anna', '--reset-password']);
+    expect(reset.hook.stdin).toBeUndefined();
+    expect(new RegExp(reset.capturePattern!).exec('OK\nNew password: 6f1e0c2b9a\n')?.[1]).toBe('6f1e0c2b9a');
+  });
+
+  it('is null for an app without one, and checks its input like the plan does', () => {
+    const without = { ...template('prosody'), admin: { ...template('prosody').admin, passwordReset: undefined } };
+    expect(renderAdminPasswordReset({ ...input('prosody'), manifest: without })).toBeNull();
+    expect(() => renderAdminPasswordReset(input('prosody', { domains: { primary: 'evil\n.org' } }))).toThrow(DomainError);
   });
 });
 

@@ -152,6 +152,34 @@ export function renderAdminAccess(input: RenderPlanInput): AdminAccess {
   };
 }
 
+/** The app's own way to set a new admin password: a hook with the new password on stdin, or one that prints it. */
+export interface AdminPasswordReset {
+  hook: PlannedHook;
+  /** Set when the tool makes up the password and prints it: one capture group, matched against stdout. */
+  capturePattern?: string;
+}
+
+/**
+ * The template's admin password reset for the same input as renderDeploymentPlan, with the new
+ * password as the input's secret (`admin.passwordSecret`); null when the app has none.
+ */
+export function renderAdminPasswordReset(input: RenderPlanInput): AdminPasswordReset | null {
+  const spec = input.manifest.admin.passwordReset;
+  if (!spec) return null;
+  const { variables } = prepare(input);
+  const hook: PlannedHook = {
+    name: 'reset-admin-password',
+    service: spec.service,
+    argv: spec.argv.map((arg) => substitute(arg, variables)),
+    timeoutSeconds: spec.timeoutSeconds,
+    acceptExitCodes: [],
+  };
+  // one line, as for the first-start hooks: what a program reading a password from a pipe expects
+  if (spec.stdin !== undefined) hook.stdin = `${substitute(spec.stdin, variables)}\n`;
+  if (spec.user) hook.user = spec.user;
+  return { hook, ...(spec.capturePassword !== undefined ? { capturePattern: spec.capturePassword } : {}) };
+}
+
 /** Resolves the version and checks every outside value before any of them is used. */
 function prepare(input: RenderPlanInput): { version: TemplateVersion; checked: CheckedInput; variables: Map<string, string> } {
   const { manifest: template } = input;

@@ -57,6 +57,25 @@ export interface AdminSpec {
   loginUrl: string;
   /** The secret holding the admin's password (generated, or captured from a hook). */
   passwordSecret: string;
+  /** How the club's owner gets a new admin password from the dashboard; absent: the app cannot. */
+  passwordReset?: AdminPasswordResetSpec;
+}
+
+/**
+ * Sets a new admin password with the app's own tool (docker exec, argv form). A generated
+ * password reaches it on stdin as {{ secrets.<passwordSecret> }} (never argv); an app that makes
+ * the new password up itself prints it, and `capturePassword` finds it in stdout.
+ */
+export interface AdminPasswordResetSpec {
+  service: string;
+  user?: string;
+  /** Template strings; may not use secrets: every local user can read a command line. */
+  argv: string[];
+  /** Template string written as one line to stdin. */
+  stdin?: string;
+  timeoutSeconds: number;
+  /** A regular expression with exactly one capture group, for apps that print the new password. */
+  capturePassword?: string;
 }
 
 export interface VolumeSpec {

@@ -322,6 +322,24 @@ describe('a broken template is refused, naming the file and the field', () => {
     ).toBe('/hooks/upgrade/0/captureSecret is only allowed in firstStart hooks');
   });
 
+  it('an admin password reset done wrong', () => {
+    expect(problemWith('prosody', (m) => (m.admin.passwordReset.service = 'nobody'))).toBe('/admin/passwordReset/service names unknown service "nobody"');
+    expect(problemWith('mastodon', (m) => (m.admin.passwordReset.service = 'db-prepare'))).toBe(
+      '/admin/passwordReset/service "db-prepare" is a one-shot service; a reset needs a running container',
+    );
+    // the new password is an argument: every local user could read it
+    expect(problemWith('prosody', (m) => m.admin.passwordReset.argv.push('{{ secrets.admin_password }}'))).toMatch(
+      /^\/admin\/passwordReset\/argv\/3 puts secrets.admin_password on the command line of the admin password reset/,
+    );
+    expect(problemWith('prosody', (m) => (m.admin.passwordReset.stdin = '{{ admin.username }}'))).toBe('/admin/passwordReset/stdin must pass the new password as {{ secrets.admin_password }}');
+    expect(problemWith('wordpress', (m) => (m.admin.passwordReset.capturePassword = 'password: (\\S+)'))).toMatch(/^\/admin\/passwordReset\/capturePassword must be absent/);
+    expect(problemWith('mastodon', (m) => delete m.admin.passwordReset.capturePassword)).toMatch(/^\/admin\/passwordReset\/capturePassword is required/);
+    expect(problemWith('mastodon', (m) => (m.admin.passwordReset.capturePassword = 'New password: \\S+'))).toBe(
+      '/admin/passwordReset/capturePassword must be a regular expression with exactly one capture group',
+    );
+    expect(problemWith('mastodon', (m) => (m.admin.passwordReset.stdin = 'x'))).toBe('/admin/passwordReset/stdin must be absent: the tool makes up the new password itself');
+  });
+
   it('mounts of undeclared volumes, volumes nobody mounts, and engine paths', () => {
     expect(problemWith('prosody', (m) => (m.services.prosody.volumes[0].volume = 'config'))).toBe('/services/prosody/volumes/0/volume names undeclared volume "config"');
     expect(problemWith('prosody', (m) => (m.volumes.logs = { backup: false }))).toBe('/volumes/logs is not mounted by any service');

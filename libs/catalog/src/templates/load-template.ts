@@ -287,6 +287,23 @@ function crossCheck(template: AppTemplate, fail: (pointer: string, problem: stri
     if (secret.kind === 'captured' && !capturedBy.has(secret.name)) fail(`/secrets/${index}`, `"${secret.name}" is captured by no firstStart hook`);
   });
 
+  // The admin password reset: in a running service; a generated password goes in on stdin, a captured one comes out of stdout.
+  const reset = template.admin.passwordReset;
+  if (reset) {
+    const at = '/admin/passwordReset';
+    if (!services[reset.service]) fail(`${at}/service`, `names unknown service "${reset.service}"`);
+    if (services[reset.service].oneShot) fail(`${at}/service`, `"${reset.service}" is a one-shot service; a reset needs a running container`);
+    const captured = secretsByName.get(template.admin.passwordSecret)?.kind === 'captured';
+    if (captured) {
+      if (reset.capturePassword === undefined) fail(`${at}/capturePassword`, `is required: "${template.admin.passwordSecret}" is captured, so the tool must print the new password`);
+      if (reset.stdin !== undefined) fail(`${at}/stdin`, 'must be absent: the tool makes up the new password itself');
+    } else {
+      if (reset.capturePassword !== undefined) fail(`${at}/capturePassword`, `must be absent: "${template.admin.passwordSecret}" is generated, so the new password goes in on stdin`);
+      if (!reset.stdin?.includes(`secrets.${template.admin.passwordSecret}`)) fail(`${at}/stdin`, `must pass the new password as {{ secrets.${template.admin.passwordSecret} }}`);
+    }
+    if (reset.capturePassword !== undefined && captureGroups(reset.capturePassword) !== 1) fail(`${at}/capturePassword`, 'must be a regular expression with exactly one capture group');
+  }
+
   // Expressions: well-formed, known variables only. Captured secrets do not exist at render time.
   const known = new Set<string>(INPUT_VARIABLES);
   for (const secret of secrets) if (secret.kind !== 'captured') known.add(`secrets.${secret.name}`);
@@ -327,6 +344,9 @@ function* templateStrings(template: AppTemplate): Generator<[pointer: string, te
     for (const [index, arg] of (service.healthcheck?.command ?? []).entries()) yield [`${at}/healthcheck/command/${index}`, arg, owner];
     for (const [key, value] of Object.entries(service.env)) yield [`${at}/env/${key}`, value];
   }
+  const reset = template.admin.passwordReset;
+  for (const [index, arg] of (reset?.argv ?? []).entries()) yield [`/admin/passwordReset/argv/${index}`, arg, 'the admin password reset'];
+  if (reset?.stdin !== undefined) yield ['/admin/passwordReset/stdin', reset.stdin];
   for (const [index, hostName] of (template.certificates?.hostNames ?? []).entries()) yield [`/certificates/hostNames/${index}`, hostName];
   for (const [index, arg] of (template.certificates?.install ?? []).entries()) yield [`/certificates/install/${index}`, arg, 'the certificate install'];
   for (const phase of HOOK_PHASES) {

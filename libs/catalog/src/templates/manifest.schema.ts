@@ -257,6 +257,20 @@ export const manifestSchema = {
         username: templateString,
         loginUrl: templateString,
         passwordSecret: { type: 'string', pattern: SECRET_NAME },
+        // the dashboard's "new admin password": the app's own tool, the password on stdin (or printed by the tool)
+        passwordReset: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['service', 'argv', 'timeoutSeconds'],
+          properties: {
+            service: name(20),
+            user: { type: 'string', pattern: USER },
+            argv,
+            stdin: templateString,
+            timeoutSeconds: seconds(600),
+            capturePassword: { type: 'string', minLength: 3, maxLength: 200 },
+          },
+        },
       },
     },
     volumes: {

@@ -51,6 +51,20 @@ export class AdminCredentialsService {
     );
   }
 
+  /** A new admin password (the dashboard's reset), sealed, and counted as shown: the owner sees it once, now. */
+  async replaceRevealed(
+    input: { tenantId: string; serviceInstanceId: string; username: string; loginUrl: string; password: string },
+    revealedBy: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    const sealedPassword = this.secretBox.seal(input.password, associatedData(input.serviceInstanceId));
+    await manager.upsert(
+      AdminCredential,
+      { tenantId: input.tenantId, serviceInstanceId: input.serviceInstanceId, username: input.username, loginUrl: input.loginUrl, sealedPassword, revealedAt: new Date(), revealedBy },
+      ['serviceInstanceId'],
+    );
+  }
+
   async has(serviceInstanceId: string): Promise<boolean> {
     return this.dataSource.manager.exists(AdminCredential, { where: { serviceInstanceId } });
   }

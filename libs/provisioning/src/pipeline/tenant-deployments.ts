@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AdminAccess, AppTemplate, CertificateInstall, generateSecrets, publishedPortsOf, renderAdminAccess, renderCertificateInstalls, renderDeploymentPlan, renderWebRoutes, TemplateCatalog, WebRoute } from '#catalog';
+import { AdminAccess, type AdminPasswordReset, AppTemplate, CertificateInstall, generateSecrets, publishedPortsOf, renderAdminAccess, renderAdminPasswordReset, renderCertificateInstalls, renderDeploymentPlan, renderWebRoutes, TemplateCatalog, WebRoute } from '#catalog';
 import { OrganizationsService } from '#identity';
 import { DockerHost, HostPort, ServiceInstance, Tenant } from '../entities/index.js';
 import { hostPortKey } from '../edge/host-ports.js';
@@ -86,6 +86,31 @@ export class TenantDeployments {
     });
   }
 
+  /** Whether the app's template can set a new admin password (the dashboard's reset). */
+  canResetAdminPassword(app: string): boolean {
+    return this.catalog.get(app).admin.passwordReset !== undefined;
+  }
+
+  /**
+   * One app of the tenant rendered with a new admin password (and its other secrets as stored),
+   * with the template's password reset: what the dashboard's "new admin password" runs. Null
+   * when the tenant has no such app.
+   */
+  async withNewAdminPassword(tenant: Tenant, app: string): Promise<{ deployment: AppDeployment; reset: AdminPasswordReset | null; secrets: Record<string, string> } | null> {
+    const deployment = (await this.load(tenant)).find((candidate) => candidate.instance.app === app);
+    if (!deployment) return null;
+    const { passwordSecret } = deployment.admin;
+    const { [passwordSecret]: _old, ...kept } = deployment.secrets;
+    // the template's own rule (length, alphabet) makes the new one; every other secret is kept
+    const secrets = generateSecrets(deployment.template, deployment.instance.version, kept);
+    const organization = await this.organizations.get(tenant.organizationId);
+    const hostPorts = Object.fromEntries((await this.dataSource.manager.find(HostPort, { where: { tenantId: tenant.id } })).map((row) => [row.key, row.port]));
+    const host = tenant.dockerHostId ? await this.dataSource.manager.findOne(DockerHost, { where: { id: tenant.dockerHostId } }) : null;
+    const ports = { hostIp: host?.publishIp ?? this.config.runtime.publishIp, hostPorts };
+    const input = this.inputOf(tenant, { id: tenant.id, slug: tenant.slug }, deployment.instance, deployment.instance.version, secrets, organization, ports);
+    return { deployment, reset: renderAdminPasswordReset(input), secrets };
+  }
+
   /**
    * Seals these secrets as the apps' own (a restore or a clone brings back the keys its data was
    * made with). Apps not named keep theirs. True when anything changed.
@@ -116,7 +141,25 @@ export class TenantDeployments {
   ): AppDeployment {
     const template = this.catalog.get(instance.app);
     const hostPortOf = (key: string) => ports.hostPorts[hostPortKey(instance.app, key)];
-    const input = {
+    const input = this.inputOf(tenant, as, instance, version, secrets, organization, ports);
+    const published = publishedPortsOf(template).map((port) => ({ service: port.service, container: port.container, protocol: port.protocol, ...(port.srv ? { srv: port.srv } : {}), ...(hostPortOf(port.key) ? { hostPort: hostPortOf(port.key) } : {}) }));
+    return {
+      instance, template, plan: renderDeploymentPlan(input), admin: renderAdminAccess(input), secrets,
+      web: renderWebRoutes(input), certificates: renderCertificateInstalls(input), published,
+    };
+  }
+
+  private inputOf(
+    tenant: Tenant,
+    as: { id: string; slug: string },
+    instance: ServiceInstance,
+    version: string,
+    secrets: Record<string, string>,
+    organization: { contactEmail: string; name: string },
+    ports: { hostIp: string; hostPorts: Record<string, number> },
+  ) {
+    const template = this.catalog.get(instance.app);
+    return {
       manifest: template,
       tenant: as,
       version,
@@ -127,11 +170,6 @@ export class TenantDeployments {
       imageOverrides: { ...this.config.catalog.imageOverrides },
       web: { httpsPort: this.config.edge.httpsPort },
       published: { hostIp: ports.hostIp, ports: this.publishedPorts(template, instance.app, ports.hostPorts) },
-    };
-    const published = publishedPortsOf(template).map((port) => ({ service: port.service, container: port.container, protocol: port.protocol, ...(port.srv ? { srv: port.srv } : {}), ...(hostPortOf(port.key) ? { hostPort: hostPortOf(port.key) } : {}) }));
-    return {
-      instance, template, plan: renderDeploymentPlan(input), admin: renderAdminAccess(input), secrets,
-      web: renderWebRoutes(input), certificates: renderCertificateInstalls(input), published,
     };
   }
 

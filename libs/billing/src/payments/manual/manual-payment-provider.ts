@@ -36,4 +36,14 @@ export class ManualPaymentProvider extends PaymentProvider {
   async fetchSubscription(): Promise<null> {
     return null;
   }
+
+  /** Our database is the record: the billing sweep ends the subscription when its period is over. */
+  async setCancelAtPeriodEnd(): Promise<null> {
+    return null;
+  }
+
+  /** Our database is the record: the next transfer is asked for at the new price. */
+  async changePlan(): Promise<null> {
+    return null;
+  }
 }

@@ -105,6 +105,35 @@ export class StripePaymentProvider extends PaymentProvider {
     return { status: subscriptionStatus(subscription.status), currentPeriodEnd: periodEnd(subscription), cancelAtPeriodEnd: subscription.cancel_at_period_end, cancelAt: cancelAt(subscription) };
   }
 
+  async setCancelAtPeriodEnd(subscriptionId: string, cancel: boolean): Promise<SubscriptionSnapshot> {
+    // a key per click: undoing and cancelling again are new requests, never a replay of the first
+    const subscription = await this.call(cancel ? 'schedule the cancellation' : 'withdraw the cancellation', () =>
+      this.stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: cancel }, { idempotencyKey: `allmende-cancel-${randomUUID()}` }),
+    );
+    return this.snapshotOf(subscription);
+  }
+
+  async changePlan(subscriptionId: string, plan: CheckoutRequest['plan']): Promise<SubscriptionSnapshot> {
+    const price = await this.priceFor(plan);
+    const current = await this.call('look up the subscription', () => this.stripe.subscriptions.retrieve(subscriptionId));
+    const item = current.items.data[0];
+    if (!item) throw new PaymentProviderUnavailableError(`Stripe subscription ${subscriptionId} has no item to change`);
+    if (item.price.id === price) return this.snapshotOf(current);
+    // the new price from the next invoice on: nothing is prorated for the period that runs
+    const updated = await this.call('change the plan', () =>
+      this.stripe.subscriptions.update(
+        subscriptionId,
+        { items: [{ id: item.id, price }], proration_behavior: 'none' },
+        { idempotencyKey: `allmende-plan-${subscriptionId}-${price}-${randomUUID()}` },
+      ),
+    );
+    return this.snapshotOf(updated);
+  }
+
+  private snapshotOf(subscription: Stripe.Subscription): SubscriptionSnapshot {
+    return { status: subscriptionStatus(subscription.status), currentPeriodEnd: periodEnd(subscription), cancelAtPeriodEnd: subscription.cancel_at_period_end, cancelAt: cancelAt(subscription) };
+  }
+
   /** A plan names a Price id (price_...) or a lookup key; its amount must be what the order form shows. */
   private async priceFor(plan: CheckoutRequest['plan']): Promise<string> {
     if (!plan.stripePrice) throw new PaymentProviderUnavailableError(`The plan ${plan.code} has no Stripe price configured`);
@@ -131,8 +160,8 @@ export class StripePaymentProvider extends PaymentProvider {
       this.logger.error(`Stripe: could not ${what}: ${(error as Error).message}`);
       if (error instanceof Stripe.errors.StripePermissionError) {
         throw new PaymentProviderUnavailableError(
-          `Stripe refused the configured key the permission to ${what}. A restricted key (rk_...) needs write access to Checkout Sessions and ` +
-            'Customer portal and read access to Prices and Subscriptions (Stripe dashboard: Developers -> API keys)',
+          `Stripe refused the configured key the permission to ${what}. A restricted key (rk_...) needs write access to Checkout Sessions, ` +
+            'Customer portal and Subscriptions (a club cancels or changes its plan on its dashboard) and read access to Prices (Stripe dashboard: Developers -> API keys)',
         );
       }
       throw new PaymentProviderUnavailableError(`The payment provider is not reachable right now (could not ${what}); please try again in a moment`);
