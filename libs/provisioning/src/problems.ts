@@ -28,4 +28,9 @@ export type ProvisioningProblemCode =
   | 'docker_host.name_taken'
   | 'restore.backup_unknown'
   | 'restore.backup_of_other_tenant'
-  | 'restore.backup_not_kept';
+  | 'restore.backup_not_kept'
+  | 'tenant.state'
+  | 'operation.state'
+  | 'operation.kind'
+  | 'filter.version'
+  | 'filter.flag';

@@ -15,6 +15,8 @@ export type SubscriptionStatus =
 /** The recurring payment that keeps a tenant running. */
 @Entity('subscription')
 @Index(['provider', 'providerSubscriptionId'], { unique: true })
+@Index('IDX_subscription_order', ['orderId'])
+@Index('IDX_subscription_due', ['provider', 'status', 'currentPeriodEnd'])
 export class Subscription {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -197,27 +197,6 @@ export class OrdersService {
     return this.withSubscriptions(await this.dataSource.manager.find(Order, { where: { organizationId }, order: { createdAt: 'DESC' } }));
   }
 
-  /**
-   * For operators: orders by state (e.g. manual orders waiting for a transfer), or the one with a
-   * payment reference; each with its club, contact and plan, to match a transfer by.
-   */
-  async list(states: Order['state'][] | undefined, provider?: Order['paymentProvider'], reference?: string) {
-    const orders = await this.dataSource.manager.find(Order, {
-      where: { ...(states ? { state: In(states) } : {}), ...(provider ? { paymentProvider: provider } : {}), ...(reference !== undefined ? { reference } : {}) },
-      order: { createdAt: 'DESC' },
-      take: 500,
-    });
-    const [withSubscriptions, organizations, plans] = await Promise.all([
-      this.withSubscriptions(orders),
-      this.organizations.list([...new Set(orders.map((order) => order.organizationId))]).then((found) => new Map(found.map((organization) => [organization.id, organization]))),
-      this.plans.byIds([...new Set(orders.map((order) => order.planId))]),
-    ]);
-    return withSubscriptions.map((order) => {
-      const organization = organizations.get(order.organizationId);
-      return { ...order, club: organization?.name ?? null, contactEmail: organization?.contactEmail ?? null, plan: plans.get(order.planId)?.name ?? null };
-    });
-  }
-
   statusUrl(orderId: string): string {
     return `${this.config.http.publicUrl}/order/${orderId}`;
   }

@@ -1,7 +1,8 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 /** A club, association or cooperative: the customer. */
 @Entity('organization')
+@Index('IDX_organization_created', ['createdAt', 'id'])
 export class Organization {
   @PrimaryGeneratedColumn('uuid')
   id: string;

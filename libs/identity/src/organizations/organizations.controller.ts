@@ -1,13 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { AuditLog } from '#domain';
-import { ParseUuidPipe } from '#platform';
+import { announceNextPage, pageRequest, ParseUuidPipe } from '#platform';
 import { visibleOrganizations } from '../auth/access-policy.js';
 import { actorOf } from '../auth/actor.js';
 import { CurrentPrincipal, OperatorOnly, OrganizationRoles, RequireScopes } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { ChangeRoleInput, CreateOrganizationInput, type OrganizationResponse, toOrganizationResponse, UpdateOrganizationInput } from './organizations.dto.js';
 import { OrganizationsService } from './organizations.service.js';
+
+/** The audit log pages as it always did: 100 entries unless asked, at most 500. */
+const AUDIT_PAGE = { default: 100, max: 500 };
 
 @ApiTags('organizations')
 @ApiBearerAuth()
@@ -20,9 +24,21 @@ export class OrganizationsController {
 
   @Get()
   @RequireScopes('org:read')
-  @ApiOperation({ summary: 'Organizations you belong to (operators: all)' })
-  async list(@CurrentPrincipal() principal: Principal): Promise<OrganizationResponse[]> {
-    return (await this.organizations.list(visibleOrganizations(principal))).map(toOrganizationResponse);
+  @ApiOperation({ summary: 'Organizations you belong to (operators: all, newest first, a page at a time: ?cursor=&limit=, the next page in the Link header)' })
+  @ApiQuery({ name: 'cursor', required: false, description: 'X-Next-Cursor of the previous page (operators)' })
+  @ApiQuery({ name: 'limit', required: false, description: 'Rows per page, 1 to 200 (default 50; operators)' })
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @Query('cursor') cursor: string | undefined,
+    @Query('limit') limit: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<OrganizationResponse[]> {
+    const visible = visibleOrganizations(principal);
+    if (visible !== 'all') return (await this.organizations.list(visible)).map(toOrganizationResponse);
+    const page = await this.organizations.page(pageRequest({ cursor, limit }, ['timestamp', 'uuid'] as const));
+    announceNextPage(request, response, page.nextCursor);
+    return page.items.map(toOrganizationResponse);
   }
 
   @Post()
@@ -81,9 +97,18 @@ export class OrganizationsController {
   @Get(':orgId/audit-events')
   @RequireScopes('org:read')
   @OrganizationRoles('owner')
-  @ApiOperation({ summary: "The organization's audit log, newest first" })
-  auditLog(@Param('orgId', ParseUuidPipe) orgId: string, @Query('limit') limit?: string) {
-    const take = Math.min(Math.max(Number(limit) || 100, 1), 500);
-    return this.audit.listForOrganization(orgId, take);
+  @ApiOperation({ summary: "The organization's audit log, newest first, a page at a time (?cursor=&limit=, 1 to 500, default 100; the next page in the Link header)" })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  async auditLog(
+    @Param('orgId', ParseUuidPipe) orgId: string,
+    @Query('cursor') cursor: string | undefined,
+    @Query('limit') limit: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const page = await this.audit.page({ organizationId: orgId }, pageRequest({ cursor, limit }, ['timestamp', 'uuid'] as const, { sizes: AUDIT_PAGE }));
+    announceNextPage(request, response, page.nextCursor);
+    return page.items;
   }
 }

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { Account, Membership, MembershipRole, Organization } from '../entities/index.js';
 import { AuditActor, AuditLog } from '#domain';
-import { ConflictError, InvalidStateError, NotFoundError, problem, randomString, ValidationFailedError } from '#platform';
+import { ConflictError, cursorTimeSql, InvalidStateError, NotFoundError, type Page, type PageRequest, pageOf, problem, randomString, ValidationFailedError } from '#platform';
 import { InvitationsService } from '../invitations/invitations.service.js';
 import type { IdentityProblemCode } from '../problems.js';
 import { AccountsService, normaliseEmail } from '../accounts/accounts.service.js';
@@ -109,10 +109,32 @@ export class OrganizationsService {
     throw new ConflictError('organization.slug_taken', 'No free handle could be found; choose one');
   }
 
-  list(ids: string[] | 'all'): Promise<Organization[]> {
-    if (ids === 'all') return this.dataSource.manager.find(Organization, { order: { createdAt: 'DESC' }, take: 1000 });
+  /** Organizations by id (a member's own ones: few); every organization is paged through `page`. */
+  list(ids: string[]): Promise<Organization[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.dataSource.manager.find(Organization, { where: { id: In(ids) }, order: { name: 'ASC' } });
+  }
+
+  /** Every organization, newest first, a page at a time (operators). */
+  async page(request: PageRequest<[string, string]>): Promise<Page<Organization>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(Organization, 'o')
+      .addSelect(cursorTimeSql('o.created_at'), 'cursor_at')
+      .orderBy('o.created_at', 'DESC')
+      .addOrderBy('o.id', 'DESC')
+      .limit(request.limit + 1);
+    if (request.after) query.where('(o.created_at, o.id) < (:at::timestamptz, :id::uuid)', { at: request.after[0], id: request.after[1] });
+    const { entities, raw } = await query.getRawAndEntities<{ cursor_at: string; o_id: string }>();
+    const cursorOf = new Map(raw.map((row) => [row.o_id, row.cursor_at]));
+    return pageOf(entities, request.limit, (organization) => [cursorOf.get(organization.id)!, organization.id]);
+  }
+
+  /** Organizations by id, for lists that show the club of each row (one query per page). */
+  async byIds(ids: readonly string[]): Promise<Map<string, Organization>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const organizations = await this.dataSource.manager.find(Organization, { where: { id: In(unique) } });
+    return new Map(organizations.map((organization) => [organization.id, organization]));
   }
 
   /** One organization; pass the caller's manager to see one created in its transaction. */

@@ -29,7 +29,7 @@ export function inputProblems(details: Readonly<Record<string, string>>): Record
 }
 
 /** The platform's own problems (request input refused before any library saw it). */
-export type PlatformProblemCode = typeof INPUT_INVALID | 'input.required' | 'input.uuid';
+export type PlatformProblemCode = typeof INPUT_INVALID | 'input.required' | 'input.uuid' | 'page.cursor' | 'page.limit';
 
 export const problem = <Code extends string>(code: Code, params?: Record<string, string | number>): FieldProblem => (params ? { code, params } : { code });
 

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { actorOf, actsAsOperator, assertMemberRole, CurrentPrincipal, OperatorOnly, type Principal, RequireScopes } from '#identity';
-import { ParseUuidPipe } from '#platform';
+import { pageRequest, ParseUuidPipe } from '#platform';
 import type { Tenant } from '../entities/index.js';
 import { toOperationResponse, toTenantResponse } from '../tenants/tenant.dto.js';
 import { TenantsService } from '../tenants/tenants.service.js';
@@ -76,9 +76,13 @@ export class BackupsController {
 
   @Get('backups')
   @OperatorOnly()
-  @ApiOperation({ summary: 'The backup sites, and every tenant\'s state per site; ?failing=true for failures only (operators)' })
-  async overview(@Query('failing') failing?: string) {
-    return { sites: this.sites.describe(), tenants: await this.status.siteStatus(undefined, { failingOnly: failing === 'true' }) };
+  @ApiOperation({ summary: 'The backup sites, and every tenant\'s state per site, the most failures first, a page at a time (?cursor=&limit=, nextCursor); ?failing=true for failures only (operators)' })
+  @ApiQuery({ name: 'failing', required: false })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false, description: '1 to 200, default 50' })
+  async overview(@Query('failing') failing: string | undefined, @Query('cursor') cursor: string | undefined, @Query('limit') limit: string | undefined) {
+    const page = await this.status.sitePage({ failingOnly: failing === 'true' }, pageRequest({ cursor, limit }, ['integer', 'uuid', 'text'] as const));
+    return { sites: this.sites.describe(), tenants: page.items, nextCursor: page.nextCursor };
   }
 
   /** Owners of the club and operators; members and billing members see nothing of backups. */

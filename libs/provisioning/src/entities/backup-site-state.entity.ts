@@ -8,6 +8,7 @@ import { Tenant } from './tenant.entity.js';
  */
 @Entity('backup_site_state')
 @Index(['nextBackupAt'])
+@Index('IDX_backup_site_state_failures', ['consecutiveFailures', 'tenantId', 'site'])
 export class BackupSiteState {
   @PrimaryColumn({ type: 'uuid' })
   tenantId: string;

@@ -20,6 +20,7 @@ export interface ServiceEndpoint {
 /** One app of a tenant (its Prosody, its WordPress...), as deployed on one Docker host. */
 @Entity('service_instance')
 @Index(['tenantId', 'app'], { unique: true })
+@Index('IDX_service_instance_app_version', ['app', 'version', 'tenantId'])
 export class ServiceInstance {
   @PrimaryGeneratedColumn('uuid')
   id: string;

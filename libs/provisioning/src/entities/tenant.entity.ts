@@ -11,6 +11,10 @@ export interface MaintenanceWindow {
 }
 
 @Entity('tenant')
+// the operators' list, a page at a time (see migration ConsoleIndexes)
+@Index('IDX_tenant_created', ['createdAt', 'id'])
+@Index('IDX_tenant_state_created', ['state', 'createdAt', 'id'])
+@Index('IDX_tenant_host_created', ['dockerHostId', 'createdAt', 'id'])
 export class Tenant {
   @PrimaryGeneratedColumn('uuid')
   id: string;

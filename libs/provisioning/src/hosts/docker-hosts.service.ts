@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Not, Repository } from 'typeorm';
+import { MoreThan, Not, Repository } from 'typeorm';
 import { AuditActor, AuditLog } from '#domain';
 import { DockerHost, DockerHostState } from '../entities/index.js';
-import { AppConfig, ConflictError, NotFoundError, problem } from '#platform';
+import { AppConfig, ConflictError, NotFoundError, type Page, type PageRequest, pageOf, problem } from '#platform';
 import type { ProvisioningProblemCode } from '../problems.js';
 import { ContainerRuntime, type EngineStatus } from '#runtime';
 
@@ -42,8 +42,10 @@ export class DockerHostsService {
     }
   }
 
-  list(): Promise<DockerHost[]> {
-    return this.hosts.find({ order: { name: 'ASC' } });
+  /** Hosts by name, a page at a time (operators' list); the cursor is the last name seen (names are unique). */
+  async page(request: PageRequest<[string]>): Promise<Page<DockerHost>> {
+    const hosts = await this.hosts.find({ where: request.after ? { name: MoreThan(request.after[0]) } : {}, order: { name: 'ASC' }, take: request.limit + 1 });
+    return pageOf(hosts, request.limit, (host) => [host.name]);
   }
 
   async get(id: string): Promise<DockerHost> {

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { PlansService } from '#catalog';
 import { actorOf, actsAsOperator, assertOrganizationAccess, CurrentPrincipal, OperatorOnly, OrganizationRoles, type Principal, RequireScopes } from '#identity';
-import { InvalidStateError, ParseUuidPipe } from '#platform';
+import { announceNextPage, InvalidStateError, pageRequest, ParseUuidPipe } from '#platform';
+import { FleetQueries } from '../fleet/fleet-queries.js';
 import { OperationsService } from '../operations/operations.service.js';
 import { tenantHealth } from './tenant-health.js';
 import { CreateTenantInput, toDomainResponse, toOperationResponse, toTenantResponse, type TenantDetailsResponse, type TenantResponse } from './tenant.dto.js';
@@ -18,6 +20,7 @@ export class TenantsController {
     private readonly lifecycle: TenantLifecycleService,
     private readonly operations: OperationsService,
     private readonly plans: PlansService,
+    private readonly fleet: FleetQueries,
   ) {}
 
   @Post('tenants')
@@ -85,10 +88,22 @@ export class TenantsController {
 
   @Get('tenants/:tenantId/operations')
   @RequireScopes('tenants:read')
-  async listOperations(@CurrentPrincipal() principal: Principal, @Param('tenantId', ParseUuidPipe) tenantId: string) {
+  @ApiOperation({ summary: "The tenant's operations, newest first, a page at a time (?cursor=&limit=, 1 to 200, default 50; the next page in the Link header)" })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  async listOperations(
+    @CurrentPrincipal() principal: Principal,
+    @Param('tenantId', ParseUuidPipe) tenantId: string,
+    @Query('cursor') cursor: string | undefined,
+    @Query('limit') limit: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const tenant = await this.tenants.get(tenantId);
     assertOrganizationAccess(principal, tenant.organizationId, undefined, 'Tenant');
-    return (await this.operations.listFor(tenant.id)).map(toOperationResponse);
+    const page = await this.fleet.operationsOf(tenant.id, pageRequest({ cursor, limit }, ['timestamp', 'uuid'] as const));
+    announceNextPage(request, response, page.nextCursor);
+    return page.items;
   }
 
   private async response(tenantId: string): Promise<TenantResponse> {

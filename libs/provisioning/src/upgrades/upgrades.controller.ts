@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { actorOf, actsAsOperator, assertMemberRole, CurrentPrincipal, OperatorOnly, type Principal, RequireScopes } from '#identity';
-import { ParseUuidPipe } from '#platform';
+import { announceNextPage, pageRequest, ParseUuidPipe } from '#platform';
 import { toOperationResponse } from '../tenants/tenant.dto.js';
 import { TenantsService } from '../tenants/tenants.service.js';
 import { MaintenanceWindowRequest, PinRequest, RolloutControl, RolloutRequestInput, toRolloutResponse, UpgradePlanRequest, UpgradeTarget } from './upgrades.dto.js';
@@ -51,9 +52,18 @@ export class UpgradesController {
 
   @Get('rollouts')
   @OperatorOnly()
-  @ApiOperation({ summary: 'Rollouts, newest first (operators)' })
-  async listRollouts() {
-    return (await this.upgrades.listRollouts()).map(({ rollout, targets }) => toRolloutResponse(rollout, targets, false));
+  @ApiOperation({ summary: 'Rollouts, newest first, a page at a time: ?cursor=&limit= (1 to 200, default 50), the next page in the Link header (operators)' })
+  @ApiQuery({ name: 'cursor', required: false })
+  @ApiQuery({ name: 'limit', required: false })
+  async listRollouts(
+    @Query('cursor') cursor: string | undefined,
+    @Query('limit') limit: string | undefined,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const page = await this.upgrades.listRollouts(pageRequest({ cursor, limit }, ['timestamp', 'uuid'] as const));
+    announceNextPage(request, response, page.nextCursor);
+    return page.items.map(({ rollout, targets }) => toRolloutResponse(rollout, targets, false));
   }
 
   @Get('rollouts/:rolloutId')

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { type CatalogProblemCode, TemplateCatalog, upgradeStep } from '#catalog';
 import { type AuditActor, AuditLog } from '#domain';
-import { InvalidStateError, NotFoundError, problem, ValidationFailedError } from '#platform';
+import { cursorTimeSql, InvalidStateError, mapPage, NotFoundError, type Page, type PageRequest, pageOf, problem, ValidationFailedError } from '#platform';
 import { JobQueue } from '#platform/jobs';
 import { type FleetSelection, type MaintenanceWindow, Operation, ServiceInstance, Tenant, UpgradeRollout, UpgradeRolloutTarget } from '../entities/index.js';
 import { OperationsService } from '../operations/operations.service.js';
@@ -106,12 +106,21 @@ export class UpgradesService {
     return { rollout, targets };
   }
 
-  /** The newest rollouts with their targets (two queries, whatever the number of rollouts). */
-  async listRollouts(limit = 50): Promise<{ rollout: UpgradeRollout; targets: UpgradeRolloutTarget[] }[]> {
-    const rollouts = await this.dataSource.manager.find(UpgradeRollout, { order: { createdAt: 'DESC' }, take: limit });
-    if (rollouts.length === 0) return [];
-    const targets = await this.dataSource.manager.find(UpgradeRolloutTarget, { where: { rolloutId: In(rollouts.map((rollout) => rollout.id)) }, order: { position: 'ASC' } });
-    return rollouts.map((rollout) => ({ rollout, targets: targets.filter((target) => target.rolloutId === rollout.id) }));
+  /** The newest rollouts with their targets, a page at a time (two queries, whatever the number of rollouts). */
+  async listRollouts(request: PageRequest<[string, string]> = { after: null, limit: 50 }): Promise<Page<{ rollout: UpgradeRollout; targets: UpgradeRolloutTarget[] }>> {
+    const query = this.dataSource.manager
+      .createQueryBuilder(UpgradeRollout, 'r')
+      .addSelect(cursorTimeSql('r.created_at'), 'cursor_at')
+      .orderBy('r.created_at', 'DESC')
+      .addOrderBy('r.id', 'DESC')
+      .limit(request.limit + 1);
+    if (request.after) query.where('(r.created_at, r.id) < (:at::timestamptz, :id::uuid)', { at: request.after[0], id: request.after[1] });
+    const { entities, raw } = await query.getRawAndEntities<{ r_id: string; cursor_at: string }>();
+    const cursorOf = new Map(raw.map((row) => [row.r_id, row.cursor_at]));
+    const page = pageOf(entities, request.limit, (rollout) => [cursorOf.get(rollout.id)!, rollout.id]);
+    if (page.items.length === 0) return { items: [], nextCursor: null };
+    const targets = await this.dataSource.manager.find(UpgradeRolloutTarget, { where: { rolloutId: In(page.items.map((rollout) => rollout.id)) }, order: { position: 'ASC' } });
+    return mapPage(page, (rollout) => ({ rollout, targets: targets.filter((target) => target.rolloutId === rollout.id) }));
   }
 
   /** Operators' controls. Pausing lets running upgrades finish; resuming starts the next batch now; aborting skips the rest. */

@@ -517,6 +517,7 @@ export const de: Texts = {
       busy: 'An diesen Apps wird gerade gearbeitet (ein Update oder eine Sicherung). Bitte versuchen Sie es in ein paar Minuten noch einmal.',
       notRunning: 'Ihre Apps laufen gerade nicht, deshalb geht das jetzt nicht.',
       noReset: 'Bei dieser App lässt sich das Admin-Passwort nicht von hier aus neu setzen. Bitte schreiben Sie der Genossenschaft.',
+      resetFailed: 'Die App hat kein neues Passwort angenommen, das alte gilt also weiter. Bitte versuchen Sie es in ein paar Minuten noch einmal oder schreiben Sie der Genossenschaft.',
       noSubscription: 'Hier läuft kein Abonnement, also lässt sich nichts kündigen oder ändern.',
       cancellationScheduled: 'Ihr Abonnement endet mit dem bezahlten Zeitraum. Behalten Sie zuerst das Abonnement, dann können Sie das Paket ändern.',
       provider: 'Wir konnten den Zahlungsdienst nicht erreichen. Es wurde nichts geändert; bitte versuchen Sie es gleich noch einmal.',

@@ -527,6 +527,7 @@ export const en = {
       busy: 'Work on these apps is running right now (an upgrade or a backup). Please try again in a few minutes.',
       notRunning: 'Your apps do not run right now, so this is not possible.',
       noReset: 'This app has no way to set its admin password from here. Please write to the cooperative.',
+      resetFailed: 'The app did not take a new password, so the old one still works. Please try again in a few minutes, or write to the cooperative.',
       noSubscription: 'There is no running subscription here, so nothing can be cancelled or changed.',
       cancellationScheduled: 'Your subscription ends at the end of the paid period. Keep the subscription first, then change the plan.',
       provider: 'We could not reach the payment provider. Nothing was changed; please try again in a moment.',
