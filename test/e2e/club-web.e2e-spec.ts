@@ -215,7 +215,7 @@ describe('the web pages of clubs and operators', () => {
     await page.goto(`${stack.url}/console/operations`);
     const row = page.locator('tr', { hasText: 'restic: repository locked' });
     await check(page, 'console-operations', 'operator');
-    await row.getByRole('button', { name: /Retry/ }).click();
+    await row.getByRole('button', { name: /Run again/ }).click();
     await page.waitForLoadState();
     // a retry is a new run of the same work; the failed one stays as it was, followed
     const [rerun] = await stack.api.dataSource.query(`select state from operation where target_id = $1 and kind = 'backup' and id <> $2`, [tenant.id, backup.id]);
