@@ -33,6 +33,7 @@ import { encodeCursor, freePort } from '#platform';
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { awaitingPaymentSql } from '#billing';
 import { operationPageSql, tenantPageSql } from '#provisioning';
+import { waitForHttp } from './support/http.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 50);
@@ -160,17 +161,6 @@ function apiEnv(dataDir: string, databaseUrl: string, port: number): NodeJS.Proc
   };
 }
 
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 /** A browser's cookies and form token, enough to log in through the form and open pages. */
 class Browser {

@@ -29,6 +29,7 @@ import { ConfigModule, freePort, loadConfig, LoggingModule } from '#platform';
 import { ensureEmbeddedPostgres, stopEmbeddedPostgres } from '#platform/database';
 import { ProvisioningModule } from '#provisioning';
 import { lowerWorkerPriority } from '../apps/worker/src/worker-app.js';
+import { waitForHttp } from './support/http.js';
 
 const EVENTS = 5_000;
 const DUPLICATE_SHARE = 0.2;
@@ -209,17 +210,6 @@ const readyMessage = (proc: ChildProcess) => new Promise<void>((resolve, reject)
   proc.once('exit', (code) => reject(new Error(`child exited with ${code}`)));
 });
 
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 async function tenantStates(dataSource: DataSource): Promise<Map<string, string>> {
   const rows: { slug: string; state: string; status: string | null }[] = await dataSource.query(

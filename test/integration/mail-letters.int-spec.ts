@@ -83,7 +83,7 @@ describe('letters over SMTP: order, payment, apps, lapses, operator alerts', () 
       const alert = await arrival(operator.email, /^New order AM-/);
       expect(alert.subject).toBe(`New order ${order.reference} by bank transfer: Gärtner & Söhne e.V.`);
       expect(alert.text).toContain(`Reference: ${order.reference}\nClub: Gärtner & Söhne e.V.\nContact: ${form.contactEmail}\nPlan: Club bundle\nAmount: €9.00 per month, VAT included\n`);
-      expect(alert.html).toContain(`<a href="${stack.url}/api/v1/orders?reference=${order.reference}">`);
+      expect(alert.html).toContain(`<a href="${stack.url}/console/orders">`);
       // the club never gets the operators' letter, nor the operators the club's
       expect(mailsTo(form.contactEmail, /^New order/)).toHaveLength(0);
       expect(mailsTo(operator.email, /^Your order/)).toHaveLength(0);
@@ -175,7 +175,7 @@ describe('letters over SMTP: order, payment, apps, lapses, operator alerts', () 
       expect(alert.text).toContain(`tenant ${tenant.slug} (${tenant.id}) failed; the failure is permanent`);
       expect(alert.text).toContain('Error:\nengine refused: <no such image>');
       expect(alert.html).toContain('engine refused: &lt;no such image&gt;');
-      expectTextAndHtml(alert, 'en', `${stack.url}/api/v1/operations/${operation.id}`);
+      expectTextAndHtml(alert, 'en', `${stack.url}/console/tenants/${operation.targetId}#operation-${operation.id}`);
       // failing a failed operation again is no news
       await operations.fail(operation.id, 'again', 'permanent');
       await outboxDrained();

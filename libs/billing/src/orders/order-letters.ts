@@ -157,7 +157,8 @@ export class OrderLetters implements OnModuleInit {
       bankAccount: this.config.billing.bankAccount ?? '',
       address: primary ? `https://${primary.name}${port !== 443 ? `:${port}` : ''}` : '',
       link,
-      apiLink: `${this.config.http.publicUrl}/api/v1/orders?reference=${order.reference}`,
+      // the operator's page to record the transfer on
+      apiLink: `${this.config.http.publicUrl}/console/orders`,
       date: '',
       next: '',
     };

@@ -1,7 +1,8 @@
 import type { AuditEntryView, TenantState } from '#domain';
 import type { Page } from '#platform';
 import type { OwnerBackupSummary } from '../backups/backup-status.js';
-import type { Backup, Domain, DockerHost, Operation, ServiceEndpoint, ServiceHealth, ServiceInstance } from '../entities/index.js';
+import type { OperationResponse } from '../tenants/tenant.dto.js';
+import type { Backup, Domain, DockerHost, ServiceEndpoint, ServiceHealth, ServiceInstance } from '../entities/index.js';
 
 /**
  * What operators see of every club's tenants, hosts and operations (the console's pages and
@@ -47,24 +48,8 @@ export interface FleetService extends FleetApp {
   endpoints: ServiceEndpoint[];
 }
 
-export interface FleetOperation {
-  id: string;
-  kind: string;
-  state: Operation['state'];
-  targetType: string;
-  targetId: string;
-  organizationId: string | null;
-  progress: number;
-  steps: Operation['steps'];
-  error: string | null;
-  failureKind: Operation['failureKind'];
-  attempts: number;
-  requestedBy: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  updatedAt: Date;
-}
+/** An operation as the console shows it: the same fields as the API's `OperationResponse`. */
+export type FleetOperation = OperationResponse;
 
 /** A row of the operations list: the operation, its tenant and club, and the later one of its kind that followed it. */
 export interface FleetOperationRow extends FleetOperation {

@@ -50,7 +50,8 @@ export class OperationAlerts {
       operationId: operation.id,
       failureKind: operation.failureKind ?? 'permanent',
       error: (operation.error ?? '').slice(0, 1500),
-      link: `${this.config.http.publicUrl}/api/v1/operations/${operation.id}`,
+      // the console's tenant page lists the operation with its error and a retry button
+      link: `${this.config.http.publicUrl}/console/tenants/${operation.targetId}#operation-${operation.id}`,
     };
     for (const { email, locale } of recipients) {
       await this.outbox.enqueue({ template: OPERATION_FAILED_LETTER, to: email, locale, values, key: `operation:${operation.id}:failed:${operation.attempts}:${email}` }, manager);

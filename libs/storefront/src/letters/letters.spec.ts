@@ -87,7 +87,7 @@ describe('letters about orders, payments and apps, in English and German', () =>
     bankAccount: 'Allmende eG, IBAN DE02 1203 0000 0000 2020 51, BIC BYLADEM1001',
     address: 'https://gardeners.hosting.example',
     link: 'https://hosting.example/order/3f1c2d9e-1111-4000-8000-000000000000',
-    apiLink: 'https://hosting.example/api/v1/orders?reference=AM-2026-0042',
+    apiLink: 'https://hosting.example/console/orders',
     date: '',
     next: '',
   };
@@ -201,13 +201,13 @@ describe('letters about orders, payments and apps, in English and German', () =>
   });
 
   it('alerts operators of a failed operation with the tenant, the kind, the error and a link', () => {
-    const values = { tenant: 'gardeners', tenantId: 't-1', kind: 'provision', operationId: 'o-1', failureKind: 'permanent', error: 'image <allmende/prosody> not found', link: 'https://hosting.example/api/v1/operations/o-1' };
+    const values = { tenant: 'gardeners', tenantId: 't-1', kind: 'provision', operationId: 'o-1', failureKind: 'permanent', error: 'image <allmende/prosody> not found', link: 'https://hosting.example/console/tenants/t-1#operation-o-1' };
     const en = writeLetter({ template: OPERATION_FAILED_LETTER, to: 'ops@coop.example', locale: 'en', values });
     expect(en.subject).toBe('The provision operation of gardeners failed');
     expect(en.text).toContain('tenant gardeners (t-1) failed; the failure is permanent: trying again does not help until the cause is fixed.');
     expect(en.text).toContain('Error:\nimage <allmende/prosody> not found');
     expect(en.html).toContain('image &lt;allmende/prosody&gt; not found');
-    expect(en.html).toContain('<a href="https://hosting.example/api/v1/operations/o-1">');
+    expect(en.html).toContain('<a href="https://hosting.example/console/tenants/t-1#operation-o-1">');
     const de = writeLetter({ template: OPERATION_FAILED_LETTER, to: 'ops@coop.example', locale: 'de', values: { ...values, failureKind: 'transient' } });
     expect(de.subject).toBe('Der Vorgang provision von gardeners ist fehlgeschlagen');
     expect(de.text).toContain('der Fehler ist vorübergehend');

@@ -461,14 +461,14 @@ export const de: Texts = {
     bankTransferOrder: {
       subject: 'Neue Bestellung {reference} per Überweisung: {club}',
       body:
-        'Ein Verein hat bestellt und bezahlt per Überweisung. Ordnen Sie die Zahlung über den Verwendungszweck zu.\n\nVerwendungszweck: {reference}\nVerein: {club}\nKontakt: {contactEmail}\nPaket: {plan}\nBetrag: {price}\nBestellung: {orderId}\n\n{bankNote}\n\nWenn die Überweisung angekommen ist, erfassen Sie sie:\nPOST /api/v1/orders/{reference}/payments mit {"outcome": "paid"}\n\nDie Bestellung in der API:\n{apiLink}\n',
+        'Ein Verein hat bestellt und bezahlt per Überweisung. Ordnen Sie die Zahlung über den Verwendungszweck zu.\n\nVerwendungszweck: {reference}\nVerein: {club}\nKontakt: {contactEmail}\nPaket: {plan}\nBetrag: {price}\nBestellung: {orderId}\n\n{bankNote}\n\nWenn die Überweisung angekommen ist, erfassen Sie sie in der Konsole mit „Als bezahlt eintragen“:\n{apiLink}\n\n(oder über die API: POST /api/v1/orders/{reference}/payments mit {"outcome": "paid"})\n',
       bankConfigured: 'Der Verein hat die Bankverbindung und den Verwendungszweck bekommen.',
       noBankAccount: 'ALLMENDE_BANK_ACCOUNT ist nicht gesetzt, deshalb steht in der Bestätigung an den Verein, dass er die Bankverbindung per E-Mail bekommt: Bitte schicken Sie sie an {contactEmail}.',
     },
     operationFailed: {
       subject: 'Der Vorgang {kind} von {tenant} ist fehlgeschlagen',
       body:
-        'Der Vorgang {kind} des Mandanten {tenant} ({tenantId}) ist fehlgeschlagen; der Fehler ist {failureKind}.\n\nFehler:\n{error}\n\nDer Vorgang:\n{link}\n\nDie Vorgänge des Mandanten: GET /api/v1/tenants/{tenantId}/operations\n',
+        'Der Vorgang {kind} des Mandanten {tenant} ({tenantId}) ist fehlgeschlagen; der Fehler ist {failureKind}.\n\nFehler:\n{error}\n\nDie Seite des Mandanten in der Konsole, mit seinen Vorgängen und einer Schaltfläche, diesen erneut auszuführen:\n{link}\n',
       failureKinds: { permanent: 'dauerhaft: ein neuer Versuch hilft erst, wenn die Ursache behoben ist', transient: 'vorübergehend: die Ursache kann vergehen, ein neuer Versuch kann also gelingen' } as Record<string, string>,
     },
   },

@@ -471,14 +471,14 @@ export const en = {
     bankTransferOrder: {
       subject: 'New order {reference} by bank transfer: {club}',
       body:
-        'A club ordered and pays by bank transfer. Match its payment by the reference.\n\nReference: {reference}\nClub: {club}\nContact: {contactEmail}\nPlan: {plan}\nAmount: {price}\nOrder: {orderId}\n\n{bankNote}\n\nWhen the transfer has arrived, record it:\nPOST /api/v1/orders/{reference}/payments with {"outcome": "paid"}\n\nThe order in the API:\n{apiLink}\n',
+        'A club ordered and pays by bank transfer. Match its payment by the reference.\n\nReference: {reference}\nClub: {club}\nContact: {contactEmail}\nPlan: {plan}\nAmount: {price}\nOrder: {orderId}\n\n{bankNote}\n\nWhen the transfer has arrived, record it with “Mark paid” in the console:\n{apiLink}\n\n(or through the API: POST /api/v1/orders/{reference}/payments with {"outcome": "paid"})\n',
       bankConfigured: 'The club was sent the bank details and the reference.',
       noBankAccount: 'ALLMENDE_BANK_ACCOUNT is not set, so the club was told that it gets the bank details by email: please send them to {contactEmail}.',
     },
     operationFailed: {
       subject: 'The {kind} operation of {tenant} failed',
       body:
-        'The {kind} operation of tenant {tenant} ({tenantId}) failed; the failure is {failureKind}.\n\nError:\n{error}\n\nThe operation:\n{link}\n\nThe tenant’s operations: GET /api/v1/tenants/{tenantId}/operations\n',
+        'The {kind} operation of tenant {tenant} ({tenantId}) failed; the failure is {failureKind}.\n\nError:\n{error}\n\nThe tenant’s page in the console, with its operations and a button to run this one again:\n{link}\n',
       failureKinds: { permanent: 'permanent: trying again does not help until the cause is fixed', transient: 'transient: the cause may pass, so trying again may work' } as Record<string, string>,
     },
   },
