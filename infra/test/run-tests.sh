@@ -36,14 +36,35 @@ if ! [[ -x /usr/sbin/knotd ]]; then
   fi
 fi
 
-# Compile (type-checks everything; the tests' global setup migrates from dist/).
+# Compile (the tests' global setup migrates from dist/). The type check of the tests too runs
+# beside the first tier below, and fails the run at its end.
 npm run --silent build
-npx tsc -p tsconfig.json --noEmit
+typecheck_log="$(mktemp)"
+npx tsc -p tsconfig.json --noEmit >"$typecheck_log" 2>&1 &
+typecheck_pid=$!
 
-# Unit and integration tests in parallel, then the end-to-end tests one file at a time, then the
+# Unit and integration tests (beside them the browser tests), then the end-to-end tests one file at a time, then the
 # chaos tier (faults injected into a whole control plane on a private engine of its own,
 # ALLMENDE_DOCKERD_NAME=chaos, which it starts and stops itself; it prints a table of faults).
 export NODE_OPTIONS="--experimental-vm-modules ${NODE_OPTIONS:-}"
-npx jest --selectProjects unit service integration "$@"
+# The browser tier (the pages in Chromium; no Docker engine) runs beside the first one: that
+# tier uses one jest worker on a 2-core machine, so the second core is free. Its output follows.
+browser_log="$(mktemp)"
+npx jest --selectProjects browser --runInBand "$@" >"$browser_log" 2>&1 &
+browser_pid=$!
+first_status=0
+npx jest --selectProjects unit service integration "$@" || first_status=$?
+browser_status=0
+wait "$browser_pid" || browser_status=$?
+cat "$browser_log"
+rm -f "$browser_log"
+typecheck_status=0
+wait "$typecheck_pid" || typecheck_status=$?
+cat "$typecheck_log"
+rm -f "$typecheck_log"
+if (( first_status != 0 || browser_status != 0 || typecheck_status != 0 )); then
+  say "failed: unit/service/integration exit $first_status, browser exit $browser_status, type check exit $typecheck_status"
+  exit 1
+fi
 npx jest --selectProjects e2e --runInBand "$@"
 npx jest --selectProjects chaos --runInBand "$@"
