@@ -66,7 +66,7 @@ describe('ordering in a browser', () => {
     await page.waitForURL(/\/order\/[0-9a-f-]{36}\?checkout=success$/);
     const orderId = /\/order\/([0-9a-f-]{36})/.exec(page.url())![1];
     await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
-    await page.locator('#order-status', { hasText: 'Setting up your instance' }).waitFor({ timeout: 20_000 });
+    await page.locator('#order-status', { hasText: 'Setting up your apps' }).waitFor({ timeout: 20_000 });
     await allEventsProcessed(stack.api.dataSource);
     const tenant = await tenantOf(stack.api.dataSource, orderId);
     expect(tenant.state).toBe('provisioning');
@@ -83,7 +83,7 @@ describe('ordering in a browser', () => {
     for (const step of ['deploy', 'health', 'admin', 'publish', 'activate']) await operations.stepDone(operation.id, step);
     await operations.succeed(operation.id);
     await stack.api.app.get(TenantLifecycleService).transition(tenant.id, 'provisioned', { type: 'system', id: 'e2e' });
-    await page.locator('#order-status', { hasText: 'Your instance is ready' }).waitFor();
+    await page.locator('#order-status', { hasText: 'Your apps are ready' }).waitFor();
     expect(await page.locator('#order-status a').getAttribute('href')).toBe(`https://gardeners-sued.hosting.test:${stack.api.config.edge.httpsPort}`); // the edge's port on a test machine
     // the page that watched gets the login form with the news, without a reload
     await page.getByRole('heading', { name: 'How to log in' }).waitFor();

@@ -215,7 +215,7 @@ describe('order form and manual (bank transfer) billing', () => {
       expect(tenant.state).toBe('provisioning');
       expect((await operationsOf(dataSource, tenant.id)).map((o) => [o.kind, o.state])).toEqual([['provision', 'queued']]);
       expect((await dataSource.manager.findOneByOrFail(Order, { id: orderId })).state).toBe('paid');
-      expect((await http().get(`/order/${orderId}`).expect(200)).text).toContain('Setting up your instance');
+      expect((await http().get(`/order/${orderId}`).expect(200)).text).toContain('Setting up your apps');
 
       // the provisioning worker (not billing's) finishes
       await stack.api.app.get(TenantLifecycleService).transition(tenant.id, 'provisioned', { type: 'system', id: 'test' });

@@ -101,11 +101,11 @@ describe('billing through Stripe', () => {
     expect(audit).toMatchObject({ actorType: 'provider', actorId: 'stripe' });
 
     const page = (await http().get(`/order/${orderId}?checkout=success`).expect(200)).text;
-    expect(page).toContain('Setting up your instance');
+    expect(page).toContain('Setting up your apps');
     expect(page).toContain('Choose a Docker host');
     await provisioned(orderId);
     const ready = (await http().get(`/order/${orderId}/status`).expect(200)).text;
-    expect(ready).toContain('Your instance is ready');
+    expect(ready).toContain('Your apps are ready');
     expect(ready).toContain(`https://${tenant.primaryDomain}`);
   });
 

@@ -80,7 +80,7 @@ describe('the order page: addresses and readiness checks for the owner', () => {
     ['localhost', 'Your domain ends in .localhost, which is only for local or special use and cannot be reached from the internet.'],
     ['pаypal.test', 'Your domain pаypal.test (xn--pypal-4ve.test) mixes scripts (Cyrillic, Latin) within one part of the name, so it could pass for another name.'], // Cyrillic а
     ['Chess.Clubs.Test', 'Your domain is already in use.'],
-    ['garden.clubs.test', 'Your domain is already one of this instance&#39;s domains.'],
+    ['garden.clubs.test', 'Your domain is already one of your club&#39;s domains.'],
   ])('refuses %p next to the field, keeps what was typed, creates nothing', async (name, message) => {
     const before = await customDomains();
     const response = await post('/domains', { ...owner(), domain: name });
@@ -130,8 +130,8 @@ describe('the order page: addresses and readiness checks for the owner', () => {
     expect(page).not.toContain('data-domain="garden.clubs.test"');
     expect(await customDomains()).toBe(0);
     const sub = await post(`/domains/${form.subdomain}.hosting.test/remove`, owner()).expect(400);
-    expect(sub.text).toContain(`${form.subdomain}.hosting.test is the address Allmende gave this instance; it cannot be removed.`);
+    expect(sub.text).toContain(`${form.subdomain}.hosting.test is the address Allmende gave your club; it cannot be removed.`);
     const gone = await post('/domains/garden.clubs.test/verify', owner()).expect(404);
-    expect(gone.text).toContain('This instance has no such domain (any more).');
+    expect(gone.text).toContain('Your club has no such domain (any more).');
   });
 });

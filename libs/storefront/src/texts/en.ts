@@ -71,10 +71,10 @@ export const en = {
     'domain.special_use': 'ends in .{suffix}, which is only for local or special use and cannot be reached from the internet',
     'domain.mixed_scripts': '{name} mixes scripts ({scripts}) within one part of the name, so it could pass for another name',
     'domain.confusable': '{name} is written in {script} letters that look like Latin ones, so it could pass for another name',
-    'domain.already_added': 'is already one of this instance\'s domains',
-    'domain.too_many': 'this instance already has {max} domains of its own',
-    'domain.not_custom': 'is the address Allmende gave this instance; it cannot be removed',
-    'domain.primary': 'is the main address of this instance; it cannot be removed while it is',
+    'domain.already_added': 'is already one of your club\'s domains',
+    'domain.too_many': 'your club already has {max} domains of its own',
+    'domain.not_custom': 'is the address Allmende gave your club; it cannot be removed',
+    'domain.primary': 'is your club\'s main address; it cannot be removed while it is',
     'address.missing': 'choose a subdomain or enter your own domain',
     'versions.not_in_plan': 'the plan {plan} does not include {apps}',
     'docker_host.name_taken': 'is taken',
@@ -109,7 +109,7 @@ export const en = {
     clubName: { label: 'Name of your club', hint: 'As your members know it, for example "Gardeners of Südstadt".' },
     contactEmail: { label: 'Contact email', hint: 'Invoices and important notices go here. You also log in with it.' },
     password: { label: 'Password for your account', hint: 'At least 12 characters. You log in with your email and this password.' },
-    addressLegend: 'Address of your instance',
+    addressLegend: 'Address of your apps',
     addressKind: { subdomain: 'A free address under {base}', custom: 'Our own domain' },
     subdomain: { label: 'Subdomain', hint: '3 to 40 lower-case letters, digits or hyphens. Your address becomes name.{base}.' },
     customDomain: { label: 'Your domain', hint: 'For example club.example.org. After ordering you point it to us; we explain how.' },
@@ -155,27 +155,27 @@ export const en = {
       agreementsValue: 'Terms of service {terms} and data processing agreement {dpa}, accepted on {date}',
     },
     phases: {
-      awaiting_payment: { title: 'Waiting for your payment', body: 'Your order is saved. Finish the payment to start your instance.' },
+      awaiting_payment: { title: 'Waiting for your payment', body: 'Your order is saved. Finish the payment to start your apps.' },
       confirming: { title: 'Confirming your payment…', body: 'Stripe has your payment and is telling us. This page updates by itself.' },
       checkout_canceled: { title: 'Payment not finished', body: 'You left the payment page. Your order is saved; continue whenever you like.' },
       bank_transfer: {
         title: 'Please pay by bank transfer',
-        body: 'Transfer {amount} with the reference below. We start your instance as soon as your payment arrives; this page shows it.',
+        body: 'Transfer {amount} with the reference below. We set up your apps as soon as your payment arrives; this page shows it.',
       },
-      provisioning: { title: 'Setting up your instance', body: 'Your payment arrived. We are setting up your apps; this takes a few minutes.' },
-      active: { title: 'Your instance is ready', body: 'Your apps run at {address}.' },
+      provisioning: { title: 'Setting up your apps', body: 'Your payment arrived. We are setting up your apps; this takes a few minutes.' },
+      active: { title: 'Your apps are ready', body: 'Your apps run at {address}.' },
       past_due: {
         title: 'Your last payment failed',
-        body: 'Your instance keeps running until {date}. Please update your payment method before then; otherwise it is paused (your data is kept).',
+        body: 'Your apps keep running until {date}. Please update your payment method before then; otherwise it is paused (your data is kept).',
       },
       suspended: {
-        title: 'Your instance is paused',
-        body: 'A payment is outstanding, so your instance is stopped. Your data is kept, and the instance starts again by itself once the payment arrives.',
+        title: 'Your apps are paused',
+        body: 'A payment is outstanding, so your apps are stopped. Your data is kept, and they start again by themselves once the payment arrives.',
       },
-      terminating: { title: 'Your subscription has ended', body: 'Your instance is stopped. We keep a final export of your data until {date}; after that everything is deleted.' },
-      terminated: { title: 'This instance no longer exists', body: 'The subscription ended and the data has been deleted.' },
+      terminating: { title: 'Your subscription has ended', body: 'Your apps are stopped. We keep a final export of your data until {date}; after that everything is deleted.' },
+      terminated: { title: 'These apps no longer exist', body: 'The subscription ended and the data has been deleted.' },
       expired: { title: 'This order has expired', body: 'It was not paid in time. You are welcome to order again.' },
-      failed: { title: 'Setting up did not work', body: 'Something went wrong while setting up your instance. The cooperative has been told and will fix it.' },
+      failed: { title: 'Setting up did not work', body: 'Something went wrong while setting up your apps. The cooperative has been told and will fix it.' },
     } as Record<string, { title: string; body: string }>,
     bank: { amount: 'Amount', reference: 'Reference', account: 'Account', noAccount: 'The cooperative sends you its bank details by email.' },
     progress: 'Progress',
@@ -192,7 +192,7 @@ export const en = {
       submit: 'Show the admin logins',
       refused: 'Email or password is wrong, or this account is not an owner of this club.',
       alreadyShown: 'The admin logins were already shown once. Use the app’s own “forgot password” if they are lost.',
-      notReady: 'The admin logins are not ready yet; wait until your instance is ready.',
+      notReady: 'The admin logins are not ready yet; wait until your apps are ready.',
     },
     credentials: {
       title: 'Admin logins',
@@ -223,7 +223,7 @@ export const en = {
   // The club's addresses on its order page: its domains, the DNS records to create, the readiness checks.
   addresses: {
     heading: 'Your addresses',
-    intro: 'Your instance answers at the addresses below. For a domain of your own, you create a few records at your DNS provider; we check them and then serve your instance there too.',
+    intro: 'Your apps answer at the addresses below. For a domain of your own, you create a few records at your DNS provider; we check them and then serve your apps there too.',
     signIn: {
       intro: 'An owner of the club signs in with email and password to see the addresses and the records to create, add a domain of your own, or run the checks.',
       again: 'Each action asks for your password again; nothing is remembered between pages.',
@@ -275,17 +275,17 @@ export const en = {
     check: {
       submit: 'Check now',
       remove: 'Remove',
-      removed: '{domain} is removed; we no longer serve your instance there.',
-      verified: '{domain} is verified: we serve your instance there now.',
+      removed: '{domain} is removed; we no longer serve your apps there.',
+      verified: '{domain} is verified: we serve your apps there now.',
       stillPending: '{domain} is not verified yet: the records below are still missing or wrong.',
       stillFlagged: 'The records of {domain} are still missing or wrong.',
       released: 'The claim on {domain} was released: it had no records for too long.',
-      unknown: 'This instance has no such domain (any more).',
-      tooMany: 'Too many checks for this instance in the last hour; please try again in {minutes} minutes.',
+      unknown: 'Your club has no such domain (any more).',
+      tooMany: 'Too many checks for your apps in the last hour; please try again in {minutes} minutes.',
     },
     readiness: {
-      heading: 'Checks of your instance',
-      intro: 'We check your instance daily as the internet sees it: DNS, HTTPS and its certificate, the redirect from HTTP, and your apps.',
+      heading: 'Checks of your apps',
+      intro: 'We check your apps daily as the internet sees them: DNS, HTTPS and its certificate, the redirect from HTTP, and your apps.',
       never: 'Not checked yet.',
       summaryOk: 'Checked on {date}: all {total} checks passed.',
       summaryProblems: 'Checked on {date}: {problems} of {total} checks need attention.',
@@ -314,7 +314,7 @@ export const en = {
         readiness: 'The checks',
       } as Record<string, string>,
     },
-    notReady: 'Your addresses can be managed once your instance is ready.',
+    notReady: 'Your addresses can be managed once your apps are ready.',
   },
 
   verifyEmail: {
@@ -329,16 +329,16 @@ export const en = {
     flagged: {
       mailSubject: 'Your domain {domain} no longer points to Allmende',
       mailBody:
-        'Hello {club},\n\nwe checked the DNS records of {domain} and they are no longer as they should be:\n\n{fixes}\n\nPlease correct them at your DNS provider. Until {withdrawAt} we keep serving {domain}; if the records are still missing then, we stop serving it (your instance stays reachable at its other addresses).\n',
+        'Hello {club},\n\nwe checked the DNS records of {domain} and they are no longer as they should be:\n\n{fixes}\n\nPlease correct them at your DNS provider. Until {withdrawAt} we keep serving {domain}; if the records are still missing then, we stop serving it (your apps stay reachable at their other addresses).\n',
     },
     withdrawn: {
       mailSubject: 'We stopped serving {domain}',
       mailBody:
-        'Hello {club},\n\nthe DNS records of {domain} have been missing for too long, so your instance is no longer served under this name:\n\n{fixes}\n\nOnce the records are correct again, we notice it within the hour and serve {domain} again.\n',
+        'Hello {club},\n\nthe DNS records of {domain} have been missing for too long, so your apps are no longer served under this name:\n\n{fixes}\n\nOnce the records are correct again, we notice it within the hour and serve {domain} again.\n',
     },
     restored: {
       mailSubject: 'Your domain {domain} is served again',
-      mailBody: 'Hello {club},\n\nthe DNS records of {domain} are correct again. Your instance is served under this name.\n',
+      mailBody: 'Hello {club},\n\nthe DNS records of {domain} are correct again. Your apps are served under this name.\n',
     },
   },
   // Mails to the cooperative's operators about backups that need a person.
