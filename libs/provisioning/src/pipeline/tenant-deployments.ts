@@ -56,18 +56,24 @@ export class TenantDeployments {
 
   /** Renders every app of the tenant from what is stored. Pure apart from the reads. */
   async load(tenant: Tenant): Promise<AppDeployment[]> {
+    return (await this.loadWithContext(tenant)).deployments;
+  }
+
+  /** The tenant's apps as deployed, with the club and the host ports they were rendered with. */
+  private async loadWithContext(tenant: Tenant) {
     const organization = await this.organizations.get(tenant.organizationId);
     const instances = await this.instances(tenant.id);
     const hostPorts = Object.fromEntries((await this.dataSource.manager.find(HostPort, { where: { tenantId: tenant.id } })).map((row) => [row.key, row.port]));
     const host = tenant.dockerHostId ? await this.dataSource.manager.findOne(DockerHost, { where: { id: tenant.dockerHostId } }) : null;
-    const hostIp = host?.publishIp ?? this.config.runtime.publishIp;
-    return instances
+    const ports = { hostIp: host?.publishIp ?? this.config.runtime.publishIp, hostPorts };
+    const deployments = instances
       .filter((instance) => instance.state !== 'removed')
       .map((instance) => {
         if (!instance.sealedSecrets) throw new Error(`secrets of ${instance.app} are not prepared yet`);
         const secrets = this.secretBox.openJson<Record<string, string>>(instance.sealedSecrets, secretsAad(instance.id));
-        return this.render(tenant, { id: tenant.id, slug: tenant.slug }, instance, instance.version, secrets, organization, { hostIp, hostPorts });
+        return this.render(tenant, { id: tenant.id, slug: tenant.slug }, instance, instance.version, secrets, organization, ports);
       });
+    return { deployments, organization, ports };
   }
 
   /**
@@ -97,16 +103,13 @@ export class TenantDeployments {
    * when the tenant has no such app.
    */
   async withNewAdminPassword(tenant: Tenant, app: string): Promise<{ deployment: AppDeployment; reset: AdminPasswordReset | null; secrets: Record<string, string> } | null> {
-    const deployment = (await this.load(tenant)).find((candidate) => candidate.instance.app === app);
+    const { deployments, organization, ports } = await this.loadWithContext(tenant);
+    const deployment = deployments.find((candidate) => candidate.instance.app === app);
     if (!deployment) return null;
     const { passwordSecret } = deployment.admin;
     const { [passwordSecret]: _old, ...kept } = deployment.secrets;
     // the template's own rule (length, alphabet) makes the new one; every other secret is kept
     const secrets = generateSecrets(deployment.template, deployment.instance.version, kept);
-    const organization = await this.organizations.get(tenant.organizationId);
-    const hostPorts = Object.fromEntries((await this.dataSource.manager.find(HostPort, { where: { tenantId: tenant.id } })).map((row) => [row.key, row.port]));
-    const host = tenant.dockerHostId ? await this.dataSource.manager.findOne(DockerHost, { where: { id: tenant.dockerHostId } }) : null;
-    const ports = { hostIp: host?.publishIp ?? this.config.runtime.publishIp, hostPorts };
     const input = this.inputOf(tenant, { id: tenant.id, slug: tenant.slug }, deployment.instance, deployment.instance.version, secrets, organization, ports);
     return { deployment, reset: renderAdminPasswordReset(input), secrets };
   }
